@@ -1,0 +1,128 @@
+import { statSync } from 'node:fs';
+import { ClosedloopError } from '../../core/errors.js';
+import {
+  type CsvRecord,
+  CsvSyntaxError,
+  detectDelimiter,
+  readFirstLine,
+  scanCsvFile,
+} from './csv-scanner.js';
+
+/** Column positions by canonical name, found in a header row (case and spaces ignored). */
+export type ColumnIndex<Name extends string> = Record<Name, number>;
+
+export interface ColumnSpec<Name extends string> {
+  readonly required: readonly Name[];
+  readonly optional: readonly Name[];
+  /** Canonical name → the header the file uses instead (`--map`). */
+  readonly rename?: Readonly<Partial<Record<Name, string>>>;
+}
+
+const normalize = (name: string) => name.trim().toLowerCase();
+
+export function indexColumns<Name extends string>(
+  file: string,
+  header: CsvRecord,
+  spec: ColumnSpec<Name>,
+): ColumnIndex<Name> {
+  const headers = Array.from({ length: header.count }, (_, i) => normalize(header.text(i)));
+  const index = {} as ColumnIndex<Name>;
+  for (const name of [...spec.required, ...spec.optional]) {
+    const wanted = normalize(spec.rename?.[name] ?? name);
+    index[name] = headers.indexOf(wanted);
+  }
+  const missing = spec.required.filter((name) => index[name] === -1);
+  if (missing.length > 0) {
+    const described = missing.map((name) => {
+      const header = spec.rename?.[name];
+      return header === undefined ? `"${name}"` : `"${header}" (for ${name})`;
+    });
+    throw new ClosedloopError(
+      'CL_ERR_CSV_HEADER',
+      `${file}:1: missing column ${described.join(', ')}; the header has ${headers.map((h) => `"${h}"`).join(', ')}`,
+    );
+  }
+  return index;
+}
+
+/**
+ * Scans a CSV file with a header row: the delimiter is detected from the header, the columns
+ * indexed, and each data record handed over with the index. Syntax errors name file and line.
+ */
+export function scanCsvWithHeader<Name extends string>(
+  file: string,
+  spec: ColumnSpec<Name>,
+  onRow: (record: CsvRecord, columns: ColumnIndex<Name>) => void,
+): void {
+  assertReadableFile(file);
+  const delimiter = detectDelimiter(readFirstLine(file));
+  let columns: ColumnIndex<Name> | undefined;
+  try {
+    scanCsvFile(file, delimiter, (record) => {
+      if (columns === undefined) columns = indexColumns(file, record, spec);
+      else onRow(record, columns);
+    });
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) {
+      throw new ClosedloopError('CL_ERR_CSV_SYNTAX', `${file}:${error.line}: ${error.message}`);
+    }
+    throw error;
+  }
+  if (columns === undefined) {
+    throw new ClosedloopError(
+      'CL_ERR_CSV_HEADER',
+      `${file}: the file is empty; expected a header row`,
+    );
+  }
+}
+
+export function fieldError(
+  file: string,
+  line: number,
+  field: string,
+  problem: string,
+): ClosedloopError {
+  return new ClosedloopError('CL_ERR_CSV_FIELD', `${file}:${line}: ${field}: ${problem}`);
+}
+
+/** A numeric field, checked: empty reads as `empty` when given, else it is an error. */
+export function readNumber(
+  file: string,
+  record: CsvRecord,
+  column: number,
+  field: string,
+  options: { empty?: number; min?: number } = {},
+): number {
+  if (column === -1 || record.isEmpty(column)) {
+    if (options.empty !== undefined) return options.empty;
+    throw fieldError(file, record.line, field, 'expected a number, got an empty field');
+  }
+  const value = record.number(column);
+  if (!Number.isFinite(value) || (options.min !== undefined && value < options.min)) {
+    const expected = options.min === undefined ? 'a number' : `a number ≥ ${options.min}`;
+    throw fieldError(
+      file,
+      record.line,
+      field,
+      `expected ${expected}, got "${record.text(column)}"`,
+    );
+  }
+  return value;
+}
+
+export function assertReadableFile(file: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new ClosedloopError('CL_ERR_FILE_NOT_FOUND', `${file}: no such file`);
+    }
+    throw new ClosedloopError(
+      'CL_ERR_FILE_READ',
+      `${file}: cannot read (${code ?? String(error)})`,
+    );
+  }
+  if (!isFile) throw new ClosedloopError('CL_ERR_FILE_READ', `${file}: is not a regular file`);
+}

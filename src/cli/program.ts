@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { ClosedloopError, isClosedloopError } from '../core/errors.js';
+import { registerAttribute } from './commands/attribute.js';
+
+/** Exit codes: 0 success, 1 bad input, 2 failure of the program or its environment. */
+export const exitCodes = { ok: 0, badInput: 1, failure: 2 } as const;
+
+function report(error: ClosedloopError): number {
+  process.stderr.write(`closedloop: ${error.code}: ${error.message}\n`);
+  return error.kind === 'input' ? exitCodes.badInput : exitCodes.failure;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('closedloop')
+    .description('Closed-loop marketing attribution and predictable revenue')
+    .exitOverride()
+    .configureOutput({
+      // Commander's own errors (unknown option, missing argument) become one CL_ERR_USAGE line.
+      outputError: (text, write) =>
+        write(`closedloop: CL_ERR_USAGE: ${text.replace(/^error: /, '').trim()}\n`),
+    });
+  registerAttribute(program);
+  try {
+    await program.parseAsync(argv as string[]);
+    return exitCodes.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? exitCodes.ok : exitCodes.badInput;
+    }
+    if (isClosedloopError(error)) return report(error);
+    const message = error instanceof Error ? error.message : String(error);
+    return report(new ClosedloopError('CL_ERR_INTERNAL', message));
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The one place that reads flags and the environment: each command's raw options are parsed,
+ * validated and frozen here, and the rest of the program receives plain, checked values.
+ */
+
+import { type TouchpointColumn, touchpointColumns } from './cli/input/read-touchpoints.js';
+import { type ModelName, parseModelNames } from './core/attribution/registry.js';
+import type { AnchorWeights } from './core/attribution/rule-based.js';
+import { ClosedloopError } from './core/errors.js';
+
+export interface AttributeConfig {
+  readonly input: { readonly kind: 'paths' | 'touchpoints'; readonly file: string };
+  /** Undefined: every model the input can feed. */
+  readonly models: readonly ModelName[] | undefined;
+  readonly json: boolean;
+  readonly separator: string;
+  readonly columnMap: Readonly<Partial<Record<TouchpointColumn, string>>>;
+  readonly lookbackDays: number | undefined;
+  readonly lookbackSteps: number | undefined;
+  readonly markovOrder: number;
+  readonly useNulls: boolean;
+  readonly halfLifeDays: number;
+  readonly positionFirst: number;
+  readonly positionLast: number;
+  readonly customWeights: AnchorWeights | undefined;
+}
+
+/** Options as commander hands them over: strings, booleans, or absent. */
+export interface RawAttributeOptions {
+  paths?: string;
+  touchpoints?: string;
+  models?: string;
+  json?: boolean;
+  sep?: string;
+  map?: string;
+  lookbackDays?: string;
+  lookbackSteps?: string;
+  order?: string;
+  nulls?: boolean;
+  halfLife?: string;
+  positionWeights?: string;
+  weights?: string;
+}
+
+const usage = (message: string) => new ClosedloopError('CL_ERR_USAGE', message);
+
+export function parseAttributeConfig(raw: RawAttributeOptions): AttributeConfig {
+  if ((raw.paths === undefined) === (raw.touchpoints === undefined)) {
+    throw usage('attribute: give exactly one of --paths FILE or --touchpoints FILE');
+  }
+  const input =
+    raw.paths !== undefined
+      ? { kind: 'paths' as const, file: raw.paths }
+      : { kind: 'touchpoints' as const, file: raw.touchpoints as string };
+  if (raw.map !== undefined && input.kind !== 'touchpoints') {
+    throw usage('--map: renames touchpoint columns; it needs --touchpoints');
+  }
+  const position =
+    raw.positionWeights === undefined
+      ? {}
+      : parseWeights('--position-weights', raw.positionWeights, ['first', 'last']);
+  const separator = raw.sep ?? '>';
+  if (separator.trim() === '')
+    throw usage('--sep: expected a path separator such as ">", got an empty one');
+  return Object.freeze({
+    input: Object.freeze(input),
+    models: raw.models === undefined ? undefined : Object.freeze(parseModelNames(raw.models)),
+    json: raw.json === true,
+    separator: separator.trim(),
+    columnMap: Object.freeze(parseColumnMap(raw.map)),
+    lookbackDays: optionalNumber('--lookback-days', raw.lookbackDays, { positive: true }),
+    lookbackSteps: optionalNumber('--lookback-steps', raw.lookbackSteps, {
+      positive: true,
+      integer: true,
+    }),
+    markovOrder: optionalNumber('--order', raw.order, { integer: true, min: 1, max: 4 }) ?? 1,
+    useNulls: raw.nulls !== false,
+    halfLifeDays: optionalNumber('--half-life', raw.halfLife, { positive: true }) ?? 7,
+    positionFirst: position.first ?? 0.4,
+    positionLast: position.last ?? 0.4,
+    customWeights:
+      raw.weights === undefined
+        ? undefined
+        : Object.freeze(
+            parseWeights('--weights', raw.weights, [
+              'first',
+              'last',
+              'lead',
+              'deal',
+              'won',
+              'middle',
+            ]),
+          ),
+  });
+}
+
+interface NumberRule {
+  positive?: boolean;
+  integer?: boolean;
+  min?: number;
+  max?: number;
+}
+
+function optionalNumber(
+  flag: string,
+  text: string | undefined,
+  rule: NumberRule,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  const ok =
+    Number.isFinite(value) &&
+    (!rule.positive || value > 0) &&
+    (!rule.integer || Number.isInteger(value)) &&
+    (rule.min === undefined || value >= rule.min) &&
+    (rule.max === undefined || value <= rule.max);
+  if (!ok) {
+    const parts = [
+      rule.integer ? 'a whole number' : 'a number',
+      rule.positive ? '> 0' : '',
+      rule.min !== undefined && rule.max !== undefined ? `from ${rule.min} to ${rule.max}` : '',
+    ].filter((part) => part !== '');
+    throw usage(`${flag}: expected ${parts.join(' ')}, got "${text}"`);
+  }
+  return value;
+}
+
+/** `first=0.4,last=0.4` → {first: 0.4, last: 0.4}, names checked against `allowed`. */
+function parseWeights<Name extends string>(
+  flag: string,
+  text: string,
+  allowed: readonly Name[],
+): Partial<Record<Name, number>> {
+  const weights: Partial<Record<Name, number>> = {};
+  for (const part of text.split(',')) {
+    const [name, value, extra] = part.split('=').map((piece) => piece.trim());
+    if (
+      name === undefined ||
+      value === undefined ||
+      extra !== undefined ||
+      !allowed.includes(name as Name)
+    ) {
+      throw usage(
+        `${flag}: expected name=weight pairs with names ${allowed.join(', ')}, got "${part}"`,
+      );
+    }
+    const weight = Number(value);
+    if (value === '' || !Number.isFinite(weight) || weight < 0) {
+      throw usage(`${flag}: weight of ${name} must be a number ≥ 0, got "${value}"`);
+    }
+    weights[name as Name] = weight;
+  }
+  return weights;
+}
+
+function parseColumnMap(text: string | undefined): Partial<Record<TouchpointColumn, string>> {
+  if (text === undefined) return {};
+  const known: readonly string[] = [...touchpointColumns.required, ...touchpointColumns.optional];
+  const map: Partial<Record<TouchpointColumn, string>> = {};
+  for (const part of text.split(',')) {
+    const [column, header, extra] = part.split('=').map((piece) => piece.trim());
+    if (column === undefined || header === undefined || header === '' || extra !== undefined) {
+      throw usage(`--map: expected column=header pairs such as journey_id=cookie, got "${part}"`);
+    }
+    if (!known.includes(column)) {
+      throw usage(`--map: unknown column "${column}"; expected one of ${known.join(', ')}`);
+    }
+    map[column as TouchpointColumn] = header;
+  }
+  return map;
+}

@@ -1,0 +1,37 @@
+/**
+ * The one registry of Closedloop's error codes. Codes are stable: users search for them, scripts
+ * match on them. `kind` decides the CLI exit code (input → 1, failure → 2) and the HTTP family.
+ */
+export const errorCodes = {
+  CL_ERR_USAGE: { kind: 'input', summary: 'a command-line flag is missing or malformed' },
+  CL_ERR_CONFIG: { kind: 'input', summary: 'a configuration value is invalid' },
+  CL_ERR_FILE_NOT_FOUND: { kind: 'input', summary: 'an input file does not exist' },
+  CL_ERR_FILE_READ: { kind: 'failure', summary: 'an input file could not be read' },
+  CL_ERR_CSV_HEADER: { kind: 'input', summary: 'a CSV header lacks a required column' },
+  CL_ERR_CSV_FIELD: { kind: 'input', summary: 'a CSV field holds a value of the wrong shape' },
+  CL_ERR_CSV_SYNTAX: { kind: 'input', summary: 'a CSV file is not well formed' },
+  CL_ERR_UNKNOWN_MODEL: { kind: 'input', summary: 'an attribution model name is not known' },
+  CL_ERR_MODEL_INPUT: { kind: 'input', summary: 'the input lacks what a model needs' },
+  CL_ERR_MODEL_OPTION: { kind: 'input', summary: 'a model option is out of range' },
+  CL_ERR_INTERNAL: { kind: 'failure', summary: 'an unexpected internal failure' },
+} as const satisfies Record<string, { kind: 'input' | 'failure'; summary: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export class ClosedloopError extends Error {
+  override readonly name = 'ClosedloopError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get kind(): 'input' | 'failure' {
+    return errorCodes[this.code].kind;
+  }
+}
+
+export function isClosedloopError(error: unknown): error is ClosedloopError {
+  return error instanceof ClosedloopError;
+}

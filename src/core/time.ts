@@ -1,0 +1,44 @@
+/**
+ * ISO 8601 instants as exports write them: a date alone (midnight UTC), or a date and time with
+ * `Z`, an offset, or no zone at all (read as UTC, never as the machine's local time).
+ */
+const isoPattern =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** UTC milliseconds of an ISO 8601 text, or NaN when it is not one or names no real moment. */
+export function parseIsoInstant(text: string): number {
+  const match = isoPattern.exec(text.trim());
+  if (match === null) return Number.NaN;
+  const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone] = match;
+  const y = Number(year);
+  const mo = Number(month);
+  const d = Number(day);
+  const h = Number(hour);
+  const mi = Number(minute);
+  const s = Number(second);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return Number.NaN;
+  const ms = fraction === '' ? 0 : Math.round(Number(`0.${fraction}`) * 1000);
+  let at = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59), ms);
+  // Date.UTC rolls 2023-02-30 over to March: a date that does not exist is no instant.
+  if (new Date(at).getUTCDate() !== d) return Number.NaN;
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+    at -= sign * offset * 60_000;
+  }
+  return at;
+}
+
+/** Epoch seconds below 1e11 (until the year 5138), epoch milliseconds above. */
+const secondsLimit = 1e11;
+
+/** An instant given as ISO 8601 or as epoch seconds or milliseconds (told apart by size). */
+export function parseInstant(text: string): number {
+  const trimmed = text.trim();
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) {
+    const epoch = Number(trimmed);
+    return Math.abs(epoch) < secondsLimit ? Math.round(epoch * 1000) : Math.round(epoch);
+  }
+  return parseIsoInstant(trimmed);
+}

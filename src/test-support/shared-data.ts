@@ -12,7 +12,9 @@ export function readSharedJson<T>(...parts: string[]): T {
 
 /** Rows of a small comma-separated reference CSV with quoted headers and names. */
 export function readSharedCsv(...parts: string[]): Record<string, string>[] {
-  const [header, ...lines] = readFileSync(sharedDataPath(...parts), 'utf8').trim().split(/\r?\n/);
+  const [header, ...lines] = readFileSync(sharedDataPath(...parts), 'utf8')
+    .trim()
+    .split(/\r?\n/);
   const names = (header ?? '').split(',').map((name) => name.replaceAll('"', ''));
   return lines.map((line) => {
     const cells = line.split(',').map((cell) => cell.replaceAll('"', ''));

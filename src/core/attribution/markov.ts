@@ -7,6 +7,8 @@ export interface MarkovOptions {
   readonly order?: number;
   /** Weigh transitions by conversions + nulls and send the nulls to the null state. */
   readonly useNulls?: boolean;
+  /** How to solve the chain; `auto` picks elimination for small chains. Tests compare the two. */
+  readonly solver?: 'auto' | 'dense' | 'iterative';
 }
 
 const startCode = 0;
@@ -21,6 +23,7 @@ const transitionStride = 2 ** 26;
 export function markovModel(options: MarkovOptions = {}): AttributionModel {
   const order = options.order ?? 1;
   const useNulls = options.useNulls ?? true;
+  const solver = options.solver ?? 'auto';
   if (!Number.isInteger(order) || order < 1 || order > 4) {
     throw new ClosedloopError('CL_ERR_MODEL_OPTION', `order: expected 1, 2, 3 or 4, got ${order}`);
   }
@@ -69,9 +72,9 @@ export function markovModel(options: MarkovOptions = {}): AttributionModel {
         const weight = conv + nul;
         const start = touchOffsets[j];
         const end = touchOffsets[j + 1];
-        if (weight === 0 || end === start) continue;
         totalConversions += conv;
         totalValue += value[j];
+        if (weight === 0 || end === start) continue;
         let key = startCode;
         let state = 0;
         let previousChannel = -1;
@@ -92,7 +95,7 @@ export function markovModel(options: MarkovOptions = {}): AttributionModel {
     solve(): ModelCredits {
       const chain = buildChain(stateKeys.length, transitions, toConversion, toNull);
       const removed = new Uint8Array(stateKeys.length);
-      const baseline = absorptionFromStart(chain, removed);
+      const baseline = absorptionFromStart(chain, removed, solver);
       const removalEffects = new Float64Array(channelCount);
       for (let channel = 0; channel < channelCount; channel++) {
         const code = channel + 1;
@@ -103,7 +106,7 @@ export function markovModel(options: MarkovOptions = {}): AttributionModel {
           any ||= hit;
         }
         if (!any || baseline === 0) continue;
-        removalEffects[channel] = 1 - absorptionFromStart(chain, removed) / baseline;
+        removalEffects[channel] = 1 - absorptionFromStart(chain, removed, solver) / baseline;
       }
       let sumEffects = 0;
       for (const effect of removalEffects) sumEffects += effect;
@@ -187,8 +190,13 @@ const denseLimit = 400;
  * chains are solved by Gaussian elimination; large ones by Gauss–Seidel run until the iterates
  * stop changing in double precision, which converges because every state can reach an exit.
  */
-function absorptionFromStart(chain: Chain, removed: Uint8Array): number {
-  return chain.size <= denseLimit ? solveDense(chain, removed) : solveIterative(chain, removed);
+function absorptionFromStart(
+  chain: Chain,
+  removed: Uint8Array,
+  solver: 'auto' | 'dense' | 'iterative',
+): number {
+  const dense = solver === 'dense' || (solver === 'auto' && chain.size <= denseLimit);
+  return dense ? solveDense(chain, removed) : solveIterative(chain, removed);
 }
 
 function solveDense(chain: Chain, removed: Uint8Array): number {

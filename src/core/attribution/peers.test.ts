@@ -22,7 +22,9 @@ function creditsOf(report: AttributionReport, model: string) {
 }
 
 function expectRelative(actual: number, expected: number, tolerance: number) {
-  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(expected)));
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(
+    tolerance * Math.max(1, Math.abs(expected)),
+  );
 }
 
 describe('Data.csv as read', () => {
@@ -53,7 +55,11 @@ describe('ChannelAttribution 2.2.4 heuristic_models', () => {
       for (const row of expected) {
         const credit = credits.get(row.channel_name ?? '');
         expect(credit, row.channel_name).toBeDefined();
-        expectRelative(credit?.conversions ?? Number.NaN, Number(row[`${prefix}_conversions`]), 1e-6);
+        expectRelative(
+          credit?.conversions ?? Number.NaN,
+          Number(row[`${prefix}_conversions`]),
+          1e-6,
+        );
         expectRelative(credit?.value ?? Number.NaN, Number(row[`${prefix}_value`]), 1e-6);
       }
     });
@@ -95,7 +101,9 @@ describe('ChannelAttribution 2.2.4 markov_model (simulated) orders 1 to 3', () =
       ['total_null', true],
     ] as const) {
       it(`order ${order}, var_null ${varNull}: every channel within 1% of total conversions`, () => {
-        const expected = rows.filter((row) => row.order === String(order) && row.var_null === varNull);
+        const expected = rows.filter(
+          (row) => row.order === String(order) && row.var_null === varNull,
+        );
         expect(expected.length).toBe(12);
         const credits = creditsOf(run(['markov'], { markovOrder: order, useNulls }), 'markov');
         for (const row of expected) {
@@ -158,7 +166,9 @@ describe('google/fractribution on Data.csv', () => {
           expect(conversions).toBe(0);
           continue;
         }
-        expect(Math.abs((credits.get(channel)?.conversions ?? Number.NaN) - conversions)).toBeLessThanOrEqual(1e-6);
+        expect(
+          Math.abs((credits.get(channel)?.conversions ?? Number.NaN) - conversions),
+        ).toBeLessThanOrEqual(1e-6);
       }
     });
   }

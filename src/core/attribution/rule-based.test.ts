@@ -15,7 +15,9 @@ describe('first, last and linear', () => {
   });
 
   it('split value in the same shares as conversions', () => {
-    const report = runModel(createModel('linear'), [journey('a > b', { conversions: 1, value: 100 })]);
+    const report = runModel(createModel('linear'), [
+      journey('a > b', { conversions: 1, value: 100 }),
+    ]);
     expect(report.models.linear).toEqual([
       { channel: 'a', conversions: 0.5, value: 50 },
       { channel: 'b', conversions: 0.5, value: 50 },
@@ -47,7 +49,9 @@ describe('last_non_direct', () => {
 describe('time_decay', () => {
   it('halves the weight for each half-life before the conversion', () => {
     // Ages 14, 7 and 0 days with a 7-day half-life: weights 1/4, 1/2, 1 out of 7/4.
-    const result = credit('time_decay', [journey('a > b > c', { days: [0, 7, 14], conversionDay: 14 })]);
+    const result = credit('time_decay', [
+      journey('a > b > c', { days: [0, 7, 14], conversionDay: 14 }),
+    ]);
     expect(result.a).toBeCloseTo(1 / 7, 12);
     expect(result.b).toBeCloseTo(2 / 7, 12);
     expect(result.c).toBeCloseTo(4 / 7, 12);
@@ -58,7 +62,9 @@ describe('time_decay', () => {
     expect(result.b).toBeCloseTo(2 / 3, 12);
   });
   it('refuses input without timestamps, naming what it needs', () => {
-    expect(() => credit('time_decay', [journey('a > b')])).toThrowError(/time_decay: needs a timestamp/);
+    expect(() => credit('time_decay', [journey('a > b')])).toThrowError(
+      /time_decay: needs a timestamp/,
+    );
   });
   it('refuses a half-life that is not positive', () => {
     expect(() => createModel('time_decay', { halfLifeDays: 0 })).toThrowError(ClosedloopError);
@@ -81,7 +87,10 @@ describe('position, j_shaped and inverse_j', () => {
     expect(credit('inverse_j', [journey('solo')])).toEqual({ solo: 1 });
   });
   it('follow configured weights', () => {
-    const result = credit('position', [journey('a > b > c')], { positionFirst: 0.5, positionLast: 0.3 });
+    const result = credit('position', [journey('a > b > c')], {
+      positionFirst: 0.5,
+      positionLast: 0.3,
+    });
     expect(result.a).toBeCloseTo(0.5, 12);
     expect(result.b).toBeCloseTo(0.2, 12);
     expect(result.c).toBeCloseTo(0.3, 12);
@@ -96,7 +105,9 @@ describe('position, j_shaped and inverse_j', () => {
     const j = credit('j_shaped', path);
     const inverse = credit('inverse_j', path);
     expect([j.a, j.b, j.c].map((x) => Number(x?.toFixed(12)))).toEqual([0.2, 0.2, 0.6]);
-    expect([inverse.a, inverse.b, inverse.c].map((x) => Number(x?.toFixed(12)))).toEqual([0.6, 0.2, 0.2]);
+    expect([inverse.a, inverse.b, inverse.c].map((x) => Number(x?.toFixed(12)))).toEqual([
+      0.6, 0.2, 0.2,
+    ]);
   });
 });
 
@@ -129,7 +140,9 @@ describe('w_shaped and full_path', () => {
     expect(result.d).toBeCloseTo(1 / 14, 12);
   });
   it('give a one-touch journey all the credit', () => {
-    expect(credit('full_path', [journey('solo', { milestones: { lead: 0 } })])).toEqual({ solo: 1 });
+    expect(credit('full_path', [journey('solo', { milestones: { lead: 0 } })])).toEqual({
+      solo: 1,
+    });
     expect(credit('w_shaped', [journey('solo')])).toEqual({ solo: 1 });
   });
 });
@@ -147,8 +160,12 @@ describe('custom', () => {
   });
   it('needs weights, and refuses negative or all-zero ones', () => {
     expect(() => createModel('custom')).toThrowError(/custom: needs weights/);
-    expect(() => createModel('custom', { customWeights: { first: -1 } })).toThrowError(/must be a number ≥ 0/);
-    expect(() => createModel('custom', { customWeights: { first: 0 } })).toThrowError(/at least one weight/);
+    expect(() => createModel('custom', { customWeights: { first: -1 } })).toThrowError(
+      /must be a number ≥ 0/,
+    );
+    expect(() => createModel('custom', { customWeights: { first: 0 } })).toThrowError(
+      /at least one weight/,
+    );
   });
 });
 

@@ -30,7 +30,10 @@ export function journey(
   };
 }
 
-export function runModel(model: AttributionModel, journeys: Journey[] | JourneyBatch): AttributionReport {
+export function runModel(
+  model: AttributionModel,
+  journeys: Journey[] | JourneyBatch,
+): AttributionReport {
   const batch = Array.isArray(journeys) ? batchFromJourneys(journeys) : journeys;
   return attributeJourneys([batch], [model], batch.journeyCount);
 }

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../test-support/run-cli.js';
+import { sharedDataPath } from '../../test-support/shared-data.js';
+import { tempFiles } from '../../test-support/temp-files.js';
+
+const file = tempFiles();
+const dataCsv = sharedDataPath('channelattribution', 'Data.csv');
+
+describe('closedloop attribute', () => {
+  it('prints exactly the documented JSON document', () => {
+    const result = runCli(['attribute', '--paths', dataCsv, '--models', 'first,markov', '--json']);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    expect(Object.keys(report)).toEqual(['totals', 'models', 'removal_effects']);
+    expect(report.totals).toEqual({
+      conversions: 19_785,
+      value: expect.closeTo(74_802.971587, 5),
+      paths: expect.any(Number),
+      journeys: 88_387,
+    });
+    expect(Object.keys(report.models)).toEqual(['first', 'markov']);
+    const channels = report.models.first.map((credit: { channel: string }) => credit.channel);
+    expect(channels).toEqual([...channels].sort());
+    expect(channels).toHaveLength(12);
+    expect(Object.keys(report.models.first[0])).toEqual(['channel', 'conversions', 'value']);
+    expect(report.models.first[0]).toEqual({
+      channel: 'alpha',
+      conversions: 6308,
+      value: expect.closeTo(19_121.2724, 3),
+    });
+    expect(Object.keys(report.removal_effects)).toEqual(channels);
+  });
+
+  it('runs every model the input allows by default and prints readable tables', () => {
+    const result = runCli(['attribute', '--paths', dataCsv]);
+    expect(result.status).toBe(0);
+    const header = result.stdout.split('\n').find((line) => line.includes('conversions')) ?? '';
+    for (const model of [
+      'first',
+      'last',
+      'last_non_direct',
+      'linear',
+      'position',
+      'markov',
+      'shapley',
+    ]) {
+      expect(header).toContain(` ${model} `);
+    }
+    // Path-level input has no timestamps and no milestones.
+    expect(header).not.toContain('time_decay');
+    expect(header).not.toContain('w_shaped');
+    expect(result.stdout).toMatch(/│ total\s+│ 19,785\.0/);
+  });
+
+  it('attributes touchpoints with a lookback window and renamed columns', () => {
+    const touchpoints = file(
+      'touches.csv',
+      'cookie,time,channel,conversion,conversion_value\nu,2026-01-01,Display,0,\nu,2026-01-20,Email,1,10\n',
+    );
+    const args = [
+      'attribute',
+      '--touchpoints',
+      touchpoints,
+      '--map',
+      'journey_id=cookie,timestamp=time',
+      '--json',
+    ];
+    const all = JSON.parse(runCli([...args, '--models', 'first']).stdout);
+    expect(all.models.first).toEqual([
+      { channel: 'Display', conversions: 1, value: 10 },
+      { channel: 'Email', conversions: 0, value: 0 },
+    ]);
+    const windowed = JSON.parse(
+      runCli([...args, '--models', 'first,time_decay', '--lookback-days', '7']).stdout,
+    );
+    expect(windowed.models.first).toEqual([
+      { channel: 'Display', conversions: 0, value: 0 },
+      { channel: 'Email', conversions: 1, value: 10 },
+    ]);
+    expect(Object.keys(windowed.models)).toEqual(['first', 'time_decay']);
+  });
+
+  const badInput: [string, string[], RegExp][] = [
+    [
+      'no input',
+      [],
+      /CL_ERR_USAGE: attribute: give exactly one of --paths FILE or --touchpoints FILE/,
+    ],
+    [
+      'a missing file',
+      ['--paths', '/nonexistent.csv'],
+      /CL_ERR_FILE_NOT_FOUND: \/nonexistent\.csv: no such file/,
+    ],
+    [
+      'an unknown model',
+      ['--paths', dataCsv, '--models', 'first,magic'],
+      /CL_ERR_UNKNOWN_MODEL: models: unknown model "magic"/,
+    ],
+    [
+      'an order out of range',
+      ['--paths', dataCsv, '--order', '9'],
+      /CL_ERR_USAGE: --order: expected a whole number from 1 to 4, got "9"/,
+    ],
+    [
+      'an unknown flag',
+      ['--paths', dataCsv, '--colour'],
+      /CL_ERR_USAGE: unknown option '--colour'/,
+    ],
+    [
+      'time decay on paths',
+      ['--paths', dataCsv, '--models', 'time_decay'],
+      /CL_ERR_MODEL_INPUT: time_decay: needs a timestamp/,
+    ],
+    [
+      'bad custom weights',
+      ['--paths', dataCsv, '--models', 'custom', '--weights', 'first=x'],
+      /CL_ERR_USAGE: --weights: weight of first must be a number ≥ 0, got "x"/,
+    ],
+    [
+      'a map without touchpoints',
+      ['--paths', dataCsv, '--map', 'journey_id=a'],
+      /CL_ERR_USAGE: --map: renames touchpoint columns/,
+    ],
+  ];
+  for (const [what, args, message] of badInput) {
+    it(`exits 1 with one readable line on ${what}`, () => {
+      const result = runCli(['attribute', ...args, '--json']);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  }
+
+  it('exits 1 naming file and line for a bad row', () => {
+    const bad = file('bad.csv', 'path;total_conversions\na > b;1\nc;lots\n');
+    const result = runCli(['attribute', '--paths', bad]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `closedloop: CL_ERR_CSV_FIELD: ${bad}:3: total_conversions: expected a number ≥ 0, got "lots"\n`,
+    );
+  });
+
+  it('exits 2 when the input cannot be read', () => {
+    const result = runCli(['attribute', '--paths', '/']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/CL_ERR_FILE_READ: \/: is not a regular file/);
+  });
+});

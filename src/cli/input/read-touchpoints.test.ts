@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { tempFiles } from '../../test-support/temp-files.js';
+import { readTouchpointsFile } from './read-touchpoints.js';
+
+const file = tempFiles();
+
+function pathsOf(input: ReturnType<typeof readTouchpointsFile>) {
+  const { batch } = input;
+  const names = batch.dictionaries.channels.names;
+  return Array.from({ length: batch.journeyCount }, (_, j) => ({
+    channels: Array.from(
+      batch.touchChannel.subarray(batch.touchOffsets[j], batch.touchOffsets[j + 1]),
+    ).map((id) => names[id]),
+    conversions: batch.conversions[j],
+    value: batch.value[j],
+    nulls: batch.nulls[j],
+    lead: batch.leadTouch[j],
+  }));
+}
+
+describe('readTouchpointsFile', () => {
+  it('orders touches by time, closes a path at each conversion, keeps the tail as a null path', () => {
+    const path = file(
+      'touches.csv',
+      [
+        'journey_id,timestamp,channel,conversion,conversion_value,milestone',
+        'u1,2026-01-03T00:00:00Z,Email,1,50,lead',
+        'u2,1767225600,Display,0,,',
+        'u1,2026-01-01,Paid Search,0,,',
+        'u1,2026-01-05T00:00:00+01:00,Referral,0,,',
+        'u1,1767830400000,Direct,true,20,',
+        'u1,2026-01-09,Email,0,,',
+      ].join('\n'),
+    );
+    const input = readTouchpointsFile(path);
+    expect(pathsOf(input)).toEqual([
+      { channels: ['Paid Search', 'Email'], conversions: 1, value: 50, nulls: 0, lead: 1 },
+      { channels: ['Referral', 'Direct'], conversions: 1, value: 20, nulls: 0, lead: -1 },
+      { channels: ['Email'], conversions: 0, value: 0, nulls: 1, lead: -1 },
+      { channels: ['Display'], conversions: 0, value: 0, nulls: 1, lead: -1 },
+    ]);
+    expect(input.batch.conversionTime?.[0]).toBe(Date.UTC(2026, 0, 3));
+    expect(input.rows).toBe(6);
+  });
+
+  it('reads renamed columns through the map', () => {
+    const path = file(
+      'renamed.csv',
+      'cookie;time;source_channel;converted\nx;2026-01-01;Email;1\n',
+    );
+    const input = readTouchpointsFile(path, {
+      journey_id: 'cookie',
+      timestamp: 'time',
+      channel: 'source_channel',
+      conversion: 'converted',
+    });
+    expect(pathsOf(input)).toEqual([
+      { channels: ['Email'], conversions: 1, value: 0, nulls: 0, lead: -1 },
+    ]);
+  });
+
+  it('names file, line and field for bad input', () => {
+    const header = 'journey_id,timestamp,channel,conversion\n';
+    const cases: [string, RegExp][] = [
+      [
+        'u,someday,Email,0',
+        /:2: timestamp: expected ISO 8601 or epoch seconds\/milliseconds, got "someday"/,
+      ],
+      ['u,2026-01-01,,0', /:2: channel: expected a channel name, got an empty field/],
+      [',2026-01-01,Email,0', /:2: journey_id: expected an id/],
+      ['u,2026-01-01,Email,maybe', /:2: conversion: expected a number ≥ 0, got "maybe"/],
+    ];
+    cases.forEach(([row, message], i) => {
+      expect(() => readTouchpointsFile(file(`bad-${i}.csv`, header + row))).toThrowError(message);
+    });
+    expect(() =>
+      readTouchpointsFile(file('nocol.csv', 'cookie,timestamp,channel,conversion\n')),
+    ).toThrowError(/:1: missing column "journey_id"/);
+    expect(() =>
+      readTouchpointsFile(file('nomap.csv', 'a,timestamp,channel,conversion\n'), {
+        journey_id: 'cookie',
+      }),
+    ).toThrowError(/missing column "cookie" \(for journey_id\)/);
+    expect(() =>
+      readTouchpointsFile(
+        file(
+          'badmilestone.csv',
+          'journey_id,timestamp,channel,conversion,milestone\nu,2026-01-01,Email,1,signup\n',
+        ),
+      ),
+    ).toThrowError(/:2: milestone: expected lead, deal, won or empty, got "signup"/);
+  });
+});

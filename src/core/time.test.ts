@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseInstant, parseIsoInstant } from './time.js';
+
+describe('parseIsoInstant', () => {
+  it('reads dates, date-times, zones and offsets as UTC instants', () => {
+    expect(parseIsoInstant('2026-03-01')).toBe(Date.UTC(2026, 2, 1));
+    expect(parseIsoInstant('2026-03-01T10:20:30Z')).toBe(Date.UTC(2026, 2, 1, 10, 20, 30));
+    expect(parseIsoInstant('2026-03-01 10:20')).toBe(Date.UTC(2026, 2, 1, 10, 20));
+    expect(parseIsoInstant('2026-03-01T10:20:30.250+02:00')).toBe(
+      Date.UTC(2026, 2, 1, 8, 20, 30, 250),
+    );
+    expect(parseIsoInstant('2026-03-01T00:30:00-0530')).toBe(Date.UTC(2026, 2, 1, 6, 0));
+  });
+  it('refuses what is no instant', () => {
+    for (const text of [
+      '',
+      'yesterday',
+      '2026-02-30',
+      '2026-13-01',
+      '2026-03-01T25:00',
+      '03/01/2026',
+    ]) {
+      expect(parseIsoInstant(text), text).toBeNaN();
+    }
+  });
+});
+
+describe('parseInstant', () => {
+  it('tells epoch seconds from milliseconds by size', () => {
+    expect(parseInstant('1767225600')).toBe(Date.UTC(2026, 0, 1));
+    expect(parseInstant('1767225600000')).toBe(Date.UTC(2026, 0, 1));
+    expect(parseInstant('1767225600.5')).toBe(Date.UTC(2026, 0, 1) + 500);
+  });
+});

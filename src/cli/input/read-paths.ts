@@ -1,5 +1,6 @@
 import { type JourneyBatch, JourneyBatchBuilder } from '../../core/journey-batch.js';
 import { fieldError, readNumber, scanCsvWithHeader } from './csv-columns.js';
+import { ChannelBytes, PathTrie, splitPath } from './path-trie.js';
 
 export interface PathsInput {
   readonly batch: JourneyBatch;
@@ -16,39 +17,46 @@ const columns = {
 /**
  * Reads a path-level CSV as ChannelAttribution uses it: `path;total_conversions;
  * total_conversion_value;total_null`, `;` or `,` delimited, channels separated by `separator`
- * with optional spaces around. Rows with the same path are summed into one journey.
+ * with optional spaces around. Rows with the same channels in the same order are summed into one
+ * journey ("a>b" and "a > b" alike).
  */
 export function readPathsFile(file: string, separator = '>'): PathsInput {
   const builder = new JourneyBatchBuilder();
-  const channels = builder.dictionaries.channels;
-  // Raw path text → journey, so that a repeated path costs one lookup; then channel ids → journey,
-  // so that "a>b" and "a > b" are one path.
-  const byText = new Map<string, number>();
-  const byChannels = new Map<string, number>();
+  const channelBytes = new ChannelBytes(builder.dictionaries.channels);
+  const trie = new PathTrie();
+  const separatorBytes = Buffer.from(separator, 'utf8');
+  const ids: number[] = [];
   let rows = 0;
+  let node = PathTrie.root;
+  let buffer: Buffer = Buffer.alloc(0);
+  const onName = (nameStart: number, nameEnd: number) => {
+    const id = channelBytes.idOf(buffer, nameStart, nameEnd);
+    ids.push(id);
+    node = trie.child(node, id);
+  };
   scanCsvWithHeader(file, columns, (record, column) => {
     rows++;
-    const text = record.text(column.path);
-    let journey = byText.get(text);
-    if (journey === undefined) {
-      const names = text.split(separator).map((name) => name.trim());
-      if (names.some((name) => name === '')) {
-        throw fieldError(
-          file,
-          record.line,
-          'path',
-          `expected channels separated by "${separator}", got "${text}"`,
-        );
-      }
-      const ids = names.map((name) => channels.intern(name));
-      const key = ids.join(',');
-      journey = byChannels.get(key);
-      if (journey === undefined) {
-        for (const id of ids) builder.addTouch(id);
-        journey = builder.endJourney(0, 0, 0);
-        byChannels.set(key, journey);
-      }
-      byText.set(text, journey);
+    const field = column.path;
+    // Quoted paths are rare: unescape them into a buffer of their own.
+    buffer = record.quoted[field] ? Buffer.from(record.text(field), 'utf8') : record.buffer;
+    const start = record.quoted[field] ? 0 : record.starts[field];
+    const end = record.quoted[field] ? buffer.length : record.ends[field];
+    node = PathTrie.root;
+    ids.length = 0;
+    const wellFormed = splitPath(buffer, start, end, separatorBytes, onName);
+    if (!wellFormed) {
+      throw fieldError(
+        file,
+        record.line,
+        'path',
+        `expected channels separated by "${separator}", got "${record.text(field)}"`,
+      );
+    }
+    let journey = trie.journeyAt(node);
+    if (journey === -1) {
+      for (const id of ids) builder.addTouch(id);
+      journey = builder.endJourney(0, 0, 0);
+      trie.setJourney(node, journey);
     }
     builder.addOutcome(
       journey,

@@ -22,7 +22,7 @@ const outDir = join(benchDir, 'out');
 const runs = 3;
 const maxBytesPerTouch = 150;
 // Bump when the generator changes, so a stale file from older code is not reused.
-const generatorVersion = 1;
+const generatorVersion = 2;
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 if (!Number.isInteger(rows) || rows < 1) throw new Error(`BENCH_ROWS must be a positive integer`);
@@ -59,8 +59,10 @@ function ensurePathsFile(file) {
       return meta;
   }
   const random = mulberry32(20240601);
-  // Zipf-like popularity: real channel mixes are dominated by a few channels.
-  const channels = Array.from({ length: 12 }, (_, i) => `ch${String(i + 1).padStart(2, '0')}`);
+  // Zipf-like popularity: real channel mixes are dominated by a few channels. One of the twelve
+  // is Direct, so that last_non_direct has Direct touches to skip.
+  const channels = Array.from({ length: 11 }, (_, i) => `ch${String(i + 1).padStart(2, '0')}`);
+  channels.splice(2, 0, 'Direct');
   const weights = channels.map((_, i) => 1 / (i + 1) ** 1.1);
   const total = weights.reduce((sum, w) => sum + w, 0);
   let acc = 0;

@@ -139,6 +139,13 @@ describe('w_shaped and full_path', () => {
     expect(result.b).toBeCloseTo(1 / 14, 12);
     expect(result.d).toBeCloseTo(1 / 14, 12);
   });
+  it('full_path without a won touch shares 22.5 × 3 + 10 out of 77.5', () => {
+    const result = credit('full_path', [
+      journey('a > b > c > d', { milestones: { lead: 1, deal: 2 } }),
+    ]);
+    for (const anchor of ['a', 'b', 'c']) expect(result[anchor]).toBeCloseTo(22.5 / 77.5, 12);
+    expect(result.d).toBeCloseTo(10 / 77.5, 12);
+  });
   it('give a one-touch journey all the credit', () => {
     expect(credit('full_path', [journey('solo', { milestones: { lead: 0 } })])).toEqual({
       solo: 1,

@@ -169,3 +169,28 @@ function parseColumnMap(text: string | undefined): Partial<Record<TouchpointColu
   }
   return map;
 }
+
+export interface DemoConfig {
+  readonly seed: number;
+  readonly months: number;
+  readonly visitors: number;
+  readonly json: boolean;
+}
+
+export interface RawDemoOptions {
+  seed?: string;
+  months?: string;
+  visitors?: string;
+  json?: boolean;
+}
+
+export function parseDemoConfig(raw: RawDemoOptions): DemoConfig {
+  return Object.freeze({
+    seed: optionalNumber('--seed', raw.seed, { integer: true, min: 0, max: 2 ** 32 - 1 }) ?? 1,
+    months: optionalNumber('--months', raw.months, { integer: true, min: 1, max: 60 }) ?? 12,
+    visitors:
+      optionalNumber('--visitors', raw.visitors, { integer: true, min: 1, max: 2_000_000 }) ??
+      20_000,
+    json: raw.json === true,
+  });
+}

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ClosedloopError, isClosedloopError } from '../core/errors.js';
 import { registerAttribute } from './commands/attribute.js';
+import { registerDemo } from './commands/demo.js';
 
 /** Exit codes: 0 success, 1 bad input, 2 failure of the program or its environment. */
 export const exitCodes = { ok: 0, badInput: 1, failure: 2 } as const;
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         write(`closedloop: CL_ERR_USAGE: ${text.replace(/^error: /, '').trim()}\n`),
     });
   registerAttribute(program);
+  registerDemo(program);
   try {
     await program.parseAsync(argv as string[]);
     return exitCodes.ok;

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ClosedloopError, isClosedloopError } from '../core/errors.js';
 import { registerAttribute } from './commands/attribute.js';
+import { registerChannels } from './commands/channels.js';
 import { registerDemo } from './commands/demo.js';
 
 /** Exit codes: 0 success, 1 bad input, 2 failure of the program or its environment. */
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         write(`closedloop: CL_ERR_USAGE: ${text.replace(/^error: /, '').trim()}\n`),
     });
   registerAttribute(program);
+  registerChannels(program);
   registerDemo(program);
   try {
     await program.parseAsync(argv as string[]);

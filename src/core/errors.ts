@@ -13,6 +13,18 @@ export const errorCodes = {
   CL_ERR_UNKNOWN_MODEL: { kind: 'input', summary: 'an attribution model name is not known' },
   CL_ERR_MODEL_INPUT: { kind: 'input', summary: 'the input lacks what a model needs' },
   CL_ERR_MODEL_OPTION: { kind: 'input', summary: 'a model option is out of range' },
+  CL_ERR_CHANNEL_RULE: { kind: 'input', summary: 'a custom channel rule is malformed' },
+  CL_ERR_UNKNOWN_WORKSPACE: { kind: 'input', summary: 'no workspace has that id or name' },
+  CL_ERR_IDENTITY: { kind: 'input', summary: 'an identity claim holds no email or user id' },
+  CL_ERR_STORE: { kind: 'failure', summary: 'the store could not be opened, read or written' },
+  CL_ERR_STORE_SCHEMA: {
+    kind: 'failure',
+    summary: 'the store was written by a newer or different Closedloop',
+  },
+  CL_ERR_AUTH: { kind: 'input', summary: 'an API key is missing or unknown' },
+  CL_ERR_EVENT_INVALID: { kind: 'input', summary: 'a collected event does not match its schema' },
+  CL_ERR_PAYLOAD_TOO_LARGE: { kind: 'input', summary: 'a request body is over the size limit' },
+  CL_ERR_NOT_FOUND: { kind: 'input', summary: 'the thing asked for does not exist' },
   CL_ERR_INTERNAL: { kind: 'failure', summary: 'an unexpected internal failure' },
 } as const satisfies Record<string, { kind: 'input' | 'failure'; summary: string }>;
 

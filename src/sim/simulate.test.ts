@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createModel } from '../core/attribution/registry.js';
 import { attributeJourneys } from '../core/attribution/report.js';
+import { classifyChannel } from '../core/channels/classify.js';
+import { withLandingParams } from '../core/channels/landing-params.js';
 import { compareWithTruth } from './compare.js';
 import { journeyBatchOf } from './journeys.js';
 import { Random } from './random.js';
@@ -196,5 +198,18 @@ describe('ground truth', () => {
       expect(l1.markov, `seed ${seed}`).toBeLessThan(positional - 0.1);
       expect(l1.shapley, `seed ${seed}`).toBeLessThan(positional - 0.1);
     }
+  });
+});
+
+describe('the simulated sessions on the wire', () => {
+  it('classify to the channel the simulator meant, every one', () => {
+    const sessions = visitors.flatMap((v) => v.sessions);
+    const wrong = sessions.filter(
+      (s) =>
+        classifyChannel(withLandingParams({ referrer: s.referrer, landingUrl: s.landingUrl })) !==
+        s.channel,
+    );
+    expect(sessions.length).toBeGreaterThan(1_000);
+    expect(wrong.map((s) => `${s.channel}: ${s.landingUrl} from ${s.referrer}`)).toEqual([]);
   });
 });

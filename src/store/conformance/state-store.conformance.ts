@@ -1,0 +1,383 @@
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StateStore, WorkspaceSettings } from '../ports.js';
+import { failure } from './failure.js';
+
+export interface OpenedStateStore {
+  readonly state: StateStore;
+  close(): Promise<void>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const day = 86_400_000;
+const t0 = Date.UTC(2026, 0, 5);
+
+/** The behaviour every StateStore engine owes its callers; `open` gives a fresh, empty store. */
+export function describeStateStoreConformance(
+  engine: string,
+  open: () => Promise<OpenedStateStore>,
+): void {
+  describe(`StateStore conformance: ${engine}`, () => {
+    let opened: OpenedStateStore;
+    let store: StateStore;
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.state;
+    });
+    afterEach(async () => {
+      await opened.close();
+    });
+
+    describe('workspaces', () => {
+      it('makes the default workspace once: UTC, USD, 30 minutes, 90 days', async () => {
+        const first = await store.ensureDefaultWorkspace();
+        expect(first).toMatchObject({
+          name: 'default',
+          timeZone: 'UTC',
+          currency: 'USD',
+          sessionTimeoutMinutes: 30,
+          lookbackDays: 90,
+        });
+        expect(first.id).toMatch(/^ws_[0-9A-Za-z]+$/);
+        expect(await store.ensureDefaultWorkspace()).toEqual(first);
+        expect(await store.listWorkspaces()).toEqual([first]);
+        expect(await store.writeKeyOf(first.id)).toMatch(/^wk_[0-9A-Za-z]{24}$/);
+      });
+
+      it('creates a workspace with its settings and two keys that find it', async () => {
+        const before = Date.now();
+        const created = await store.createWorkspace('Acme', {
+          timeZone: 'Europe/Paris',
+          currency: 'EUR',
+        });
+        const { workspace, writeKey, secretKey } = created;
+        expect(workspace).toMatchObject({
+          name: 'Acme',
+          timeZone: 'Europe/Paris',
+          currency: 'EUR',
+          sessionTimeoutMinutes: 30,
+          lookbackDays: 90,
+        });
+        expect(workspace.createdAt).toBeGreaterThanOrEqual(before);
+        expect(writeKey).toMatch(/^wk_[0-9A-Za-z]{24}$/);
+        expect(secretKey).toMatch(/^sk_[0-9A-Za-z]{40}$/);
+        expect(await store.workspaceByWriteKey(writeKey)).toEqual(workspace);
+        expect(await store.workspaceBySecretKey(secretKey)).toEqual(workspace);
+        expect(await store.writeKeyOf(workspace.id)).toBe(writeKey);
+        // Each key opens only its own door.
+        expect(await store.workspaceByWriteKey(secretKey)).toBeUndefined();
+        expect(await store.workspaceBySecretKey(writeKey)).toBeUndefined();
+        expect(await store.workspaceBySecretKey(`${secretKey}x`)).toBeUndefined();
+        expect(await store.workspaceBySecretKey('')).toBeUndefined();
+        expect(await store.workspaceByWriteKey('')).toBeUndefined();
+      });
+
+      it('finds a workspace by id, else by name, and lists them in creation order', async () => {
+        const a = (await store.createWorkspace('Acme')).workspace;
+        const b = (await store.createWorkspace('Globex', { lookbackDays: 30 })).workspace;
+        expect(a.id).not.toBe(b.id);
+        expect(await store.findWorkspace(a.id)).toEqual(a);
+        expect(await store.findWorkspace('Globex')).toEqual(b);
+        expect(await store.findWorkspace('Initech')).toBeUndefined();
+        expect(await store.listWorkspaces()).toEqual([a, b]);
+      });
+
+      it('refuses a second workspace of the same name', async () => {
+        await store.createWorkspace('Acme');
+        const error = await failure(store.createWorkspace('Acme'));
+        expect(error.code).toBe('CL_ERR_CONFIG');
+        expect(error.message).toMatch(/^name: /);
+        expect((await failure(store.createWorkspace('  '))).message).toMatch(/^name: /);
+        expect(await store.listWorkspaces()).toHaveLength(1);
+      });
+
+      it('checks settings, naming the field at fault, and changes nothing then', async () => {
+        const bad: [keyof WorkspaceSettings, Partial<WorkspaceSettings>][] = [
+          ['timeZone', { timeZone: 'Mars/Olympus_Mons' }],
+          ['timeZone', { timeZone: '' }],
+          ['timeZone', { timeZone: '+02:00' }],
+          ['currency', { currency: 'eur' }],
+          ['currency', { currency: 'EURO' }],
+          ['sessionTimeoutMinutes', { sessionTimeoutMinutes: 0 }],
+          ['sessionTimeoutMinutes', { sessionTimeoutMinutes: 2.5 }],
+          ['lookbackDays', { lookbackDays: -1 }],
+          ['lookbackDays', { lookbackDays: Number.NaN }],
+        ];
+        const { workspace } = await store.createWorkspace('Acme');
+        for (const [field, settings] of bad) {
+          const created = await failure(store.createWorkspace('Globex', settings));
+          expect(created.code).toBe('CL_ERR_CONFIG');
+          expect(created.message).toMatch(new RegExp(`^${field}: `));
+          const updated = await failure(store.updateWorkspaceSettings(workspace.id, settings));
+          expect(updated.code).toBe('CL_ERR_CONFIG');
+          expect(updated.message).toMatch(new RegExp(`^${field}: `));
+        }
+        expect(await store.listWorkspaces()).toEqual([workspace]);
+      });
+
+      it('updates only the settings given, and spells a time zone as IANA does', async () => {
+        const { workspace } = await store.createWorkspace('Acme');
+        const updated = await store.updateWorkspaceSettings(workspace.id, {
+          timeZone: 'asia/taipei',
+          lookbackDays: 180,
+        });
+        expect(updated).toEqual({ ...workspace, timeZone: 'Asia/Taipei', lookbackDays: 180 });
+        expect(await store.findWorkspace(workspace.id)).toEqual(updated);
+        const unknown = await failure(store.updateWorkspaceSettings('ws_nobody', {}));
+        expect(unknown.code).toBe('CL_ERR_UNKNOWN_WORKSPACE');
+        expect((await failure(store.writeKeyOf('ws_nobody'))).code).toBe(
+          'CL_ERR_UNKNOWN_WORKSPACE',
+        );
+      });
+    });
+
+    describe('identify', () => {
+      let ws: string;
+      beforeEach(async () => {
+        ws = (await store.createWorkspace('Acme')).workspace.id;
+      });
+
+      it('makes a person of a first claim, and knows the visitor the next time', async () => {
+        const first = await store.identify(ws, { visitorId: 'v1', email: ' Ada@Example.COM ' }, t0);
+        expect(first.personId).toMatch(/^p_[0-9A-Za-z]+$/);
+        expect(first.visitorNewlyLinked).toBe(true);
+        expect(
+          await store.identify(ws, { visitorId: 'v1', email: 'ada@example.com' }, t0 + 1),
+        ).toEqual({ personId: first.personId, visitorNewlyLinked: false });
+        expect(await store.person(ws, first.personId)).toEqual({
+          id: first.personId,
+          workspaceId: ws,
+          emails: ['ada@example.com'],
+          userIds: [],
+          createdAt: t0,
+        });
+        expect((await store.personByEmail(ws, 'ADA@example.com  '))?.id).toBe(first.personId);
+        expect(await store.emailHashesOf(ws, first.personId)).toEqual([sha256('ada@example.com')]);
+        expect(await store.personByEmail(ws, 'grace@example.com')).toBeUndefined();
+        expect(await store.person(ws, 'p_nobody')).toBeUndefined();
+      });
+
+      it('joins two devices of one email into one person', async () => {
+        const laptop = await store.identify(
+          ws,
+          { visitorId: 'laptop', email: 'ada@example.com' },
+          t0,
+        );
+        const phone = await store.identify(
+          ws,
+          { visitorId: 'phone', email: 'ADA@example.com' },
+          t0 + day,
+        );
+        expect(phone).toEqual({ personId: laptop.personId, visitorNewlyLinked: true });
+        expect(await store.visitorsOfPerson(ws, laptop.personId)).toEqual(['laptop', 'phone']);
+        expect(await store.personsByVisitor(ws)).toEqual(
+          new Map([
+            ['laptop', laptop.personId],
+            ['phone', laptop.personId],
+          ]),
+        );
+      });
+
+      it('merges the persons a claim joins into the oldest, moving all they hold', async () => {
+        const byEmail = await store.identify(ws, { visitorId: 'v1', email: 'ada@example.com' }, t0);
+        const byUserId = await store.identify(ws, { visitorId: 'v2', userId: 'u-42' }, t0 + day);
+        expect(byUserId.personId).not.toBe(byEmail.personId);
+
+        const both = await store.identify(
+          ws,
+          { visitorId: 'v3', email: 'ada@example.com', userId: 'u-42' },
+          t0 + 2 * day,
+        );
+        expect(both).toEqual({ personId: byEmail.personId, visitorNewlyLinked: true });
+        const person = await store.person(ws, byEmail.personId);
+        expect(person).toMatchObject({
+          emails: ['ada@example.com'],
+          userIds: ['u-42'],
+          createdAt: t0,
+        });
+        expect(await store.visitorsOfPerson(ws, byEmail.personId)).toEqual(['v1', 'v2', 'v3']);
+        expect(await store.personsByVisitor(ws)).toEqual(
+          new Map(['v1', 'v2', 'v3'].map((visitor) => [visitor, byEmail.personId])),
+        );
+        // The merged person's id still leads to the survivor.
+        expect(await store.person(ws, byUserId.personId)).toEqual(person);
+        expect(await store.visitorsOfPerson(ws, byUserId.personId)).toEqual(['v1', 'v2', 'v3']);
+
+        // v2 moved with its person: linking it again is no news.
+        expect(await store.identify(ws, { visitorId: 'v2', userId: 'u-42' }, t0 + 3 * day)).toEqual(
+          {
+            personId: byEmail.personId,
+            visitorNewlyLinked: false,
+          },
+        );
+      });
+
+      it('merges by the time a person became known, not by the order of calls', async () => {
+        const late = await store.identify(
+          ws,
+          { visitorId: 'v1', email: 'ada@example.com' },
+          t0 + 5 * day,
+        );
+        const early = await store.identify(ws, { visitorId: 'v2', userId: 'u-42' }, t0);
+        const joined = await store.identify(
+          ws,
+          { email: 'ada@example.com', userId: 'u-42' },
+          t0 + 6 * day,
+        );
+        expect(joined).toEqual({ personId: early.personId, visitorNewlyLinked: false });
+        expect(await store.personsByVisitor(ws)).toEqual(
+          new Map([
+            ['v1', early.personId],
+            ['v2', early.personId],
+          ]),
+        );
+        expect(await store.person(ws, late.personId)).toMatchObject({ id: early.personId });
+      });
+
+      it('merges three persons at once, and follows merges of merges', async () => {
+        const a = await store.identify(
+          ws,
+          { visitorId: 'va', email: 'a@example.com' },
+          t0 + 3 * day,
+        );
+        const b = await store.identify(
+          ws,
+          { visitorId: 'vb', email: 'b@example.com' },
+          t0 + 2 * day,
+        );
+        const c = await store.identify(ws, { visitorId: 'vc', userId: 'u-c' }, t0 + 4 * day);
+        const abc = await store.identify(
+          ws,
+          { visitorId: 'va', email: 'b@example.com', userId: 'u-c' },
+          t0 + 5 * day,
+        );
+        expect(abc).toEqual({ personId: b.personId, visitorNewlyLinked: true });
+        const oldest = await store.identify(ws, { visitorId: 'vz', email: 'z@example.com' }, t0);
+        const all = await store.identify(
+          ws,
+          { email: 'z@example.com', userId: 'u-c' },
+          t0 + 6 * day,
+        );
+        expect(all.personId).toBe(oldest.personId);
+        for (const merged of [a, b, c]) {
+          expect((await store.person(ws, merged.personId))?.id).toBe(oldest.personId);
+        }
+        const person = await store.person(ws, oldest.personId);
+        expect([...(person?.emails ?? [])].sort()).toEqual([
+          'a@example.com',
+          'b@example.com',
+          'z@example.com',
+        ]);
+        expect(person?.userIds).toEqual(['u-c']);
+        expect((await store.visitorsOfPerson(ws, oldest.personId)).sort()).toEqual([
+          'va',
+          'vb',
+          'vc',
+          'vz',
+        ]);
+        expect((await store.emailHashesOf(ws, a.personId)).sort()).toEqual(
+          ['a@example.com', 'b@example.com', 'z@example.com'].map(sha256).sort(),
+        );
+      });
+
+      it('links a claim without a visitor, and ignores blank parts', async () => {
+        const result = await store.identify(ws, { email: 'ada@example.com', visitorId: '  ' }, t0);
+        expect(result.visitorNewlyLinked).toBe(false);
+        expect(await store.visitorsOfPerson(ws, result.personId)).toEqual([]);
+        const withBlankEmail = await store.identify(ws, { userId: 'u-1', email: ' ' }, t0);
+        expect(await store.person(ws, withBlankEmail.personId)).toMatchObject({
+          emails: [],
+          userIds: ['u-1'],
+        });
+      });
+
+      it('refuses a claim with neither email nor user id', async () => {
+        for (const claim of [{}, { visitorId: 'v1' }, { email: '  ', userId: '' }]) {
+          expect((await failure(store.identify(ws, claim, t0))).code).toBe('CL_ERR_IDENTITY');
+        }
+        expect(await store.personsByVisitor(ws)).toEqual(new Map());
+      });
+    });
+
+    describe('alias', () => {
+      let ws: string;
+      beforeEach(async () => {
+        ws = (await store.createWorkspace('Acme')).workspace.id;
+      });
+
+      it('ties an anonymous visitor to a user id', async () => {
+        const known = await store.identify(ws, { visitorId: 'v1', userId: 'u-42' }, t0);
+        const aliased = await store.alias(ws, 'v2', 'u-42', t0 + day);
+        expect(aliased).toEqual({ personId: known.personId, visitorNewlyLinked: true });
+        expect(await store.visitorsOfPerson(ws, known.personId)).toEqual(['v1', 'v2']);
+        const fresh = await store.alias(ws, 'v3', 'u-7', t0 + day);
+        expect(fresh.visitorNewlyLinked).toBe(true);
+        expect(await store.person(ws, fresh.personId)).toMatchObject({ userIds: ['u-7'] });
+      });
+
+      it('ties an earlier user id to the new one, linking no visitor', async () => {
+        const known = await store.identify(ws, { visitorId: 'v1', userId: 'old-id' }, t0);
+        const aliased = await store.alias(ws, 'old-id', 'new-id', t0 + day);
+        expect(aliased).toEqual({ personId: known.personId, visitorNewlyLinked: false });
+        expect(await store.person(ws, known.personId)).toMatchObject({
+          userIds: ['old-id', 'new-id'],
+        });
+        expect(await store.personsByVisitor(ws)).toEqual(new Map([['v1', known.personId]]));
+      });
+
+      it('merges the visitor’s person with the user id’s person', async () => {
+        const byEmail = await store.identify(ws, { visitorId: 'v1', email: 'ada@example.com' }, t0);
+        const byUserId = await store.identify(ws, { visitorId: 'v2', userId: 'u-42' }, t0 + day);
+        expect(await store.alias(ws, 'v1', 'u-42', t0 + 2 * day)).toEqual({
+          personId: byEmail.personId,
+          visitorNewlyLinked: false,
+        });
+        expect(await store.person(ws, byUserId.personId)).toMatchObject({
+          id: byEmail.personId,
+          emails: ['ada@example.com'],
+          userIds: ['u-42'],
+        });
+        expect((await failure(store.alias(ws, '', 'u-42', t0))).code).toBe('CL_ERR_IDENTITY');
+        expect((await failure(store.alias(ws, 'v1', ' ', t0))).code).toBe('CL_ERR_IDENTITY');
+      });
+    });
+
+    describe('tenant isolation', () => {
+      it('never shows one workspace the persons, visitors or keys of another', async () => {
+        const a = await store.createWorkspace('Acme');
+        const b = await store.createWorkspace('Globex');
+        const wa = a.workspace.id;
+        const wb = b.workspace.id;
+        const claim = { visitorId: 'v1', email: 'ada@example.com', userId: 'u-42' };
+        const inA = await store.identify(wa, claim, t0);
+        const inB = await store.identify(wb, claim, t0 + day);
+        expect(inB.personId).not.toBe(inA.personId);
+        expect(inB.visitorNewlyLinked).toBe(true);
+
+        for (const [own, other, mine, theirs] of [
+          [wa, wb, inA.personId, inB.personId],
+          [wb, wa, inB.personId, inA.personId],
+        ] as const) {
+          expect((await store.personByEmail(own, 'ada@example.com'))?.id).toBe(mine);
+          expect(await store.person(own, theirs)).toBeUndefined();
+          expect((await store.person(own, mine))?.workspaceId).toBe(own);
+          expect(await store.visitorsOfPerson(own, theirs)).toEqual([]);
+          expect(await store.emailHashesOf(own, theirs)).toEqual([]);
+          expect(await store.personsByVisitor(own)).toEqual(new Map([['v1', mine]]));
+          expect(await store.writeKeyOf(own)).not.toBe(await store.writeKeyOf(other));
+        }
+        expect((await store.workspaceByWriteKey(a.writeKey))?.id).toBe(wa);
+        expect((await store.workspaceBySecretKey(b.secretKey))?.id).toBe(wb);
+
+        // A merge in one workspace leaves the other alone.
+        await store.identify(wa, { visitorId: 'v9', email: 'grace@example.com' }, t0 - day);
+        await store.identify(wa, { email: 'grace@example.com', userId: 'u-42' }, t0 + 2 * day);
+        expect(await store.person(wb, inB.personId)).toMatchObject({
+          id: inB.personId,
+          emails: ['ada@example.com'],
+        });
+        expect(await store.personsByVisitor(wb)).toEqual(new Map([['v1', inB.personId]]));
+      });
+    });
+  });
+}

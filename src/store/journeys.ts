@@ -1,0 +1,98 @@
+import { type JourneyBatch, JourneyBatchBuilder } from '../core/journey-batch.js';
+import type { ConversionRecord, EventStore, SessionRecord, StateStore } from './ports.js';
+
+export interface JourneyReadOptions {
+  /** Journeys per chunk (default 65,536). */
+  readonly chunkSize?: number;
+}
+
+/**
+ * A workspace's journeys as the core's batch, in chunks. A journey is a person's sessions — of
+ * every visitor merged into them, in time order — up to and including their first conversion
+ * (the lead), or an anonymous visitor's sessions, which convert only if the visitor did. Sessions
+ * flagged as bots are left out. Anonymous visitors stream straight through; identified people,
+ * whose visitors are scattered through the stream, are gathered and sent at the end.
+ */
+export async function* readJourneys(
+  events: EventStore,
+  state: StateStore,
+  workspaceId: string,
+  options: JourneyReadOptions = {},
+): AsyncGenerator<JourneyBatch> {
+  const chunkSize = options.chunkSize ?? 65_536;
+  const personOf = await state.personsByVisitor(workspaceId);
+  const firstConversion = new Map<string, ConversionRecord>();
+  for (const conversion of await events.conversions(workspaceId)) {
+    const owner = personOf.get(conversion.visitorId) ?? conversion.visitorId;
+    const known = firstConversion.get(owner);
+    if (known === undefined || conversion.at < known.at) firstConversion.set(owner, conversion);
+  }
+  let builder = new JourneyBatchBuilder({ withTimes: true, withAttributes: true });
+  const dictionaries = builder.dictionaries;
+  const people = new Map<string, SessionRecord[]>();
+
+  const addJourney = (owner: string, sessions: readonly SessionRecord[]) => {
+    const conversion = firstConversion.get(owner);
+    const optional = (dictionary: typeof dictionaries.sources, name: string | null) =>
+      name === null ? -1 : dictionary.intern(name);
+    let touches = 0;
+    for (const session of sessions) {
+      if (session.bot || (conversion !== undefined && session.startedAt > conversion.at)) continue;
+      builder.addTouch(
+        dictionaries.channels.intern(session.channel),
+        session.startedAt,
+        optional(dictionaries.sources, session.source),
+        optional(dictionaries.mediums, session.medium),
+        optional(dictionaries.campaigns, session.campaign),
+      );
+      touches++;
+    }
+    if (touches === 0 && conversion === undefined) return;
+    const converted = conversion !== undefined;
+    builder.endJourney(
+      converted ? 1 : 0,
+      0,
+      converted ? 0 : 1,
+      conversion?.at ?? Number.NaN,
+      converted && touches > 0 ? touches - 1 : -1,
+    );
+  };
+  const flushIfFull = function* () {
+    if (builder.journeyCount < chunkSize) return;
+    yield builder.build();
+    builder = new JourneyBatchBuilder({ withTimes: true, withAttributes: true, dictionaries });
+  };
+
+  let visitor: string | undefined;
+  let visitorSessions: SessionRecord[] = [];
+  const endVisitor = () => {
+    if (visitor === undefined) return;
+    const person = personOf.get(visitor);
+    if (person === undefined) addJourney(visitor, visitorSessions);
+    else {
+      const gathered = people.get(person) ?? [];
+      gathered.push(...visitorSessions);
+      people.set(person, gathered);
+    }
+  };
+  for await (const chunk of events.streamSessions(workspaceId)) {
+    for (const session of chunk) {
+      if (session.visitorId !== visitor) {
+        endVisitor();
+        visitor = session.visitorId;
+        visitorSessions = [];
+        yield* flushIfFull();
+      }
+      visitorSessions.push(session);
+    }
+  }
+  endVisitor();
+  for (const [person, sessions] of people) {
+    addJourney(
+      person,
+      sessions.sort((a, b) => a.startedAt - b.startedAt),
+    );
+    yield* flushIfFull();
+  }
+  if (builder.journeyCount > 0) yield builder.build();
+}

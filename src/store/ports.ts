@@ -1,0 +1,163 @@
+/**
+ * The two store ports. At scale they live in different engines — events in ClickHouse, state in
+ * PostgreSQL — so they are separate interfaces, and async even where SQLite answers at once.
+ * Times are UTC milliseconds; money is integer minor units.
+ */
+
+export interface WorkspaceSettings {
+  readonly timeZone: string;
+  readonly currency: string;
+  /** Idle minutes after which a visitor's next page view starts a new session. */
+  readonly sessionTimeoutMinutes: number;
+  readonly lookbackDays: number;
+}
+
+export interface Workspace extends WorkspaceSettings {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: number;
+}
+
+export interface CreatedWorkspace {
+  readonly workspace: Workspace;
+  /** Public: goes into the tracker snippet; allows collecting only. */
+  readonly writeKey: string;
+  /** Shown once: only its hash is stored. */
+  readonly secretKey: string;
+}
+
+export interface Person {
+  readonly id: string;
+  readonly workspaceId: string;
+  /** Normalised (trimmed, lower case). */
+  readonly emails: readonly string[];
+  readonly userIds: readonly string[];
+  readonly createdAt: number;
+}
+
+/** What ties a visitor to a person: an email, a user id, or both. */
+export interface IdentityClaim {
+  readonly visitorId?: string;
+  readonly email?: string;
+  readonly userId?: string;
+}
+
+export interface IdentifyResult {
+  readonly personId: string;
+  /** True when the visitor was not linked to this person before (a new lead, a new device). */
+  readonly visitorNewlyLinked: boolean;
+}
+
+/** Mutable, modest, transactional: workspaces, keys, persons and their identity graph. */
+export interface StateStore {
+  /** The workspace named `default` (UTC, USD), made on first use. */
+  ensureDefaultWorkspace(): Promise<Workspace>;
+  createWorkspace(name: string, settings?: Partial<WorkspaceSettings>): Promise<CreatedWorkspace>;
+  listWorkspaces(): Promise<Workspace[]>;
+  /** By id, or else by name. */
+  findWorkspace(idOrName: string): Promise<Workspace | undefined>;
+  updateWorkspaceSettings(id: string, settings: Partial<WorkspaceSettings>): Promise<Workspace>;
+  workspaceByWriteKey(writeKey: string): Promise<Workspace | undefined>;
+  workspaceBySecretKey(secretKey: string): Promise<Workspace | undefined>;
+  writeKeyOf(workspaceId: string): Promise<string>;
+
+  /**
+   * Links the claim's visitor, email and user id into one person (union-find: when they point at
+   * two persons, the persons merge into the older one). Emails are stored normalised and as SHA-256.
+   */
+  identify(workspaceId: string, claim: IdentityClaim, at: number): Promise<IdentifyResult>;
+  /** Segment's alias: the visitor (or previous id) and the user id are the same person. */
+  alias(
+    workspaceId: string,
+    previousId: string,
+    userId: string,
+    at: number,
+  ): Promise<IdentifyResult>;
+  personByEmail(workspaceId: string, email: string): Promise<Person | undefined>;
+  person(workspaceId: string, personId: string): Promise<Person | undefined>;
+  visitorsOfPerson(workspaceId: string, personId: string): Promise<string[]>;
+  /** Visitor → person for every linked visitor of the workspace. */
+  personsByVisitor(workspaceId: string): Promise<Map<string, string>>;
+  /** SHA-256 hex of each of the person's emails (for ad-platform matching). */
+  emailHashesOf(workspaceId: string, personId: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export type EventType = 'page' | 'track' | 'identify' | 'alias';
+
+export interface StoredEvent {
+  readonly workspaceId: string;
+  readonly messageId: string;
+  readonly type: EventType;
+  readonly anonymousId: string | null;
+  readonly userId: string | null;
+  /** Track events: the event name. */
+  readonly event: string | null;
+  /** When it happened, corrected for client clock skew. */
+  readonly timestamp: number;
+  readonly receivedAt: number;
+  readonly sessionId: string | null;
+  readonly bot: boolean;
+  readonly properties: Readonly<Record<string, unknown>>;
+  /** The event's context, IP already truncated. */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly visitorId: string;
+  readonly startedAt: number;
+  readonly lastSeenAt: number;
+  readonly landingPage: string | null;
+  readonly referrer: string | null;
+  readonly source: string | null;
+  readonly medium: string | null;
+  readonly campaign: string | null;
+  readonly term: string | null;
+  readonly content: string | null;
+  readonly clickIds: Readonly<Record<string, string>>;
+  readonly channel: string;
+  readonly bot: boolean;
+  readonly pageViews: number;
+}
+
+export interface ConversionRecord {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly visitorId: string;
+  readonly type: string;
+  readonly at: number;
+  readonly sessionId: string | null;
+  readonly messageId: string;
+}
+
+/** One atomic write: the events, the sessions they opened or extended, the conversions. */
+export interface EventWrite {
+  readonly events: readonly StoredEvent[];
+  /** Upserted by id: a session's later page views update lastSeenAt and pageViews only. */
+  readonly sessions: readonly SessionRecord[];
+  readonly conversions: readonly ConversionRecord[];
+}
+
+/** Append-only and high-volume: events, sessions, conversions; analytical reads. */
+export interface EventStore {
+  /** Of the given message ids, those already stored (client retries are normal). */
+  existingMessageIds(workspaceId: string, messageIds: readonly string[]): Promise<Set<string>>;
+  /** All or nothing; an event whose message id is stored already is skipped, not duplicated. */
+  append(write: EventWrite): Promise<{ readonly inserted: number }>;
+  /** The visitor's most recent session, to continue it or start the next. */
+  latestSession(workspaceId: string, visitorId: string): Promise<SessionRecord | undefined>;
+  /** Sessions of the visitors, in time order. */
+  sessionsOfVisitors(workspaceId: string, visitorIds: readonly string[]): Promise<SessionRecord[]>;
+  conversionsOfVisitors(
+    workspaceId: string,
+    visitorIds: readonly string[],
+  ): Promise<ConversionRecord[]>;
+  /** Every session of the workspace ordered by visitor then time, in chunks. */
+  streamSessions(workspaceId: string, chunkSize?: number): AsyncIterable<SessionRecord[]>;
+  /** Every conversion of the workspace. */
+  conversions(workspaceId: string): Promise<ConversionRecord[]>;
+  countEvents(workspaceId: string): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,17 @@
+import { ClosedloopError, isClosedloopError } from '../../core/errors.js';
+
+/** Any error of the engine (SQLITE_BUSY, a full disk, a closed connection) as CL_ERR_STORE. */
+export function storeFailure(action: string, error: unknown): ClosedloopError {
+  if (isClosedloopError(error)) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ClosedloopError('CL_ERR_STORE', `${action}: ${detail}`);
+}
+
+/** Runs a synchronous store call behind the async port, its errors translated. */
+export async function guarded<T>(action: string, work: () => T): Promise<T> {
+  try {
+    return work();
+  } catch (error) {
+    throw storeFailure(action, error);
+  }
+}

@@ -1,0 +1,217 @@
+import type Database from 'better-sqlite3';
+import { ClosedloopError } from '../../core/errors.js';
+import type { IdentifyResult, IdentityClaim, Person, StateStore } from '../ports.js';
+import { guarded } from './failures.js';
+import { newPersonId, sha256Hex } from './keys.js';
+
+export const identitySql = {
+  visitorOwner: 'SELECT person_id FROM visitors WHERE workspace_id = ? AND visitor_id = ?',
+  emailOwner: 'SELECT person_id FROM person_emails WHERE workspace_id = ? AND email = ?',
+  userIdOwner: 'SELECT person_id FROM person_user_ids WHERE workspace_id = ? AND user_id = ?',
+  // Oldest first: the person known earliest survives a merge; ties go to the one made first.
+  oldestPerson: `SELECT id FROM persons
+    WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?))
+    ORDER BY created_at, rowid LIMIT 1`,
+  insertPerson: 'INSERT INTO persons (id, workspace_id, created_at) VALUES (?, ?, ?)',
+  insertEmail: `INSERT INTO person_emails (workspace_id, email, email_sha256, person_id, added_at)
+    VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, email) DO NOTHING`,
+  insertUserId: `INSERT INTO person_user_ids (workspace_id, user_id, person_id, added_at)
+    VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, user_id) DO NOTHING`,
+  linkVisitor: `INSERT INTO visitors (workspace_id, visitor_id, person_id, linked_at)
+    VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, visitor_id) DO NOTHING`,
+  moveEmails: 'UPDATE person_emails SET person_id = ? WHERE workspace_id = ? AND person_id = ?',
+  moveUserIds: 'UPDATE person_user_ids SET person_id = ? WHERE workspace_id = ? AND person_id = ?',
+  moveVisitors: 'UPDATE visitors SET person_id = ? WHERE workspace_id = ? AND person_id = ?',
+  markMerged: 'UPDATE persons SET merged_into = ? WHERE workspace_id = ? AND id = ?',
+  // Those merged into the loser before now point at the survivor too: one hop always suffices.
+  repointMerged: 'UPDATE persons SET merged_into = ? WHERE workspace_id = ? AND merged_into = ?',
+  recordMerge: `INSERT INTO person_merges (workspace_id, from_person_id, into_person_id, at)
+    VALUES (?, ?, ?, ?)`,
+  livePerson: `SELECT coalesce(merged_into, id) FROM persons WHERE workspace_id = ? AND id = ?`,
+  person: 'SELECT id, created_at FROM persons WHERE workspace_id = ? AND id = ?',
+  emailsOf: `SELECT email, email_sha256 FROM person_emails WHERE workspace_id = ? AND person_id = ?
+    ORDER BY added_at, email`,
+  userIdsOf: `SELECT user_id FROM person_user_ids WHERE workspace_id = ? AND person_id = ?
+    ORDER BY added_at, user_id`,
+  visitorsOf: `SELECT visitor_id FROM visitors WHERE workspace_id = ? AND person_id = ?
+    ORDER BY linked_at, visitor_id`,
+  personsByVisitor: 'SELECT visitor_id, person_id FROM visitors WHERE workspace_id = ?',
+} as const;
+
+type IdentityMethods = Pick<
+  StateStore,
+  | 'identify'
+  | 'alias'
+  | 'personByEmail'
+  | 'person'
+  | 'visitorsOfPerson'
+  | 'personsByVisitor'
+  | 'emailHashesOf'
+>;
+
+/** What one call ties together; every part already normalised and non-empty. */
+interface Links {
+  readonly visitorId: string | undefined;
+  readonly emails: readonly string[];
+  readonly userIds: readonly string[];
+}
+
+/** Trimmed and lower-cased: the form stored, looked up and hashed for ad platforms. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Persons and the identity graph joining visitors, emails and user ids to them. */
+export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
+  const sql = identitySql;
+  const one = (text: string) => db.prepare<[string, string], string>(text).pluck();
+  const visitorOwner = one(sql.visitorOwner);
+  const emailOwner = one(sql.emailOwner);
+  const userIdOwner = one(sql.userIdOwner);
+  const oldestPerson = one(sql.oldestPerson);
+  const livePerson = one(sql.livePerson);
+  const insertPerson = db.prepare<[string, string, number]>(sql.insertPerson);
+  const insertEmail = db.prepare<[string, string, string, string, number]>(sql.insertEmail);
+  const insertUserId = db.prepare<[string, string, string, number]>(sql.insertUserId);
+  const linkVisitor = db.prepare<[string, string, string, number]>(sql.linkVisitor);
+  const moves = [
+    sql.moveEmails,
+    sql.moveUserIds,
+    sql.moveVisitors,
+    sql.markMerged,
+    sql.repointMerged,
+  ].map((text) => db.prepare<[string, string, string]>(text));
+  const recordMerge = db.prepare<[string, string, string, number]>(sql.recordMerge);
+  const person = db.prepare<[string, string], { id: string; created_at: number }>(sql.person);
+  const emailsOf = db.prepare<[string, string], { email: string; email_sha256: string }>(
+    sql.emailsOf,
+  );
+  const userIdsOf = one(sql.userIdsOf);
+  const visitorsOf = one(sql.visitorsOf);
+  const personsByVisitor = db.prepare<[string], [string, string]>(sql.personsByVisitor).raw();
+
+  /**
+   * Union-find over the graph: the persons already holding any of the links merge into the oldest
+   * of them (their emails, user ids and visitors move to it), or a new person is made when none
+   * does; then the links missing are attached to it.
+   */
+  const link = db.transaction((workspaceId: string, links: Links, at: number): IdentifyResult => {
+    const previousOwner =
+      links.visitorId === undefined ? undefined : visitorOwner.get(workspaceId, links.visitorId);
+    const owners = new Set<string>();
+    if (previousOwner !== undefined) owners.add(previousOwner);
+    for (const email of links.emails) addDefined(owners, emailOwner.get(workspaceId, email));
+    for (const userId of links.userIds) addDefined(owners, userIdOwner.get(workspaceId, userId));
+
+    let personId: string;
+    if (owners.size === 0) {
+      personId = newPersonId();
+      insertPerson.run(personId, workspaceId, at);
+    } else {
+      personId = oldestPerson.get(workspaceId, JSON.stringify([...owners])) as string;
+      for (const loser of owners) {
+        if (loser === personId) continue;
+        for (const move of moves) move.run(personId, workspaceId, loser);
+        recordMerge.run(workspaceId, loser, personId, at);
+      }
+    }
+    for (const email of links.emails) {
+      insertEmail.run(workspaceId, email, sha256Hex(email), personId, at);
+    }
+    for (const userId of links.userIds) insertUserId.run(workspaceId, userId, personId, at);
+    if (links.visitorId !== undefined) linkVisitor.run(workspaceId, links.visitorId, personId, at);
+    return {
+      personId,
+      visitorNewlyLinked: links.visitorId !== undefined && previousOwner !== personId,
+    };
+  });
+
+  /** The person an id names now: itself, or the person it was merged into. */
+  const live = (workspaceId: string, personId: string) => livePerson.get(workspaceId, personId);
+
+  function loadPerson(workspaceId: string, personId: string): Person | undefined {
+    const id = live(workspaceId, personId);
+    const row = id === undefined ? undefined : person.get(workspaceId, id);
+    if (row === undefined) return undefined;
+    return {
+      id: row.id,
+      workspaceId,
+      emails: emailsOf.all(workspaceId, row.id).map((email) => email.email),
+      userIds: userIdsOf.all(workspaceId, row.id),
+      createdAt: row.created_at,
+    };
+  }
+
+  return {
+    identify: (workspaceId, claim, at) =>
+      guarded('identify', () => {
+        const links = claimLinks(claim);
+        if (links.emails.length === 0 && links.userIds.length === 0) {
+          throw new ClosedloopError(
+            'CL_ERR_IDENTITY',
+            'identify: the claim holds no email or user id, so it names nobody',
+          );
+        }
+        return link.immediate(workspaceId, links, at);
+      }),
+    alias: (workspaceId, previousId, userId, at) =>
+      guarded('alias', () => {
+        const previous = usable(previousId);
+        const user = usable(userId);
+        if (previous === undefined || user === undefined) {
+          throw new ClosedloopError(
+            'CL_ERR_IDENTITY',
+            'alias: both the previous id and the user id must be given',
+          );
+        }
+        // The previous id is an earlier user id when one is known by it, else a visitor id.
+        const isUserId = userIdOwner.get(workspaceId, previous) !== undefined;
+        const isVisitor = !isUserId || visitorOwner.get(workspaceId, previous) !== undefined;
+        const links: Links = {
+          visitorId: isVisitor ? previous : undefined,
+          emails: [],
+          userIds: isUserId ? [previous, user] : [user],
+        };
+        return link.immediate(workspaceId, links, at);
+      }),
+    personByEmail: (workspaceId, email) =>
+      guarded('personByEmail', () => {
+        const owner = emailOwner.get(workspaceId, normaliseEmail(email));
+        return owner === undefined ? undefined : loadPerson(workspaceId, owner);
+      }),
+    person: (workspaceId, personId) => guarded('person', () => loadPerson(workspaceId, personId)),
+    visitorsOfPerson: (workspaceId, personId) =>
+      guarded('visitorsOfPerson', () => {
+        const id = live(workspaceId, personId);
+        return id === undefined ? [] : visitorsOf.all(workspaceId, id);
+      }),
+    personsByVisitor: (workspaceId) =>
+      guarded('personsByVisitor', () => new Map(personsByVisitor.all(workspaceId))),
+    emailHashesOf: (workspaceId, personId) =>
+      guarded('emailHashesOf', () => {
+        const id = live(workspaceId, personId);
+        return id === undefined
+          ? []
+          : emailsOf.all(workspaceId, id).map((email) => email.email_sha256);
+      }),
+  };
+}
+
+function claimLinks(claim: IdentityClaim): Links {
+  const email = usable(claim.email);
+  const userId = usable(claim.userId);
+  return {
+    visitorId: usable(claim.visitorId),
+    emails: email === undefined ? [] : [normaliseEmail(email)],
+    userIds: userId === undefined ? [] : [userId],
+  };
+}
+
+/** A string with something in it; blank or missing parts of a claim are ignored. */
+function usable(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function addDefined(set: Set<string>, value: string | undefined): void {
+  if (value !== undefined) set.add(value);
+}

@@ -1,0 +1,199 @@
+import type Database from 'better-sqlite3';
+import { ClosedloopError } from '../../core/errors.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * The schema, in order. Never edit a migration that has shipped: append the next version.
+ * Times are INTEGER UTC milliseconds; JSON is TEXT. Tables are STRICT so a wrong type fails
+ * instead of being stored. Event tables hold no foreign keys to state tables: at scale they live
+ * in another engine (ClickHouse), and every id there is scoped by its workspace.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'state: workspaces, keys, persons and their identity graph',
+    sql: `
+      CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        time_zone TEXT NOT NULL,
+        currency TEXT NOT NULL CHECK (length(currency) = 3),
+        session_timeout_minutes INTEGER NOT NULL CHECK (session_timeout_minutes > 0),
+        lookback_days INTEGER NOT NULL CHECK (lookback_days > 0),
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- The write key is public (it sits in the page's snippet) and kept in clear; a secret key
+      -- only as the SHA-256 hex of its text.
+      CREATE TABLE api_keys (
+        id INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        kind TEXT NOT NULL CHECK (kind IN ('write', 'secret')),
+        write_key TEXT UNIQUE,
+        secret_sha256 TEXT UNIQUE,
+        created_at INTEGER NOT NULL,
+        CHECK (CASE kind
+          WHEN 'write' THEN write_key IS NOT NULL AND secret_sha256 IS NULL
+          ELSE secret_sha256 IS NOT NULL AND write_key IS NULL END)
+      ) STRICT;
+      CREATE INDEX api_keys_of_workspace ON api_keys (workspace_id, kind, created_at);
+
+      -- A person merged into an older one keeps its row, pointing at the survivor, so ids handed
+      -- out before the merge still lead somewhere.
+      CREATE TABLE persons (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        created_at INTEGER NOT NULL,
+        merged_into TEXT REFERENCES persons (id)
+      ) STRICT;
+      CREATE INDEX persons_merged_into ON persons (merged_into) WHERE merged_into IS NOT NULL;
+
+      CREATE TABLE person_emails (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        email TEXT NOT NULL CHECK (email <> ''),
+        email_sha256 TEXT NOT NULL,
+        person_id TEXT NOT NULL REFERENCES persons (id),
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, email)
+      ) STRICT;
+      CREATE INDEX person_emails_of_person ON person_emails (workspace_id, person_id);
+
+      CREATE TABLE person_user_ids (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        user_id TEXT NOT NULL CHECK (user_id <> ''),
+        person_id TEXT NOT NULL REFERENCES persons (id),
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, user_id)
+      ) STRICT;
+      CREATE INDEX person_user_ids_of_person ON person_user_ids (workspace_id, person_id);
+
+      CREATE TABLE visitors (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        visitor_id TEXT NOT NULL CHECK (visitor_id <> ''),
+        person_id TEXT NOT NULL REFERENCES persons (id),
+        linked_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, visitor_id)
+      ) STRICT;
+      CREATE INDEX visitors_of_person ON visitors (workspace_id, person_id);
+
+      CREATE TABLE person_merges (
+        id INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        from_person_id TEXT NOT NULL REFERENCES persons (id),
+        into_person_id TEXT NOT NULL REFERENCES persons (id),
+        at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 2,
+    name: 'events: events, sessions, conversions',
+    sql: `
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('page', 'track', 'identify', 'alias')),
+        anonymous_id TEXT,
+        user_id TEXT,
+        event TEXT,
+        timestamp INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        session_id TEXT,
+        bot INTEGER NOT NULL CHECK (bot IN (0, 1)),
+        properties TEXT NOT NULL,
+        context TEXT NOT NULL,
+        UNIQUE (workspace_id, message_id)
+      ) STRICT;
+
+      CREATE TABLE sessions (
+        workspace_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        visitor_id TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        landing_page TEXT,
+        referrer TEXT,
+        source TEXT,
+        medium TEXT,
+        campaign TEXT,
+        term TEXT,
+        content TEXT,
+        click_ids TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        bot INTEGER NOT NULL CHECK (bot IN (0, 1)),
+        page_views INTEGER NOT NULL CHECK (page_views >= 0),
+        PRIMARY KEY (workspace_id, id)
+      ) STRICT;
+      -- Serves a visitor's latest session, sessions of visitors, and the ordered stream.
+      CREATE INDEX sessions_by_visitor ON sessions (workspace_id, visitor_id, started_at, id);
+
+      CREATE TABLE conversions (
+        workspace_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        visitor_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        session_id TEXT,
+        message_id TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, id)
+      ) STRICT;
+      CREATE INDEX conversions_by_visitor ON conversions (workspace_id, visitor_id, at);
+      CREATE INDEX conversions_by_time ON conversions (workspace_id, at, id);
+    `,
+  },
+];
+
+/** The newest schema version this code knows. */
+export const latestSchemaVersion = migrations[migrations.length - 1]?.version ?? 0;
+
+/**
+ * Brings the file to the latest schema in one transaction: all pending migrations or none. A file
+ * written by a newer Closedloop, or by a different history of migrations, is refused untouched.
+ */
+export function migrate(db: Database.Database, at: number = Date.now()): number[] {
+  return db
+    .transaction(() => {
+      db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      ) STRICT`);
+      const applied = db
+        .prepare<[], { version: number; name: string }>(
+          'SELECT version, name FROM schema_migrations ORDER BY version',
+        )
+        .all();
+      const fileVersion = applied[applied.length - 1]?.version ?? 0;
+      if (fileVersion > latestSchemaVersion) {
+        throw new ClosedloopError(
+          'CL_ERR_STORE_SCHEMA',
+          `${db.name}: the file's schema is version ${fileVersion}, newer than this Closedloop's ${latestSchemaVersion}; upgrade Closedloop to open it`,
+        );
+      }
+      for (const row of applied) {
+        const known = migrations.find((migration) => migration.version === row.version);
+        if (known?.name !== row.name) {
+          throw new ClosedloopError(
+            'CL_ERR_STORE_SCHEMA',
+            `${db.name}: schema version ${row.version} of the file is "${row.name}", which this Closedloop does not know`,
+          );
+        }
+      }
+      const record = db.prepare<[number, string, number]>(
+        'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+      );
+      const pending = migrations.filter((migration) => migration.version > fileVersion);
+      for (const migration of pending) {
+        db.exec(migration.sql);
+        record.run(migration.version, migration.name, at);
+      }
+      return pending.map((migration) => migration.version);
+    })
+    .immediate();
+}

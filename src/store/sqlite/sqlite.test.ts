@@ -1,0 +1,248 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ClosedloopError } from '../../core/errors.js';
+import { describeEventStoreConformance } from '../conformance/event-store.conformance.js';
+import { failure } from '../conformance/failure.js';
+import { pageEvent, write } from '../conformance/records.js';
+import { describeStateStoreConformance } from '../conformance/state-store.conformance.js';
+import { eventStoreSql } from './event-store.js';
+import { identitySql } from './identity-graph.js';
+import { latestSchemaVersion, migrate, migrations } from './migrations.js';
+import { busyTimeoutMs, openSqliteStore } from './open.js';
+import { workspaceSql } from './workspaces.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'closedloop-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+/** A path no test has used. */
+const freshPath = () => join(dir, `store-${++files}.db`);
+
+describeEventStoreConformance('sqlite', async () => {
+  const store = await openSqliteStore(freshPath());
+  return { events: store.events, close: () => store.close() };
+});
+
+describeStateStoreConformance('sqlite', async () => {
+  const store = await openSqliteStore(freshPath());
+  return { state: store.state, close: () => store.close() };
+});
+
+describe('openSqliteStore', () => {
+  it('runs in WAL mode with full fsync on commit, foreign keys and a busy timeout', async () => {
+    const store = await openSqliteStore(freshPath());
+    const pragma = (name: string) => store.db.pragma(name, { simple: true });
+    expect(pragma('journal_mode')).toBe('wal');
+    expect(pragma('synchronous')).toBe(2); // FULL
+    expect(pragma('foreign_keys')).toBe(1);
+    expect(pragma('busy_timeout')).toBe(busyTimeoutMs);
+    await store.close();
+  });
+
+  it('creates the folder of a new file, and serves a private store in memory', async () => {
+    const nested = join(dir, 'a', 'b', 'closedloop.db');
+    const store = await openSqliteStore(nested);
+    await store.state.ensureDefaultWorkspace();
+    await store.close();
+    expect(existsSync(nested)).toBe(true);
+
+    const memory = await openSqliteStore(':memory:');
+    expect((await memory.state.ensureDefaultWorkspace()).name).toBe('default');
+    await memory.close();
+  });
+
+  it('refuses a file that is no SQLite database as CL_ERR_STORE', async () => {
+    const path = freshPath();
+    writeFileSync(path, 'name,email\nAda,ada@example.com\n'.repeat(200));
+    const error = await failure(openSqliteStore(path));
+    expect(error.code).toBe('CL_ERR_STORE');
+    expect(error.message).toContain(path);
+  });
+
+  it('closes the connection when both ports are closed, and once only', async () => {
+    const store = await openSqliteStore(freshPath());
+    await store.events.close();
+    expect(store.db.open).toBe(true);
+    await store.events.close();
+    expect(store.db.open).toBe(true);
+    await store.state.close();
+    expect(store.db.open).toBe(false);
+    await store.close();
+    const error = await failure(store.events.countEvents('ws_a'));
+    expect(error.code).toBe('CL_ERR_STORE');
+  });
+
+  it('lets a second connection to the file see what the first committed', async () => {
+    const path = freshPath();
+    const first = await openSqliteStore(path);
+    const second = await openSqliteStore(path);
+    await first.events.append(write({ events: [pageEvent('ws_a', 'm1')] }));
+    expect(await second.events.countEvents('ws_a')).toBe(1);
+    await Promise.all([first.close(), second.close()]);
+  });
+});
+
+describe('migrations', () => {
+  it('are numbered 1, 2, 3… in order', () => {
+    expect(migrations.map((migration) => migration.version)).toEqual(
+      migrations.map((_, i) => i + 1),
+    );
+    expect(latestSchemaVersion).toBe(migrations.length);
+  });
+
+  it('are recorded once; opening the file again applies nothing', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore(path);
+    const recorded = () =>
+      store.db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    expect(recorded()).toEqual(migrations.map(({ version, name }) => ({ version, name })));
+    expect(migrate(store.db)).toEqual([]);
+    await store.close();
+
+    const again = await openSqliteStore(path);
+    expect(again.db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({
+      n: migrations.length,
+    });
+    await again.close();
+  });
+
+  it('refuse a file of a newer schema, naming both versions, and leave it untouched', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore(path);
+    const newer = latestSchemaVersion + 1;
+    store.db
+      .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+      .run(newer, 'from the future', Date.now());
+    await store.close();
+
+    const error = await failure(openSqliteStore(path));
+    expect(error.code).toBe('CL_ERR_STORE_SCHEMA');
+    expect(error.message).toContain(`version ${newer}`);
+    expect(error.message).toContain(`this Closedloop's ${latestSchemaVersion}`);
+    expect(error.kind).toBe('failure');
+  });
+
+  it('refuse a file whose history names a migration this code does not know', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore(path);
+    store.db.prepare('UPDATE schema_migrations SET name = ? WHERE version = 1').run('elsewhere');
+    await store.close();
+    expect((await failure(openSqliteStore(path))).code).toBe('CL_ERR_STORE_SCHEMA');
+  });
+});
+
+describe('the SQLite state store', () => {
+  it('keeps no secret key in the file, only its SHA-256', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore(path);
+    const { writeKey, secretKey } = await store.state.createWorkspace('Acme');
+    // Bytes still in the WAL count too: read the file before and after the checkpoint of close.
+    const bytesBefore = Buffer.concat([readFileSync(path), readFileSync(`${path}-wal`)]);
+    await store.close();
+    const bytes = Buffer.concat([bytesBefore, readFileSync(path)]);
+    expect(bytes.includes(secretKey)).toBe(false);
+    expect(bytes.includes(secretKey.slice(3))).toBe(false);
+    // The scan does find what is stored: the public write key and the hash.
+    expect(bytes.includes(writeKey)).toBe(true);
+    expect(bytes.includes(createHash('sha256').update(secretKey).digest('hex'))).toBe(true);
+  });
+
+  it('records each merge of persons, from the younger into the older', async () => {
+    const store = await openSqliteStore(freshPath());
+    const ws = (await store.state.createWorkspace('Acme')).workspace.id;
+    const older = await store.state.identify(ws, { visitorId: 'v1', email: 'a@example.com' }, 1000);
+    const younger = await store.state.identify(ws, { visitorId: 'v2', userId: 'u-1' }, 2000);
+    await store.state.identify(ws, { email: 'a@example.com', userId: 'u-1' }, 3000);
+    expect(
+      store.db.prepare('SELECT from_person_id, into_person_id, at FROM person_merges').all(),
+    ).toEqual([{ from_person_id: younger.personId, into_person_id: older.personId, at: 3000 }]);
+    await store.close();
+  });
+});
+
+describe('query plans', () => {
+  const statements = { ...eventStoreSql, ...workspaceSql, ...identitySql };
+  /** Reads that walk a whole (small) table or sort a handful of rows by design. */
+  const fullScans = new Set(['listWorkspaces']);
+  const streamed = ['firstSessions', 'nextSessions', 'latestSession', 'conversions'];
+
+  it('find their rows through indexes, and the streams need no sort', async () => {
+    const store = await openSqliteStore(freshPath());
+    for (const [name, sql] of Object.entries(statements)) {
+      if (sql.trimStart().startsWith('INSERT')) continue;
+      const parameters = Array.from(sql.matchAll(/\?/g), () => '[]');
+      const plan = store.db
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...parameters)
+        .map((row) => (row as { detail: string }).detail);
+      const scans = plan.filter((step) => /^SCAN (?!json_each)/.test(step));
+      if (!fullScans.has(name)) expect(scans, `${name}: ${plan.join('; ')}`).toEqual([]);
+      if (streamed.includes(name)) {
+        expect(plan.join('; '), name).not.toContain('TEMP B-TREE');
+      }
+    }
+    await store.close();
+  });
+});
+
+describe('durability', () => {
+  const built = resolve(import.meta.dirname, '../../../dist/store/sqlite/open.js');
+
+  it.skipIf(!existsSync(built))(
+    'keeps every acknowledged event when the process is killed (kill -9)',
+    async () => {
+      const path = freshPath();
+      const child = join(dir, 'writer.mjs');
+      writeFileSync(
+        child,
+        `const { openSqliteStore } = await import(${JSON.stringify(pathToFileURL(built).href)});
+const store = await openSqliteStore(${JSON.stringify(path)});
+for (let i = 0; ; i += 1) {
+  await store.events.append({ events: [${JSON.stringify(pageEvent('ws_a', 'm'))}]
+    .map((event) => ({ ...event, messageId: 'm' + i })), sessions: [], conversions: [] });
+  process.stdout.write(i + '\\n');
+}
+`,
+      );
+      const writer = spawn(process.execPath, [child], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let acknowledged = -1;
+      const exited = new Promise<NodeJS.Signals | null>((done) => {
+        writer.on('exit', (_code, signal) => done(signal));
+      });
+      writer.stdout.setEncoding('utf8');
+      let pending = '';
+      writer.stdout.on('data', (text: string) => {
+        pending += text;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) acknowledged = Number(line);
+        if (acknowledged >= 200) writer.kill('SIGKILL');
+      });
+      expect(await exited).toBe('SIGKILL');
+      expect(acknowledged).toBeGreaterThanOrEqual(200);
+
+      const store = await openSqliteStore(path);
+      const ids = Array.from({ length: acknowledged + 1 }, (_, i) => `m${i}`);
+      expect((await store.events.existingMessageIds('ws_a', ids)).size).toBe(ids.length);
+      expect(await store.events.countEvents('ws_a')).toBeGreaterThanOrEqual(ids.length);
+      await store.close();
+    },
+  );
+});
+
+describe('errors', () => {
+  it('are ClosedloopErrors with store codes', async () => {
+    const store = await openSqliteStore(':memory:');
+    const error = await failure(
+      store.events.append(write({ events: [pageEvent('ws_a', 'm1', { timestamp: 1.5 })] })),
+    );
+    expect(error).toBeInstanceOf(ClosedloopError);
+    expect(error.code).toBe('CL_ERR_STORE');
+    expect(error.message).toMatch(/^append: /);
+    await store.close();
+  });
+});

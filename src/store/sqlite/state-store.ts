@@ -1,0 +1,26 @@
+import type Database from 'better-sqlite3';
+import type { StateStore } from '../ports.js';
+import { storeFailure } from './failures.js';
+import { sqliteIdentityGraph } from './identity-graph.js';
+import { sqliteWorkspaces } from './workspaces.js';
+
+/** The state store on a SQLite connection it shares; `release` is told when the port closes. */
+export function createSqliteStateStore(
+  db: Database.Database,
+  release: () => void = () => {},
+): StateStore {
+  let closed = false;
+  return {
+    ...sqliteWorkspaces(db),
+    ...sqliteIdentityGraph(db),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        release();
+      } catch (error) {
+        throw storeFailure('close', error);
+      }
+    },
+  };
+}

@@ -194,3 +194,65 @@ export function parseDemoConfig(raw: RawDemoOptions): DemoConfig {
     json: raw.json === true,
   });
 }
+
+/** Where the data lives and which workspace a command works on. */
+export interface StoreConfig {
+  readonly dbPath: string;
+  /** Id or name; undefined: the only workspace. */
+  readonly workspace: string | undefined;
+}
+
+export interface RawStoreOptions {
+  db?: string;
+  workspace?: string;
+}
+
+export const defaultDbPath = './data/closedloop.db';
+
+export function parseStoreConfig(raw: RawStoreOptions, env: NodeJS.ProcessEnv): StoreConfig {
+  const dbPath = raw.db ?? env.CLOSEDLOOP_DB ?? defaultDbPath;
+  if (dbPath.trim() === '') throw usage('--db: expected a file path, got an empty one');
+  const workspace = raw.workspace?.trim();
+  if (workspace === '') throw usage('--workspace: expected an id or a name, got an empty one');
+  return Object.freeze({ dbPath, workspace });
+}
+
+export interface ServeConfig extends StoreConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Largest request body, bytes. */
+  readonly bodyLimit: number;
+  /** Fill a demo workspace through the collector when it is empty. */
+  readonly demo: boolean;
+  readonly log: boolean;
+}
+
+export interface RawServeOptions extends RawStoreOptions {
+  port?: string;
+  host?: string;
+  bodyLimit?: string;
+  demo?: boolean;
+  log?: boolean;
+}
+
+export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): ServeConfig {
+  const port =
+    optionalNumber(raw.port === undefined ? 'PORT' : '--port', raw.port ?? env.PORT, {
+      integer: true,
+      min: 0,
+      max: 65_535,
+    }) ?? 3000;
+  return Object.freeze({
+    ...parseStoreConfig(raw, env),
+    port,
+    host: raw.host ?? env.HOST ?? '0.0.0.0',
+    bodyLimit:
+      optionalNumber('--body-limit', raw.bodyLimit, {
+        integer: true,
+        min: 1_024,
+        max: 100 * 1024 * 1024,
+      }) ?? 500 * 1024,
+    demo: raw.demo === true,
+    log: raw.log === true,
+  });
+}

@@ -3,6 +3,9 @@ import { ClosedloopError, isClosedloopError } from '../core/errors.js';
 import { registerAttribute } from './commands/attribute.js';
 import { registerChannels } from './commands/channels.js';
 import { registerDemo } from './commands/demo.js';
+import { registerJourney } from './commands/journey.js';
+import { registerServe } from './commands/serve.js';
+import { registerWorkspace } from './commands/workspace.js';
 
 /** Exit codes: 0 success, 1 bad input, 2 failure of the program or its environment. */
 export const exitCodes = { ok: 0, badInput: 1, failure: 2 } as const;
@@ -24,6 +27,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerAttribute(program);
   registerChannels(program);
   registerDemo(program);
+  registerServe(program);
+  registerWorkspace(program);
+  registerJourney(program);
   try {
     await program.parseAsync(argv as string[]);
     return exitCodes.ok;

@@ -88,7 +88,7 @@ export function* eventsOfSession(
       anonymousId: session.anonymousId,
       timestamp: at,
       event: 'form_submit',
-      properties: { formId: 'demo-request', path: page?.path ?? '/' },
+      properties: { formId: 'demo-request', path: page?.path ?? '/', email: identify.email },
       context,
     };
   }

@@ -6,13 +6,24 @@ describe('closedloop demo', () => {
     const result = runCli(['demo', '--seed', '4', '--visitors', '3000', '--months', '6', '--json']);
     expect(result.status).toBe(0);
     const demo = JSON.parse(result.stdout);
-    expect(demo.world).toEqual({ seed: 4, months: 6, visitors: 3000, from: '2026-01-01', to: '2026-06-30' });
+    expect(demo.world).toEqual({
+      seed: 4,
+      months: 6,
+      visitors: 3000,
+      from: '2026-01-01',
+      to: '2026-06-30',
+    });
     expect(demo.totals.leads).toBeGreaterThan(0);
     expect(demo.truth.map((row: { channel: string }) => row.channel)).toContain('Paid Search');
-    const shareSum = demo.truth.reduce((sum: number, row: { leadShare: number }) => sum + row.leadShare, 0);
+    const shareSum = demo.truth.reduce(
+      (sum: number, row: { leadShare: number }) => sum + row.leadShare,
+      0,
+    );
     expect(shareSum).toBeCloseTo(1, 9);
     const models = demo.leads.map((row: { model: string }) => row.model);
-    expect(models).toEqual(expect.arrayContaining(['first', 'last', 'markov', 'shapley', 'w_shaped', 'time_decay']));
+    expect(models).toEqual(
+      expect.arrayContaining(['first', 'last', 'markov', 'shapley', 'w_shaped', 'time_decay']),
+    );
     for (const row of demo.leads) expect(row.l1).toBeGreaterThanOrEqual(0);
   });
 

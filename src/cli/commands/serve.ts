@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { parseServeConfig, type RawServeOptions } from '../../config.js';
+import { buildApp } from '../../server/app.js';
+import { ensureDemoWorkspace } from '../../server/demo-workspace.js';
+import { openStore } from '../store-access.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the collector and API server')
+    .option('--port <n>', 'port to listen on (default: $PORT or 3000)')
+    .option('--host <host>', 'address to listen on (default: $HOST or 0.0.0.0)')
+    .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
+    .option('--body-limit <bytes>', 'largest request body (default 512000)')
+    .option(
+      '--demo',
+      'fill a "demo" workspace with a simulated year, through the collector, if it is empty',
+    )
+    .option('--log', 'log every request (JSON lines on stdout)')
+    .action(async (options: RawServeOptions) => {
+      const config = parseServeConfig(options, process.env);
+      const store = await openStore(config);
+      const app = await buildApp({
+        events: store.events,
+        state: store.state,
+        bodyLimit: config.bodyLimit,
+        logger: config.log,
+      });
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(
+          `closedloop: ${signal}: finishing the requests in flight and committing their events\n`,
+        );
+        await app.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+      await store.state.ensureDefaultWorkspace();
+      const address = await app.fastify.listen({ port: config.port, host: config.host });
+      const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+      const lines = [`Closedloop is listening on ${url} (data in ${config.dbPath})`];
+      if (config.demo) {
+        const demo = await ensureDemoWorkspace(app.fastify, store.state, store.events);
+        lines.push(
+          demo.sent > 0
+            ? `Demo workspace filled through the collector: ${demo.sent.toLocaleString('en')} simulated events.`
+            : 'Demo workspace: already filled.',
+          `  write key: ${demo.writeKey}`,
+          '  paste into your site:',
+          `  <script defer src="${url}/t.js" data-key="${demo.writeKey}"></script>`,
+          `  or send Segment-style events to ${url}/v1/batch (basic auth, write key as user name)`,
+        );
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,45 @@
+import type { StoreConfig } from '../config.js';
+import { ClosedloopError } from '../core/errors.js';
+import type { StateStore, Workspace } from '../store/ports.js';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/open.js';
+
+export function openStore(config: StoreConfig): Promise<SqliteStore> {
+  return openSqliteStore(config.dbPath);
+}
+
+/** The workspace a command names, or the only one there is (made on first use). */
+export async function resolveWorkspace(
+  state: StateStore,
+  idOrName: string | undefined,
+): Promise<Workspace> {
+  if (idOrName !== undefined) {
+    const workspace = await state.findWorkspace(idOrName);
+    if (workspace === undefined) {
+      throw new ClosedloopError(
+        'CL_ERR_UNKNOWN_WORKSPACE',
+        `--workspace: no workspace has the id or name "${idOrName}"`,
+      );
+    }
+    return workspace;
+  }
+  const all = await state.listWorkspaces();
+  if (all.length === 0) return state.ensureDefaultWorkspace();
+  if (all.length === 1) return all[0] as Workspace;
+  throw new ClosedloopError(
+    'CL_ERR_USAGE',
+    `--workspace: the database has ${all.length} workspaces (${all.map((w) => w.name).join(', ')}); name one`,
+  );
+}
+
+/** Runs `work` with the store open, and closes it whatever happens. */
+export async function withStore<T>(
+  config: StoreConfig,
+  work: (store: SqliteStore) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(config);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}

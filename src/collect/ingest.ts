@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import type { ChannelClassifier } from '../core/channels/classify.js';
+import type {
+  ConversionRecord,
+  EventStore,
+  SessionRecord,
+  StateStore,
+  StoredEvent,
+  Workspace,
+} from '../store/ports.js';
+import { conversionEvents, type NormalizedEvent } from './normalize.js';
+import { placeInSession } from './sessionize.js';
+
+export interface IngestOutcome {
+  /** Events stored by this submission. */
+  readonly accepted: number;
+  /** Events whose message id was stored before (retries): acknowledged, not stored again. */
+  readonly duplicates: number;
+}
+
+export interface IngestorOptions {
+  readonly events: EventStore;
+  readonly state: StateStore;
+  readonly classifierFor: (workspace: Workspace) => ChannelClassifier;
+  /** How long a submission may wait for others to share its transaction. */
+  readonly flushDelayMs?: number;
+  /** Most visitors whose current session is kept in memory. */
+  readonly sessionCacheSize?: number;
+}
+
+interface Pending {
+  readonly workspace: Workspace;
+  readonly events: readonly NormalizedEvent[];
+  readonly resolve: (outcome: IngestOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: submissions from concurrent requests queue up and are written together, in one
+ * transaction every few milliseconds, one batch at a time. A submission's promise settles only
+ * after its events are committed, so an acknowledged event is durable; a retried event (same
+ * message id) is acknowledged again but stored once.
+ */
+export class Ingestor {
+  readonly #options: IngestorOptions;
+  readonly #sessions = new Map<string, SessionRecord>();
+  #queue: Pending[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(options: IngestorOptions) {
+    this.#options = options;
+  }
+
+  submit(workspace: Workspace, events: readonly NormalizedEvent[]): Promise<IngestOutcome> {
+    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ workspace, events, resolve, reject });
+      this.#timer ??= setTimeout(() => this.#startFlush(), this.#options.flushDelayMs ?? 2);
+    });
+  }
+
+  /** Writes everything queued so far; resolves when it is committed (for a graceful shutdown). */
+  async flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#startFlush();
+    }
+    await this.#writing;
+  }
+
+  #startFlush(): void {
+    this.#timer = undefined;
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#writing = this.#writing.then(() => this.#write(batch));
+  }
+
+  async #write(batch: Pending[]): Promise<void> {
+    const byWorkspace = new Map<string, Pending[]>();
+    for (const pending of batch) {
+      const group = byWorkspace.get(pending.workspace.id) ?? [];
+      group.push(pending);
+      byWorkspace.set(pending.workspace.id, group);
+    }
+    for (const group of byWorkspace.values()) {
+      try {
+        const outcomes = await this.#writeWorkspace(group);
+        for (const [i, pending] of group.entries()) pending.resolve(outcomes[i] as IngestOutcome);
+      } catch (error) {
+        for (const pending of group) pending.reject(error);
+      }
+    }
+  }
+
+  async #writeWorkspace(group: Pending[]): Promise<IngestOutcome[]> {
+    const workspace = (group[0] as Pending).workspace;
+    const eventStore = this.#options.events;
+    const ids = [
+      ...new Set(group.flatMap((pending) => pending.events.map((event) => event.messageId))),
+    ];
+    const stored = await eventStore.existingMessageIds(workspace.id, ids);
+    const seen = new Set<string>();
+    const fresh: NormalizedEvent[] = [];
+    const outcomes = group.map((pending) => {
+      let accepted = 0;
+      for (const event of pending.events) {
+        if (stored.has(event.messageId) || seen.has(event.messageId)) continue;
+        seen.add(event.messageId);
+        fresh.push(event);
+        accepted++;
+      }
+      return { accepted, duplicates: pending.events.length - accepted };
+    });
+    // Sessions are built in time order, whatever order requests arrived in.
+    fresh.sort((a, b) => a.timestamp - b.timestamp);
+    const touchedVisitors = new Set<string>();
+    try {
+      const write = await this.#place(workspace, fresh, touchedVisitors);
+      await eventStore.append(write);
+    } catch (error) {
+      // The cached sessions may hold what was never committed: read them from the store again.
+      for (const visitor of touchedVisitors)
+        this.#sessions.delete(`${workspace.id}\u0000${visitor}`);
+      throw error;
+    }
+    return outcomes;
+  }
+
+  async #place(
+    workspace: Workspace,
+    events: readonly NormalizedEvent[],
+    touchedVisitors: Set<string>,
+  ) {
+    const { events: eventStore, state, classifierFor } = this.#options;
+    const rules = {
+      workspaceId: workspace.id,
+      timeoutMs: workspace.sessionTimeoutMinutes * 60_000,
+      classify: classifierFor(workspace),
+      newSessionId: () => `s_${randomUUID()}`,
+    };
+    const sessions = new Map<string, SessionRecord>();
+    const stored: StoredEvent[] = [];
+    const conversions: ConversionRecord[] = [];
+    const converted = new Set<string>();
+    for (const event of events) {
+      const visitorId = event.anonymousId ?? `user:${event.userId}`;
+      const key = `${workspace.id}\u0000${visitorId}`;
+      touchedVisitors.add(visitorId);
+      const current =
+        this.#sessions.get(key) ?? (await eventStore.latestSession(workspace.id, visitorId));
+      const step = placeInSession(current, event, visitorId, rules);
+      if (step.session !== null) {
+        sessions.set(step.session.id, step.session);
+        this.#remember(key, step.session);
+      }
+      const sessionId = step.session?.id ?? null;
+      const conversion = (type: string) => {
+        converted.add(visitorId);
+        conversions.push({
+          id: `c_${randomUUID()}`,
+          workspaceId: workspace.id,
+          visitorId,
+          type,
+          at: event.timestamp,
+          sessionId,
+          messageId: event.messageId,
+        });
+      };
+      // Identity first, and for bots too: a bot flag keeps an event out of reports, not out of the graph.
+      if (event.kind === 'alias' && event.previousId !== null && event.userId !== null) {
+        await state.alias(workspace.id, event.previousId, event.userId, event.timestamp);
+      } else if (
+        event.email !== null ||
+        (event.userId !== null && event.anonymousId !== null) ||
+        event.kind === 'identify'
+      ) {
+        if (event.email !== null || event.userId !== null) {
+          const result = await state.identify(
+            workspace.id,
+            { visitorId, email: event.email ?? undefined, userId: event.userId ?? undefined },
+            event.timestamp,
+          );
+          const firstVisitor =
+            result.visitorNewlyLinked &&
+            (await state.visitorsOfPerson(workspace.id, result.personId)).length === 1;
+          if (event.kind === 'identify' && firstVisitor && !converted.has(visitorId))
+            conversion('identify');
+        }
+      }
+      if (
+        event.kind === 'track' &&
+        event.event !== null &&
+        conversionEvents.has(event.event.trim().toLowerCase())
+      ) {
+        conversion(event.event.trim().toLowerCase().replaceAll(' ', '_'));
+      }
+      stored.push({
+        workspaceId: workspace.id,
+        messageId: event.messageId,
+        type: event.kind,
+        anonymousId: event.anonymousId,
+        userId: event.userId,
+        event: event.event,
+        timestamp: event.timestamp,
+        receivedAt: event.receivedAt,
+        sessionId,
+        bot: event.bot,
+        properties: event.properties,
+        context: event.context,
+      });
+    }
+    return { events: stored, sessions: [...sessions.values()], conversions };
+  }
+
+  #remember(key: string, session: SessionRecord): void {
+    this.#sessions.delete(key);
+    this.#sessions.set(key, session);
+    const limit = this.#options.sessionCacheSize ?? 100_000;
+    if (this.#sessions.size > limit) {
+      const oldest = this.#sessions.keys().next().value;
+      if (oldest !== undefined) this.#sessions.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { isbot } from 'isbot';
+import { truncateIp } from './privacy.js';
+import type { EventKind, ValidEvent } from './validate.js';
+import { parseTime } from './validate.js';
+
+export const clickIdParams = [
+  'gclid',
+  'gbraid',
+  'wbraid',
+  'fbclid',
+  'msclkid',
+  'li_fat_id',
+  'ttclid',
+] as const;
+
+export interface CampaignFields {
+  readonly source: string | null;
+  readonly medium: string | null;
+  readonly campaign: string | null;
+  readonly term: string | null;
+  readonly content: string | null;
+}
+
+/** An event as the rest of ingest reads it: times corrected, IP truncated, page fields parsed. */
+export interface NormalizedEvent extends CampaignFields {
+  readonly messageId: string;
+  readonly kind: EventKind;
+  readonly anonymousId: string | null;
+  readonly userId: string | null;
+  readonly previousId: string | null;
+  readonly event: string | null;
+  readonly timestamp: number;
+  readonly receivedAt: number;
+  readonly bot: boolean;
+  readonly url: string | null;
+  readonly referrer: string | null;
+  readonly clickIds: Readonly<Record<string, string>>;
+  /** Normalised email given by the event, if any (identify traits, form submits). */
+  readonly email: string | null;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+export interface Arrival {
+  /** When the server received the request. */
+  readonly receivedAt: number;
+  /** The batch's own sentAt, when the event has none. */
+  readonly sentAt?: string | number;
+  /** The HTTP client's address: used when the event carries no context.ip (browsers). */
+  readonly requestIp?: string;
+  /** The HTTP User-Agent: only for the tracker, whose requests come from the browser itself. */
+  readonly requestUserAgent?: string;
+}
+
+/** Track events that are conversions when they name no other type. */
+export const conversionEvents = new Set([
+  'form_submit',
+  'form submitted',
+  'signed up',
+  'demo requested',
+]);
+
+export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedEvent {
+  const context = { ...(event.context ?? {}) } as Record<string, unknown> &
+    NonNullable<ValidEvent['context']>;
+  const ip = truncateIp(context.ip ?? arrival.requestIp);
+  delete context.ip;
+  if (ip !== undefined) context.ip = ip;
+  const userAgent = context.userAgent ?? arrival.requestUserAgent;
+  if (userAgent !== undefined) context.userAgent = userAgent;
+  const page = context.page;
+  const properties = (('properties' in event ? event.properties : undefined) ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const url = stringOr(page?.url) ?? (event.kind === 'page' ? stringOr(properties.url) : null);
+  const referrer =
+    stringOr(page?.referrer) ??
+    stringOr(context.referrer?.url) ??
+    (event.kind === 'page' ? stringOr(properties.referrer) : null);
+  const query = searchParamsOf(url);
+  const fromUrl = (name: string) => blankToNull(query?.get(name) ?? null);
+  const campaign = context.campaign ?? {};
+  const clickIds: Record<string, string> = {};
+  for (const param of clickIdParams) {
+    const value = fromUrl(param);
+    if (value !== null) clickIds[param] = value;
+  }
+  return {
+    messageId: event.messageId ?? contentId(event),
+    kind: event.kind,
+    anonymousId: blankToNull(event.anonymousId ?? null),
+    userId: blankToNull(event.userId ?? null),
+    previousId: event.kind === 'alias' ? event.previousId : null,
+    event: event.kind === 'track' ? event.event : null,
+    timestamp: correctedTime(event, arrival),
+    receivedAt: arrival.receivedAt,
+    bot: userAgent !== undefined && isbot(userAgent),
+    url,
+    referrer,
+    source: blankToNull(campaign.source ?? null) ?? fromUrl('utm_source'),
+    medium: blankToNull(campaign.medium ?? null) ?? fromUrl('utm_medium'),
+    campaign: blankToNull(campaign.name ?? null) ?? fromUrl('utm_campaign'),
+    term: blankToNull(campaign.term ?? null) ?? fromUrl('utm_term'),
+    content: blankToNull(campaign.content ?? null) ?? fromUrl('utm_content'),
+    clickIds,
+    email: emailOf(event, context),
+    properties,
+    context,
+  };
+}
+
+/**
+ * Segment's clock-skew correction: the client's clock may be wrong, but the time between the event
+ * and its sending is right, so the event happened that long before the server received it.
+ */
+function correctedTime(event: ValidEvent, arrival: Arrival): number {
+  const stamp = event.timestamp ?? event.originalTimestamp;
+  const sentAt = event.sentAt ?? arrival.sentAt;
+  if (stamp === undefined) return arrival.receivedAt;
+  const at = parseTime(stamp);
+  if (sentAt === undefined) return at;
+  const sent = parseTime(sentAt);
+  return Number.isNaN(sent) ? at : arrival.receivedAt - (sent - at);
+}
+
+function emailOf(event: ValidEvent, context: { traits?: Record<string, unknown> }): string | null {
+  const candidates: unknown[] = [context.traits?.email];
+  if (event.kind === 'identify') candidates.unshift(event.traits?.email);
+  if (event.kind === 'track') candidates.push(event.properties?.email);
+  for (const candidate of candidates) {
+    if (typeof candidate !== 'string') continue;
+    const email = candidate.trim().toLowerCase();
+    if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return email;
+  }
+  return null;
+}
+
+function searchParamsOf(url: string | null): URLSearchParams | null {
+  if (url === null) return null;
+  const at = url.indexOf('?');
+  if (at === -1) return null;
+  const hash = url.indexOf('#', at);
+  try {
+    return new URLSearchParams(url.slice(at + 1, hash === -1 ? undefined : hash));
+  } catch {
+    return null;
+  }
+}
+
+function stringOr(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+function blankToNull(value: string | null): string | null {
+  return value === null || value.trim() === '' ? null : value.trim();
+}
+
+/** An event sent without a message id still dedupes when retried byte for byte. */
+function contentId(event: ValidEvent): string {
+  return `h-${createHash('sha256').update(JSON.stringify(event)).digest('hex').slice(0, 32)}`;
+}

@@ -1,0 +1,132 @@
+import { getDomain } from 'tldts';
+import type { ChannelClassifier } from '../core/channels/classify.js';
+import type { SessionRecord } from '../store/ports.js';
+import type { NormalizedEvent } from './normalize.js';
+
+export interface SessionRules {
+  readonly workspaceId: string;
+  readonly timeoutMs: number;
+  readonly classify: ChannelClassifier;
+  readonly newSessionId: () => string;
+}
+
+export interface SessionStep {
+  /** The session the event belongs to, after the event (null: no page view opened one yet). */
+  readonly session: SessionRecord | null;
+  readonly started: boolean;
+}
+
+/**
+ * Where an event falls in its visitor's sessions. A page view starts a new session after the idle
+ * timeout, on a new campaign (UTM tags or a click id that differ from the session's), or on an
+ * arrival from an external site whose channel differs from the session's; otherwise it extends
+ * the current one, whose first touch is never rewritten. Other events join the current session
+ * while it is live and never start one.
+ */
+export function placeInSession(
+  current: SessionRecord | undefined,
+  event: NormalizedEvent,
+  visitorId: string,
+  rules: SessionRules,
+): SessionStep {
+  const live =
+    current !== undefined &&
+    event.timestamp - current.lastSeenAt <= rules.timeoutMs &&
+    event.timestamp >= current.startedAt - rules.timeoutMs;
+  if (event.kind !== 'page') {
+    if (!live || current === undefined) return { session: null, started: false };
+    return { session: extend(current, event, false), started: false };
+  }
+  const external = isExternalReferrer(event.referrer, event.url);
+  const channel = rules.classify({
+    source: event.source,
+    medium: event.medium,
+    campaign: event.campaign,
+    referrer: external ? event.referrer : null,
+    clickIds: event.clickIds,
+    landingUrl: event.url,
+  });
+  if (live && current !== undefined && !opensNewSession(current, event, external, channel)) {
+    return { session: extend(current, event, true), started: false };
+  }
+  return {
+    started: true,
+    session: {
+      id: rules.newSessionId(),
+      workspaceId: rules.workspaceId,
+      visitorId,
+      startedAt: event.timestamp,
+      lastSeenAt: event.timestamp,
+      landingPage: event.url,
+      referrer: external ? event.referrer : null,
+      source: event.source,
+      medium: event.medium,
+      campaign: event.campaign,
+      term: event.term,
+      content: event.content,
+      clickIds: event.clickIds,
+      channel,
+      bot: event.bot,
+      pageViews: 1,
+    },
+  };
+}
+
+function opensNewSession(
+  current: SessionRecord,
+  event: NormalizedEvent,
+  external: boolean,
+  channel: string,
+): boolean {
+  const tagged = event.source !== null || event.medium !== null || event.campaign !== null;
+  if (
+    tagged &&
+    (event.source !== current.source ||
+      event.medium !== current.medium ||
+      event.campaign !== current.campaign)
+  ) {
+    return true;
+  }
+  for (const [name, value] of Object.entries(event.clickIds)) {
+    if (current.clickIds[name] !== value) return true;
+  }
+  return external && channel !== current.channel;
+}
+
+function extend(session: SessionRecord, event: NormalizedEvent, pageView: boolean): SessionRecord {
+  return {
+    ...session,
+    lastSeenAt: Math.max(session.lastSeenAt, event.timestamp),
+    pageViews: session.pageViews + (pageView ? 1 : 0),
+  };
+}
+
+const domainCache = new Map<string, string | null>();
+
+function registrableDomain(url: string): string | null {
+  let domain = domainCache.get(url);
+  if (domain === undefined) {
+    domain = getDomain(url) ?? null;
+    if (domainCache.size > 50_000) domainCache.clear();
+    domainCache.set(url, domain);
+  }
+  return domain;
+}
+
+/** A referrer on another site than the page's own (subdomains of the same site are internal). */
+export function isExternalReferrer(referrer: string | null, pageUrl: string | null): boolean {
+  if (referrer === null || referrer.trim() === '') return false;
+  const from = hostOf(referrer);
+  if (from === '') return false;
+  if (pageUrl === null) return true;
+  const to = hostOf(pageUrl);
+  if (from === to) return false;
+  const fromDomain = registrableDomain(from);
+  return fromDomain === null || fromDomain !== registrableDomain(to);
+}
+
+function hostOf(url: string): string {
+  const match = /^(?:[a-z][a-z0-9+.-]*:)?\/\/([^/?#]+)/i.exec(url.trim());
+  const authority = match?.[1] ?? url.trim().split(/[/?#]/)[0] ?? '';
+  return authority.replace(/^.*@/, '').replace(/:\d+$/, '').toLowerCase();
+}

@@ -1,0 +1,100 @@
+import { Compile } from 'typebox/compile';
+import { parseIsoInstant } from '../core/time.js';
+import {
+  type AliasEvent,
+  eventSchemas,
+  type IdentifyEvent,
+  type PageEvent,
+  type TrackEvent,
+} from './schemas.js';
+
+export type EventKind = 'page' | 'track' | 'identify' | 'alias';
+
+export type ValidEvent =
+  | (PageEvent & { readonly kind: 'page' })
+  | (TrackEvent & { readonly kind: 'track' })
+  | (IdentifyEvent & { readonly kind: 'identify' })
+  | (AliasEvent & { readonly kind: 'alias' });
+
+export type Validation =
+  | { readonly ok: true; readonly event: ValidEvent }
+  | { readonly ok: false; readonly error: string };
+
+const checkers = Object.fromEntries(
+  Object.entries(eventSchemas).map(([type, schema]) => [type, Compile(schema)]),
+) as Record<keyof typeof eventSchemas, ReturnType<typeof Compile>>;
+
+/**
+ * Checks one event against its type's schema. `kind` is the route's type (`/v1/track`) when the
+ * event does not say; a batch says per event. The error names the first bad field.
+ */
+export function validateEvent(raw: unknown, kind?: EventKind): Validation {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, error: 'event: expected a JSON object' };
+  }
+  const record = raw as Record<string, unknown>;
+  const declared = record.type;
+  const type = declared === undefined ? kind : declared;
+  if (typeof type !== 'string' || !(type in checkers)) {
+    return {
+      ok: false,
+      error: `type: expected page, screen, track, identify or alias, got ${JSON.stringify(declared ?? null)}`,
+    };
+  }
+  if (
+    kind !== undefined &&
+    declared !== undefined &&
+    declared !== kind &&
+    !(kind === 'page' && declared === 'screen')
+  ) {
+    return { ok: false, error: `type: this route takes ${kind} events, got "${String(declared)}"` };
+  }
+  const checker = checkers[type as keyof typeof checkers];
+  const withoutType = { ...record };
+  delete withoutType.type;
+  if (!checker.Check(withoutType)) {
+    const [first] = checker.Errors(withoutType);
+    return { ok: false, error: describeError(first) };
+  }
+  for (const field of ['timestamp', 'originalTimestamp', 'sentAt'] as const) {
+    const value = record[field];
+    if (value !== undefined && Number.isNaN(parseTime(value as string | number))) {
+      return {
+        ok: false,
+        error: `${field}: expected an ISO 8601 date-time or epoch milliseconds, got ${JSON.stringify(value)}`,
+      };
+    }
+  }
+  const anonymousId = record.anonymousId;
+  const userId = record.userId;
+  if (
+    (typeof anonymousId !== 'string' || anonymousId === '') &&
+    (typeof userId !== 'string' || userId === '')
+  ) {
+    return {
+      ok: false,
+      error: 'anonymousId: expected anonymousId or userId (one of them is required)',
+    };
+  }
+  const eventKind: EventKind = type === 'screen' ? 'page' : (type as EventKind);
+  return { ok: true, event: { ...(withoutType as object), kind: eventKind } as ValidEvent };
+}
+
+function describeError(
+  error: { instancePath: string; message: string; params?: unknown } | undefined,
+): string {
+  if (error === undefined) return 'event: does not match the expected shape';
+  const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const missing = (error.params as { requiredProperties?: string[] } | undefined)
+    ?.requiredProperties;
+  if (missing !== undefined && missing.length > 0) {
+    return `${path === '' ? '' : `${path}.`}${missing[0]}: is required`;
+  }
+  return `${path === '' ? 'event' : path}: ${error.message}`;
+}
+
+/** A Segment time: ISO 8601 text or epoch milliseconds. */
+export function parseTime(value: string | number): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
+  return parseIsoInstant(value);
+}

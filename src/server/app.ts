@@ -1,0 +1,91 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { Ingestor } from '../collect/ingest.js';
+import { registerCollectRoutes } from '../collect/routes.js';
+import { createChannelClassifier } from '../core/channels/classify.js';
+import { isClosedloopError } from '../core/errors.js';
+import type { EventStore, StateStore } from '../store/ports.js';
+
+export interface AppOptions {
+  readonly events: EventStore;
+  readonly state: StateStore;
+  /** Largest request body in bytes (default 500 KB). */
+  readonly bodyLimit?: number;
+  readonly logger?: boolean;
+}
+
+export interface App {
+  readonly fastify: FastifyInstance;
+  readonly ingestor: Ingestor;
+  /** Stops taking requests, then commits every event already acknowledged or queued. */
+  close(): Promise<void>;
+}
+
+const statusOf: Record<string, number> = {
+  CL_ERR_AUTH: 401,
+  CL_ERR_NOT_FOUND: 404,
+  CL_ERR_PAYLOAD_TOO_LARGE: 413,
+};
+
+/** The HTTP app: every error, ours or Fastify's, answers with one JSON shape. */
+export async function buildApp(options: AppOptions): Promise<App> {
+  const fastify = Fastify({
+    bodyLimit: options.bodyLimit ?? 500 * 1024,
+    logger: options.logger === true ? { redact: ['req.headers.authorization'] } : false,
+    trustProxy: true,
+  });
+  const classifier = createChannelClassifier();
+  const ingestor = new Ingestor({
+    events: options.events,
+    state: options.state,
+    classifierFor: () => classifier,
+  });
+
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isClosedloopError(error)) {
+      const status = statusOf[error.code] ?? (error.kind === 'input' ? 400 : 500);
+      if (status >= 500) request.log.error(error);
+      return reply.code(status).send({ error: { code: error.code, message: error.message } });
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413) {
+      return reply.code(413).send({
+        error: {
+          code: 'CL_ERR_PAYLOAD_TOO_LARGE',
+          message: `body: over the limit of ${fastify.initialConfig.bodyLimit} bytes`,
+        },
+      });
+    }
+    if (status >= 400 && status < 500) {
+      return reply
+        .code(status)
+        .send({ error: { code: 'CL_ERR_EVENT_INVALID', message: `body: ${error.message}` } });
+    }
+    request.log.error(error);
+    return reply.code(500).send({
+      error: {
+        code: 'CL_ERR_INTERNAL',
+        message: 'the server failed; the request can be retried',
+      },
+    });
+  });
+  fastify.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: {
+        code: 'CL_ERR_NOT_FOUND',
+        message: `${request.method} ${request.url}: no such route`,
+      },
+    }),
+  );
+
+  await registerCollectRoutes(fastify, { state: options.state, ingestor });
+  fastify.get('/health', async () => ({ ok: true }));
+
+  return {
+    fastify,
+    ingestor,
+    async close() {
+      await fastify.close();
+      await ingestor.flush();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { collectorEvents, simulate } from '../sim/simulate.js';
+import { createWorld } from '../sim/world.js';
+import type { EventStore, StateStore, Workspace } from '../store/ports.js';
+
+export const demoWorkspaceName = 'demo';
+
+export interface DemoWorkspace {
+  readonly workspace: Workspace;
+  readonly writeKey: string;
+  /** Events sent through the collector now (0 when the workspace was filled before). */
+  readonly sent: number;
+}
+
+/**
+ * The demo workspace, filled on first start with a simulated year through the collector's own
+ * HTTP routes (Segment's batch API, in-process): the same validation, sessions and identity code
+ * that real traffic goes through.
+ */
+export async function ensureDemoWorkspace(
+  app: FastifyInstance,
+  state: StateStore,
+  events: EventStore,
+  options: { visitors?: number; now?: number } = {},
+): Promise<DemoWorkspace> {
+  const existing = await state.findWorkspace(demoWorkspaceName);
+  const workspace = existing ?? (await state.createWorkspace(demoWorkspaceName)).workspace;
+  const writeKey = await state.writeKeyOf(workspace.id);
+  if ((await events.countEvents(workspace.id)) > 0) return { workspace, writeKey, sent: 0 };
+  const now = new Date(options.now ?? Date.now());
+  const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 12, 1);
+  const simulated = simulate(
+    createWorld({ seed: 1, visitors: options.visitors ?? 5_000, months: 12, start }),
+  );
+  const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  let batch: unknown[] = [];
+  let sent = 0;
+  const send = async () => {
+    if (batch.length === 0) return;
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { authorization },
+      payload: { batch },
+    });
+    if (response.statusCode !== 200)
+      throw new Error(`demo fill: the collector answered ${response.statusCode}: ${response.body}`);
+    sent += batch.length;
+    batch = [];
+  };
+  for (const event of collectorEvents(simulated)) {
+    batch.push(event);
+    if (batch.length === 500) await send();
+  }
+  await send();
+  return { workspace, writeKey, sent };
+}

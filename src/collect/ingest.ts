@@ -142,6 +142,7 @@ export class Ingestor {
     const sessions = new Map<string, SessionRecord>();
     const stored: StoredEvent[] = [];
     const conversions: ConversionRecord[] = [];
+    // Visitors with a conversion in this batch (not yet in the store).
     const converted = new Set<string>();
     for (const event of events) {
       const visitorId = event.anonymousId ?? `user:${event.userId}`;
@@ -181,11 +182,9 @@ export class Ingestor {
             { visitorId, email: event.email ?? undefined, userId: event.userId ?? undefined },
             event.timestamp,
           );
-          const firstVisitor =
-            result.visitorNewlyLinked &&
-            (await state.visitorsOfPerson(workspace.id, result.personId)).length === 1;
-          if (event.kind === 'identify' && firstVisitor && !converted.has(visitorId))
+          if (event.kind === 'identify' && (await this.#isFirstConversion(workspace.id, result.personId, converted))) {
             conversion('identify');
+          }
         }
       }
       if (
@@ -211,6 +210,13 @@ export class Ingestor {
       });
     }
     return { events: stored, sessions: [...sessions.values()], conversions };
+  }
+
+  /** An identify is a lead only for a person who has not converted before, on any device. */
+  async #isFirstConversion(workspaceId: string, personId: string, convertedInBatch: ReadonlySet<string>): Promise<boolean> {
+    const visitors = await this.#options.state.visitorsOfPerson(workspaceId, personId);
+    if (visitors.some((visitor) => convertedInBatch.has(visitor))) return false;
+    return (await this.#options.events.conversionsOfVisitors(workspaceId, visitors)).length === 0;
   }
 
   #remember(key: string, session: SessionRecord): void {

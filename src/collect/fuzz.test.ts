@@ -3,28 +3,70 @@ import { describe, expect, it } from 'vitest';
 import { startCollector } from '../test-support/collector.js';
 
 const collector = await startCollector({ bodyLimit: 64 * 1024 });
-const routes = ['/api/collect', '/v1/batch', '/v1/page', '/v1/screen', '/v1/track', '/v1/identify', '/v1/alias'];
+const routes = [
+  '/api/collect',
+  '/v1/batch',
+  '/v1/page',
+  '/v1/screen',
+  '/v1/track',
+  '/v1/identify',
+  '/v1/alias',
+];
 
-const fieldValue = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.json(), fc.array(fc.string()), fc.object());
+const fieldValue = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.json(),
+  fc.array(fc.string()),
+  fc.object(),
+);
 const eventLike = fc.record(
   {
-    type: fc.oneof(fc.constantFrom('page', 'track', 'identify', 'alias', 'screen', 'group'), fieldValue),
+    type: fc.oneof(
+      fc.constantFrom('page', 'track', 'identify', 'alias', 'screen', 'group'),
+      fieldValue,
+    ),
     messageId: fc.oneof(fc.string(), fieldValue),
     anonymousId: fc.oneof(fc.string(), fieldValue),
     userId: fc.oneof(fc.string(), fieldValue),
     previousId: fieldValue,
     event: fieldValue,
-    timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.integer(), fieldValue),
+    timestamp: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.integer(),
+      fieldValue,
+    ),
     sentAt: fieldValue,
     traits: fc.oneof(fc.record({ email: fc.oneof(fc.emailAddress(), fieldValue) }), fieldValue),
     properties: fc.oneof(fc.object(), fieldValue),
     context: fc.oneof(
-      fc.record({
-        ip: fc.oneof(fc.ipV4(), fc.ipV6(), fieldValue),
-        userAgent: fieldValue,
-        page: fc.oneof(fc.record({ url: fc.oneof(fc.webUrl({ withQueryParameters: true }), fieldValue), referrer: fc.oneof(fc.webUrl(), fieldValue) }, { requiredKeys: [] }), fieldValue),
-        campaign: fc.oneof(fc.record({ source: fieldValue, medium: fieldValue, name: fieldValue }, { requiredKeys: [] }), fieldValue),
-      }, { requiredKeys: [] }),
+      fc.record(
+        {
+          ip: fc.oneof(fc.ipV4(), fc.ipV6(), fieldValue),
+          userAgent: fieldValue,
+          page: fc.oneof(
+            fc.record(
+              {
+                url: fc.oneof(fc.webUrl({ withQueryParameters: true }), fieldValue),
+                referrer: fc.oneof(fc.webUrl(), fieldValue),
+              },
+              { requiredKeys: [] },
+            ),
+            fieldValue,
+          ),
+          campaign: fc.oneof(
+            fc.record(
+              { source: fieldValue, medium: fieldValue, name: fieldValue },
+              { requiredKeys: [] },
+            ),
+            fieldValue,
+          ),
+        },
+        { requiredKeys: [] },
+      ),
       fieldValue,
     ),
   },
@@ -36,20 +78,33 @@ const payload = fc.oneof(
   fc.json(),
   fc.anything().map((value) => JSON.stringify(value) ?? 'undefined'),
   eventLike.map((event) => JSON.stringify({ writeKey: collector.writeKey, ...event })),
-  fc.array(eventLike, { maxLength: 20 }).map((batch) => JSON.stringify({ writeKey: collector.writeKey, batch, sentAt: new Date().toISOString() })),
+  fc
+    .array(eventLike, { maxLength: 20 })
+    .map((batch) =>
+      JSON.stringify({ writeKey: collector.writeKey, batch, sentAt: new Date().toISOString() }),
+    ),
 );
 
 describe('every ingest route, fuzzed', () => {
   it('never answers 5xx nor crashes, and still takes good events afterwards', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes), payload, fc.constantFrom('application/json', 'text/plain'), async (route, body, contentType) => {
-        const response = await collector.post(route, body, { contentType });
-        expect(response.status, `${route} ${body.slice(0, 200)}`).toBeLessThan(500);
-        expect(typeof response.body).toBe('object');
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        payload,
+        fc.constantFrom('application/json', 'text/plain'),
+        async (route, body, contentType) => {
+          const response = await collector.post(route, body, { contentType });
+          expect(response.status, `${route} ${body.slice(0, 200)}`).toBeLessThan(500);
+          expect(typeof response.body).toBe('object');
+        },
+      ),
       { numRuns: 3_000 },
     );
-    const ok = await collector.post('/v1/track', { anonymousId: 'after-fuzz', event: 'still here', messageId: 'after-fuzz-1' });
+    const ok = await collector.post('/v1/track', {
+      anonymousId: 'after-fuzz',
+      event: 'still here',
+      messageId: 'after-fuzz-1',
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.accepted).toBe(1);
   });

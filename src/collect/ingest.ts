@@ -182,7 +182,10 @@ export class Ingestor {
             { visitorId, email: event.email ?? undefined, userId: event.userId ?? undefined },
             event.timestamp,
           );
-          if (event.kind === 'identify' && (await this.#isFirstConversion(workspace.id, result.personId, converted))) {
+          if (
+            event.kind === 'identify' &&
+            (await this.#isFirstConversion(workspace.id, result.personId, converted))
+          ) {
             conversion('identify');
           }
         }
@@ -213,7 +216,11 @@ export class Ingestor {
   }
 
   /** An identify is a lead only for a person who has not converted before, on any device. */
-  async #isFirstConversion(workspaceId: string, personId: string, convertedInBatch: ReadonlySet<string>): Promise<boolean> {
+  async #isFirstConversion(
+    workspaceId: string,
+    personId: string,
+    convertedInBatch: ReadonlySet<string>,
+  ): Promise<boolean> {
     const visitors = await this.#options.state.visitorsOfPerson(workspaceId, personId);
     if (visitors.some((visitor) => convertedInBatch.has(visitor))) return false;
     return (await this.#options.events.conversionsOfVisitors(workspaceId, visitors)).length === 0;

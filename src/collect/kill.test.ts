@@ -14,7 +14,11 @@ afterAll(() => {
 });
 
 function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'serve', '--db', db, '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', '--db', db, '--port', '0', '--host', '127.0.0.1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = '';
@@ -37,7 +41,14 @@ describe('a server killed with SIGKILL mid-stream', () => {
       const response = await fetch(`${url}/v1/batch`, {
         method: 'POST',
         headers: { authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({ batch: ids.map((id) => ({ type: 'track', event: 'tick', anonymousId: `k-${id % 7}`, messageId: `kill-${id}` })) }),
+        body: JSON.stringify({
+          batch: ids.map((id) => ({
+            type: 'track',
+            event: 'tick',
+            anonymousId: `k-${id % 7}`,
+            messageId: `kill-${id}`,
+          })),
+        }),
       });
       return response.status === 200;
     };
@@ -66,12 +77,17 @@ describe('a server killed with SIGKILL mid-stream', () => {
 
     // The clients retry everything they sent, acknowledged or not, against the restarted server.
     const second = await startServer();
-    for (let i = 0; i < sent.length; i += 50) expect(await send(second.url, sent.slice(i, i + 50))).toBe(true);
+    for (let i = 0; i < sent.length; i += 50)
+      expect(await send(second.url, sent.slice(i, i + 50))).toBe(true);
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
 
     const reader = new Database(db, { readonly: true });
-    const rows = reader.prepare("SELECT message_id AS id, COUNT(*) AS n FROM events WHERE message_id LIKE 'kill-%' GROUP BY message_id").all() as { id: string; n: number }[];
+    const rows = reader
+      .prepare(
+        "SELECT message_id AS id, COUNT(*) AS n FROM events WHERE message_id LIKE 'kill-%' GROUP BY message_id",
+      )
+      .all() as { id: string; n: number }[];
     reader.close();
     const stored = new Map(rows.map((row) => [row.id, row.n]));
     for (const id of acknowledged) expect(stored.get(`kill-${id}`), `kill-${id}`).toBe(1);

@@ -9,16 +9,36 @@ afterAll(() => collector.app.fastify.close());
 describe('the official Segment client, pointed at Closedloop', () => {
   it('sends a page, an identify and a track that become a person, a session and its channel', async () => {
     const errors: unknown[] = [];
-    const analytics = new Analytics({ writeKey: collector.writeKey, host: address, path: '/v1/batch', flushInterval: 50 });
+    const analytics = new Analytics({
+      writeKey: collector.writeKey,
+      host: address,
+      path: '/v1/batch',
+      flushInterval: 50,
+    });
     analytics.on('error', (error) => errors.push(error));
     const context = {
-      userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Version/17.4 Safari/605.1.15',
+      userAgent:
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Version/17.4 Safari/605.1.15',
       ip: '198.51.100.23',
-      page: { url: 'https://www.acme.com/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=june', referrer: '' },
+      page: {
+        url: 'https://www.acme.com/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=june',
+        referrer: '',
+      },
     };
     analytics.page({ anonymousId: 'seg-anon', name: 'Pricing', context });
-    analytics.identify({ anonymousId: 'seg-anon', userId: 'seg-user', traits: { email: 'Kim@Acme.example' }, context });
-    analytics.track({ anonymousId: 'seg-anon', userId: 'seg-user', event: 'Demo Requested', properties: { plan: 'pro' }, context });
+    analytics.identify({
+      anonymousId: 'seg-anon',
+      userId: 'seg-user',
+      traits: { email: 'Kim@Acme.example' },
+      context,
+    });
+    analytics.track({
+      anonymousId: 'seg-anon',
+      userId: 'seg-user',
+      event: 'Demo Requested',
+      properties: { plan: 'pro' },
+      context,
+    });
     await analytics.closeAndFlush({ timeout: 5_000 });
     expect(errors).toEqual([]);
 

@@ -6,7 +6,8 @@ import { startCollector } from '../test-support/collector.js';
 const collector = await startCollector();
 const { store, workspace } = collector;
 
-const at = (minutes: number) => new Date(Date.UTC(2026, 4, 1, 9, 0) + minutes * 60_000).toISOString();
+const at = (minutes: number) =>
+  new Date(Date.UTC(2026, 4, 1, 9, 0) + minutes * 60_000).toISOString();
 let counter = 0;
 const pageView = (anonymousId: string, minutes: number, url: string, referrer?: string) => ({
   type: 'page',
@@ -15,13 +16,18 @@ const pageView = (anonymousId: string, minutes: number, url: string, referrer?: 
   timestamp: at(minutes),
   context: { page: { url, ...(referrer === undefined ? {} : { referrer }) } },
 });
-const sessionsOf = async (visitor: string) => store.events.sessionsOfVisitors(workspace.id, [visitor]);
+const sessionsOf = async (visitor: string) =>
+  store.events.sessionsOfVisitors(workspace.id, [visitor]);
 const send = (batch: unknown[]) => collector.post('/v1/batch', { batch });
 
 describe('sessions', () => {
   it('continue on plain page views and internal referrers, and keep their first touch', async () => {
     await send([
-      pageView('v1', 0, 'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=abc'),
+      pageView(
+        'v1',
+        0,
+        'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=abc',
+      ),
       pageView('v1', 5, 'https://www.acme.com/pricing', 'https://www.acme.com/'),
       pageView('v1', 9, 'https://app.acme.com/signup', 'https://www.acme.com/pricing'),
       pageView('v1', 12, 'https://www.acme.com/docs'),
@@ -32,7 +38,8 @@ describe('sessions', () => {
       channel: 'Paid Search',
       campaign: 'brand',
       clickIds: { gclid: 'abc' },
-      landingPage: 'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=abc',
+      landingPage:
+        'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=abc',
       pageViews: 4,
       startedAt: Date.parse(at(0)),
       lastSeenAt: Date.parse(at(12)),
@@ -43,8 +50,16 @@ describe('sessions', () => {
     await send([
       pageView('v2', 0, 'https://www.acme.com/'),
       pageView('v2', 31, 'https://www.acme.com/pricing'),
-      pageView('v2', 33, 'https://www.acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=may'),
-      pageView('v2', 35, 'https://www.acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=may'),
+      pageView(
+        'v2',
+        33,
+        'https://www.acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=may',
+      ),
+      pageView(
+        'v2',
+        35,
+        'https://www.acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=may',
+      ),
       pageView('v2', 36, 'https://www.acme.com/blog', 'https://www.linkedin.com/'),
       pageView('v2', 37, 'https://www.acme.com/blog', 'https://t.co/xyz'),
       pageView('v2', 38, 'https://www.acme.com/?gclid=first'),
@@ -67,7 +82,11 @@ describe('sessions', () => {
       pageView('v3', 1, 'https://www.acme.com/'),
       { type: 'track', event: 'clicked', anonymousId: 'v3', messageId: 'v3-t1', timestamp: at(2) },
     ]);
-    const rows = store.db.prepare("SELECT message_id, session_id FROM events WHERE anonymous_id = 'v3' ORDER BY timestamp").all() as { message_id: string; session_id: string | null }[];
+    const rows = store.db
+      .prepare(
+        "SELECT message_id, session_id FROM events WHERE anonymous_id = 'v3' ORDER BY timestamp",
+      )
+      .all() as { message_id: string; session_id: string | null }[];
     const [session] = await sessionsOf('v3');
     expect(rows).toEqual([
       { message_id: 'v3-t0', session_id: null },
@@ -77,23 +96,49 @@ describe('sessions', () => {
   });
 
   it('are placed in time order whatever order the events arrive in', async () => {
-    await send([pageView('v4', 40, 'https://www.acme.com/b'), pageView('v4', 0, 'https://www.acme.com/a')]);
-    expect((await sessionsOf('v4')).map((s) => s.landingPage)).toEqual(['https://www.acme.com/a', 'https://www.acme.com/b']);
+    await send([
+      pageView('v4', 40, 'https://www.acme.com/b'),
+      pageView('v4', 0, 'https://www.acme.com/a'),
+    ]);
+    expect((await sessionsOf('v4')).map((s) => s.landingPage)).toEqual([
+      'https://www.acme.com/a',
+      'https://www.acme.com/b',
+    ]);
   });
 });
 
 describe('identity', () => {
   it('merges two devices that identify with the same email, sessions before the identify included', async () => {
     await send([
-      pageView('laptop', 0, 'https://www.acme.com/?utm_source=linkedin&utm_medium=paid_social&utm_campaign=abm'),
+      pageView(
+        'laptop',
+        0,
+        'https://www.acme.com/?utm_source=linkedin&utm_medium=paid_social&utm_campaign=abm',
+      ),
       pageView('phone', 60, 'https://www.acme.com/', 'https://www.google.com/'),
-      { type: 'track', event: 'form_submit', anonymousId: 'laptop', messageId: 'form-1', timestamp: at(120), properties: { formId: 'demo', email: ' Dana@Acme.example ' } },
+      {
+        type: 'track',
+        event: 'form_submit',
+        anonymousId: 'laptop',
+        messageId: 'form-1',
+        timestamp: at(120),
+        properties: { formId: 'demo', email: ' Dana@Acme.example ' },
+      },
       pageView('laptop', 119, 'https://www.acme.com/demo'),
-      { type: 'identify', anonymousId: 'phone', messageId: 'id-1', timestamp: at(200), traits: { email: 'dana@acme.example' } },
+      {
+        type: 'identify',
+        anonymousId: 'phone',
+        messageId: 'id-1',
+        timestamp: at(200),
+        traits: { email: 'dana@acme.example' },
+      },
     ]);
     const person = await store.state.personByEmail(workspace.id, 'DANA@acme.example');
     expect(person?.emails).toEqual(['dana@acme.example']);
-    expect((await store.state.visitorsOfPerson(workspace.id, person?.id ?? '')).sort()).toEqual(['laptop', 'phone']);
+    expect((await store.state.visitorsOfPerson(workspace.id, person?.id ?? '')).sort()).toEqual([
+      'laptop',
+      'phone',
+    ]);
     const conversions = await store.events.conversionsOfVisitors(workspace.id, ['laptop', 'phone']);
     // The second device's identify links a known person: no second lead.
     expect(conversions.map((c) => c.type)).toEqual(['form_submit']);
@@ -104,8 +149,21 @@ describe('identity', () => {
   it('links a user id to the visitor with alias, and an identify by user id makes a lead', async () => {
     await send([
       pageView('tablet', 0, 'https://www.acme.com/'),
-      { type: 'alias', anonymousId: 'tablet', previousId: 'tablet', userId: 'user-42', messageId: 'alias-1', timestamp: at(1) },
-      { type: 'identify', userId: 'user-42', messageId: 'id-42', timestamp: at(2), traits: { email: 'lee@acme.example' } },
+      {
+        type: 'alias',
+        anonymousId: 'tablet',
+        previousId: 'tablet',
+        userId: 'user-42',
+        messageId: 'alias-1',
+        timestamp: at(1),
+      },
+      {
+        type: 'identify',
+        userId: 'user-42',
+        messageId: 'id-42',
+        timestamp: at(2),
+        traits: { email: 'lee@acme.example' },
+      },
     ]);
     const person = await store.state.personByEmail(workspace.id, 'lee@acme.example');
     const visitors = await store.state.visitorsOfPerson(workspace.id, person?.id ?? '');
@@ -116,13 +174,20 @@ describe('identity', () => {
 
   it('reads journeys as the core batch: a person over devices, up to the lead', async () => {
     const batches = [];
-    for await (const batch of readJourneys(store.events, store.state, workspace.id, { chunkSize: 2 })) batches.push(batch);
+    for await (const batch of readJourneys(store.events, store.state, workspace.id, {
+      chunkSize: 2,
+    }))
+      batches.push(batch);
     expect(batches.length).toBeGreaterThan(1);
     const channels = batches[0]?.dictionaries.channels;
     const converting = batches.flatMap((batch) =>
       Array.from({ length: batch.journeyCount }, (_, j) => j)
         .filter((j) => batch.conversions[j] === 1)
-        .map((j) => Array.from(batch.touchChannel.subarray(batch.touchOffsets[j], batch.touchOffsets[j + 1])).map((id) => channels?.nameOf(id))),
+        .map((j) =>
+          Array.from(
+            batch.touchChannel.subarray(batch.touchOffsets[j], batch.touchOffsets[j + 1]),
+          ).map((id) => channels?.nameOf(id)),
+        ),
     );
     expect(converting).toContainEqual(['Paid Social', 'Organic Search', 'Direct']);
   });

@@ -71,8 +71,9 @@ export function simulateVisitor(world: World, plan: VisitorPlan, switchedOff = -
   const identifies: IdentifyAt[] = [
     { sessionId: leadSession.id, email: person.email, formSubmit: true },
   ];
-  // On a second device the person is recognised later (a login, a newsletter click).
-  const otherDevice = sessions
+  // On a second device the person is recognised after becoming a lead (a login, a newsletter
+  // click); the device's earlier visits then join their journey.
+  const otherDevice = after
     .filter((session) => session.anonymousId !== leadSession.anonymousId)
     .at(-1);
   if (otherDevice !== undefined)

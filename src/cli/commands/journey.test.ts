@@ -18,7 +18,16 @@ describe('closedloop workspace and journey', () => {
     const again = runCli(['workspace', 'create', '--name', 'acme', '--db', db]);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/CL_ERR_CONFIG: --name: a workspace named "acme" exists already/);
-    const badZone = runCli(['workspace', 'create', '--name', 'x', '--time-zone', 'Mars/Olympus', '--db', db]);
+    const badZone = runCli([
+      'workspace',
+      'create',
+      '--name',
+      'x',
+      '--time-zone',
+      'Mars/Olympus',
+      '--db',
+      db,
+    ]);
     expect(badZone.status).toBe(1);
     expect(badZone.stderr.trim().split('\n')).toHaveLength(1);
     expect(badZone.stderr).toMatch(/time ?zone/i);
@@ -36,11 +45,44 @@ describe('closedloop workspace and journey', () => {
       headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
       payload: {
         batch: [
-          { type: 'page', anonymousId: 'phone', messageId: 'j1', timestamp: at(0), context: { page: { url: 'https://acme.com/', referrer: 'https://www.bing.com/' } } },
-          { type: 'page', anonymousId: 'laptop', messageId: 'j2', timestamp: at(5), context: { page: { url: 'https://acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=x' } } },
-          { type: 'page', anonymousId: 'laptop', messageId: 'j3', timestamp: at(9), context: { userAgent: 'HeadlessChrome/120', page: { url: 'https://acme.com/a' } } },
-          { type: 'track', anonymousId: 'laptop', messageId: 'j4', event: 'form_submit', timestamp: at(9.1), properties: { email: 'ola@acme.example' } },
-          { type: 'identify', anonymousId: 'phone', messageId: 'j5', timestamp: at(20), traits: { email: 'OLA@acme.example' } },
+          {
+            type: 'page',
+            anonymousId: 'phone',
+            messageId: 'j1',
+            timestamp: at(0),
+            context: { page: { url: 'https://acme.com/', referrer: 'https://www.bing.com/' } },
+          },
+          {
+            type: 'page',
+            anonymousId: 'laptop',
+            messageId: 'j2',
+            timestamp: at(5),
+            context: {
+              page: { url: 'https://acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=x' },
+            },
+          },
+          {
+            type: 'page',
+            anonymousId: 'laptop',
+            messageId: 'j3',
+            timestamp: at(9),
+            context: { userAgent: 'HeadlessChrome/120', page: { url: 'https://acme.com/a' } },
+          },
+          {
+            type: 'track',
+            anonymousId: 'laptop',
+            messageId: 'j4',
+            event: 'form_submit',
+            timestamp: at(9.1),
+            properties: { email: 'ola@acme.example' },
+          },
+          {
+            type: 'identify',
+            anonymousId: 'phone',
+            messageId: 'j5',
+            timestamp: at(20),
+            traits: { email: 'OLA@acme.example' },
+          },
         ],
       },
     });
@@ -48,27 +90,64 @@ describe('closedloop workspace and journey', () => {
     await app.close();
     await store.close();
 
-    const result = runCli(['journey', '--email', 'ola@acme.example', '--db', db, '--workspace', 'acme', '--json']);
+    const result = runCli([
+      'journey',
+      '--email',
+      'ola@acme.example',
+      '--db',
+      db,
+      '--workspace',
+      'acme',
+      '--json',
+    ]);
     expect(result.status).toBe(0);
     const journey = JSON.parse(result.stdout);
     expect(journey.person.emails).toEqual(['ola@acme.example']);
     expect([...journey.visitors].sort()).toEqual(['laptop', 'phone']);
-    expect(journey.sessions.map((s: { channel: string; bot: boolean }) => [s.channel, s.bot])).toEqual([
+    expect(
+      journey.sessions.map((s: { channel: string; bot: boolean }) => [s.channel, s.bot]),
+    ).toEqual([
       ['Organic Search', false],
       ['Paid Search', false],
       ['Direct', true],
     ]);
-    expect(Object.keys(journey.sessions[0])).toEqual(['id', 'visitorId', 'startedAt', 'channel', 'source', 'medium', 'campaign', 'landingPage', 'referrer', 'bot']);
-    expect(journey.conversions).toEqual([{ type: 'form_submit', at: at(9.1), sessionId: journey.sessions[2].id }]);
+    expect(Object.keys(journey.sessions[0])).toEqual([
+      'id',
+      'visitorId',
+      'startedAt',
+      'channel',
+      'source',
+      'medium',
+      'campaign',
+      'landingPage',
+      'referrer',
+      'bot',
+    ]);
+    expect(journey.conversions).toEqual([
+      { type: 'form_submit', at: at(9.1), sessionId: journey.sessions[2].id },
+    ]);
   });
 
   it('exits 1 with one clear line for an unknown person or workspace', () => {
-    const nobody = runCli(['journey', '--email', 'nobody@acme.example', '--db', db, '--workspace', 'acme', '--json']);
+    const nobody = runCli([
+      'journey',
+      '--email',
+      'nobody@acme.example',
+      '--db',
+      db,
+      '--workspace',
+      'acme',
+      '--json',
+    ]);
     expect(nobody.status).toBe(1);
     expect(nobody.stdout).toBe('');
-    expect(nobody.stderr).toBe('closedloop: CL_ERR_NOT_FOUND: --email: no person with the email "nobody@acme.example" in this workspace\n');
+    expect(nobody.stderr).toBe(
+      'closedloop: CL_ERR_NOT_FOUND: --email: no person with the email "nobody@acme.example" in this workspace\n',
+    );
     const noWorkspace = runCli(['journey', '--email', 'x@y.z', '--db', db, '--workspace', 'nope']);
     expect(noWorkspace.status).toBe(1);
-    expect(noWorkspace.stderr).toMatch(/CL_ERR_UNKNOWN_WORKSPACE: --workspace: no workspace has the id or name "nope"/);
+    expect(noWorkspace.stderr).toMatch(
+      /CL_ERR_UNKNOWN_WORKSPACE: --workspace: no workspace has the id or name "nope"/,
+    );
   });
 });

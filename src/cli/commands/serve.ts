@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { parseServeConfig, type RawServeOptions } from '../../config.js';
-import { buildApp } from '../../server/app.js';
-import { ensureDemoWorkspace } from '../../server/demo-workspace.js';
 import { openStore } from '../store-access.js';
 
 export function registerServe(program: Command): void {
@@ -19,6 +17,9 @@ export function registerServe(program: Command): void {
     .option('--log', 'log every request (JSON lines on stdout)')
     .action(async (options: RawServeOptions) => {
       const config = parseServeConfig(options, process.env);
+      // Loaded here, not at the top: the HTTP stack would slow every other command's start.
+      const { buildApp } = await import('../../server/app.js');
+      const { ensureDemoWorkspace } = await import('../../server/demo-workspace.js');
       const store = await openStore(config);
       const app = await buildApp({
         events: store.events,

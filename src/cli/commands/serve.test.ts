@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDirectory } from '../../test-support/temp-files.js';
+
+const cli = join(import.meta.dirname, '../../../dist/cli/main.js');
+const dir = tempDirectory();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        resolve(typeof address === 'object' && address !== null ? address.port : 0),
+      );
+    });
+  });
+}
+
+describe('closedloop serve', () => {
+  it('listens on $PORT, fills the demo workspace through the collector, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [cli, 'serve', '--demo', '--db', join(dir, 'serve.db'), '--host', '127.0.0.1'],
+      {
+        env: { ...process.env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    while (!stdout.includes('<script')) {
+      if (child.exitCode !== null) throw new Error(`serve exited: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(stdout).toContain(`http://127.0.0.1:${port}`);
+    const writeKey = /data-key="(wk_[A-Za-z0-9]+)"/.exec(stdout)?.[1];
+    expect(writeKey).toBeDefined();
+    expect(stdout).toMatch(/Demo workspace filled through the collector: [\d,]+ simulated events/);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    const sent = await fetch(`http://127.0.0.1:${port}/v1/track`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ anonymousId: 'x', event: 'ping' }),
+    });
+    expect(sent.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/SIGTERM: finishing the requests in flight/);
+  }, 120_000);
+
+  it('exits 1 on a port that is no port', () => {
+    const result = spawn(process.execPath, [
+      cli,
+      'serve',
+      '--port',
+      'eighty',
+      '--db',
+      join(dir, 'x.db'),
+    ]);
+    return new Promise<void>((resolve) => {
+      let stderr = '';
+      result.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      result.once('exit', (code) => {
+        expect(code).toBe(1);
+        expect(stderr).toMatch(
+          /CL_ERR_USAGE: --port: expected a whole number from 0 to 65535, got "eighty"/,
+        );
+        resolve();
+      });
+    });
+  });
+});

@@ -98,7 +98,7 @@ describe('every ingest route, fuzzed', () => {
           expect(typeof response.body).toBe('object');
         },
       ),
-      { numRuns: 3_000 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 3_000) },
     );
     const ok = await collector.post('/v1/track', {
       anonymousId: 'after-fuzz',

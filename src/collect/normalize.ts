@@ -96,7 +96,7 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
     event: event.kind === 'track' ? event.event : null,
     timestamp: correctedTime(event, arrival),
     receivedAt: arrival.receivedAt,
-    bot: userAgent !== undefined && isbot(userAgent),
+    bot: userAgent !== undefined && isBotAgent(userAgent),
     url,
     referrer,
     source: blankToNull(campaign.source ?? null) ?? fromUrl('utm_source'),
@@ -111,6 +111,19 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
   };
 }
 
+const botVerdicts = new Map<string, boolean>();
+
+/** isbot's pattern is long; traffic repeats a few thousand user agents, so verdicts are kept. */
+function isBotAgent(userAgent: string): boolean {
+  let verdict = botVerdicts.get(userAgent);
+  if (verdict === undefined) {
+    verdict = isbot(userAgent);
+    if (botVerdicts.size >= 10_000) botVerdicts.clear();
+    botVerdicts.set(userAgent, verdict);
+  }
+  return verdict;
+}
+
 /**
  * Segment's clock-skew correction: the client's clock may be wrong, but the time between the event
  * and its sending is right, so the event happened that long before the server received it.
@@ -122,7 +135,10 @@ function correctedTime(event: ValidEvent, arrival: Arrival): number {
   const at = parseTime(stamp);
   if (sentAt === undefined) return at;
   const sent = parseTime(sentAt);
-  return Number.isNaN(sent) ? at : arrival.receivedAt - (sent - at);
+  if (Number.isNaN(sent)) return at;
+  const corrected = arrival.receivedAt - (sent - at);
+  // A skew so large that the correction leaves the calendar is no correction: keep the client's time.
+  return Math.abs(corrected) <= 8.64e15 ? corrected : at;
 }
 
 function emailOf(event: ValidEvent, context: { traits?: Record<string, unknown> }): string | null {

@@ -261,3 +261,37 @@ describe('the tracker route', () => {
     expect(bad.body.error.message).toBe('body: expected JSON');
   });
 });
+
+describe('ids made of blanks', () => {
+  it('count as missing', async () => {
+    const response = await collector.post('/v1/page', { userId: ' ', anonymousId: '\t' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toMatch(/^anonymousId: expected anonymousId or userId/);
+  });
+});
+
+describe('times the fuzzer found', () => {
+  it('refuses epoch times no date can hold, and stores fractional ones as whole milliseconds', async () => {
+    const huge = await collector.post('/v1/track', {
+      anonymousId: 'a',
+      event: 'x',
+      timestamp: 1e300,
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.body.error.message).toMatch(
+      /^timestamp: expected an ISO 8601 date-time or epoch milliseconds/,
+    );
+    const fractional = await collector.post('/v1/track', {
+      anonymousId: 'a',
+      event: 'x',
+      messageId: 'frac',
+      timestamp: 0,
+      sentAt: -0.000122,
+    });
+    expect(fractional.status).toBe(200);
+    const row = store.db
+      .prepare("SELECT timestamp FROM events WHERE message_id = 'frac'")
+      .get() as { timestamp: number };
+    expect(Number.isInteger(row.timestamp)).toBe(true);
+  });
+});

@@ -36,6 +36,7 @@ export async function registerCollectRoutes(
   options: CollectRoutesOptions,
 ): Promise<void> {
   const { state, ingestor } = options;
+  const workspaceOf = writeKeyCache(state);
 
   const ingest = async (
     request: FastifyRequest,
@@ -90,7 +91,7 @@ export async function registerCollectRoutes(
     );
     tracker.post('/api/collect', async (request, reply) => {
       const body = objectBody(request.body);
-      const workspace = await workspaceOf(state, body.writeKey);
+      const workspace = await workspaceOf(body.writeKey);
       const single = !Array.isArray(body.batch);
       const events = single ? [withoutEnvelope(body)] : (body.batch as unknown[]);
       return answer(
@@ -104,7 +105,7 @@ export async function registerCollectRoutes(
 
   app.post('/v1/batch', async (request, reply) => {
     const body = objectBody(request.body);
-    const workspace = await workspaceOf(state, basicAuthUser(request) ?? body.writeKey);
+    const workspace = await workspaceOf(basicAuthUser(request) ?? body.writeKey);
     if (!Array.isArray(body.batch)) {
       throw new ClosedloopError('CL_ERR_EVENT_INVALID', 'batch: expected an array of events');
     }
@@ -119,7 +120,7 @@ export async function registerCollectRoutes(
   for (const route of segmentRoutes) {
     app.post(`/v1/${route}`, async (request, reply) => {
       const body = objectBody(request.body);
-      const workspace = await workspaceOf(state, basicAuthUser(request) ?? body.writeKey);
+      const workspace = await workspaceOf(basicAuthUser(request) ?? body.writeKey);
       const kind = route === 'screen' ? 'page' : route;
       return answer(
         reply,
@@ -152,16 +153,33 @@ function withoutEnvelope(body: Body): Body {
   return event;
 }
 
-async function workspaceOf(state: StateStore, writeKey: unknown): Promise<Workspace> {
-  if (typeof writeKey !== 'string' || writeKey === '') {
-    throw new ClosedloopError(
-      'CL_ERR_AUTH',
-      'write key: missing (basic auth user name, or writeKey in the body)',
-    );
-  }
-  const workspace = await state.workspaceByWriteKey(writeKey);
-  if (workspace === undefined) throw new ClosedloopError('CL_ERR_AUTH', 'write key: unknown');
-  return workspace;
+const writeKeyTtlMs = 10_000;
+
+/**
+ * Write key → workspace, remembered for a few seconds: every request names its key, and a store
+ * lookup per event would cost more than the rest of the request. A removed key stops working
+ * within the TTL.
+ */
+function writeKeyCache(state: StateStore): (writeKey: unknown) => Promise<Workspace> {
+  const known = new Map<string, { workspace: Workspace | undefined; until: number }>();
+  return async (writeKey) => {
+    if (typeof writeKey !== 'string' || writeKey === '') {
+      throw new ClosedloopError(
+        'CL_ERR_AUTH',
+        'write key: missing (basic auth user name, or writeKey in the body)',
+      );
+    }
+    const now = Date.now();
+    let entry = known.get(writeKey);
+    if (entry === undefined || entry.until < now) {
+      entry = { workspace: await state.workspaceByWriteKey(writeKey), until: now + writeKeyTtlMs };
+      if (known.size >= 10_000) known.clear();
+      known.set(writeKey, entry);
+    }
+    if (entry.workspace === undefined)
+      throw new ClosedloopError('CL_ERR_AUTH', 'write key: unknown');
+    return entry.workspace;
+  };
 }
 
 /** Segment clients send the write key as the basic-auth user name, with an empty password. */

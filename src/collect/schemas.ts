@@ -47,7 +47,7 @@ const common = {
 
 export const pageEvent = Type.Object({
   ...common,
-  type: Type.Optional(Type.Literal('page')),
+  type: Type.Optional(Type.Union([Type.Literal('page'), Type.Literal('screen')])),
   name: Type.Optional(text(2048)),
   properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });

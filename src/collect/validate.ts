@@ -50,10 +50,8 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
     return { ok: false, error: `type: this route takes ${kind} events, got "${String(declared)}"` };
   }
   const checker = checkers[type as keyof typeof checkers];
-  const withoutType = { ...record };
-  delete withoutType.type;
-  if (!checker.Check(withoutType)) {
-    const [first] = checker.Errors(withoutType);
+  if (!checker.Check(record)) {
+    const [first] = checker.Errors(record);
     return { ok: false, error: describeError(first) };
   }
   for (const field of ['timestamp', 'originalTimestamp', 'sentAt'] as const) {
@@ -67,17 +65,15 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
   }
   const anonymousId = record.anonymousId;
   const userId = record.userId;
-  if (
-    (typeof anonymousId !== 'string' || anonymousId === '') &&
-    (typeof userId !== 'string' || userId === '')
-  ) {
+  const present = (id: unknown) => typeof id === 'string' && id.trim() !== '';
+  if (!present(anonymousId) && !present(userId)) {
     return {
       ok: false,
       error: 'anonymousId: expected anonymousId or userId (one of them is required)',
     };
   }
   const eventKind: EventKind = type === 'screen' ? 'page' : (type as EventKind);
-  return { ok: true, event: { ...(withoutType as object), kind: eventKind } as ValidEvent };
+  return { ok: true, event: { ...record, kind: eventKind } as unknown as ValidEvent };
 }
 
 function describeError(
@@ -95,6 +91,7 @@ function describeError(
 
 /** A Segment time: ISO 8601 text or epoch milliseconds. */
 export function parseTime(value: string | number): number {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
+  // Whole milliseconds inside the range a Date can hold.
+  if (typeof value === 'number') return Math.abs(value) <= 8.64e15 ? Math.round(value) : Number.NaN;
   return parseIsoInstant(value);
 }

@@ -5,8 +5,18 @@
 const isoPattern =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
+/** What `Date.toISOString` writes: the common case, which `Date.parse` reads exactly and fast. */
+const canonicalUtc =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /** UTC milliseconds of an ISO 8601 text, or NaN when it is not one or names no real moment. */
 export function parseIsoInstant(text: string): number {
+  if (canonicalUtc.test(text)) {
+    const at = Date.parse(text);
+    // Date.parse rolls 2023-02-30 over to March, as Date.UTC does: check the day survived.
+    if (new Date(at).getUTCDate() === Number(text.slice(8, 10))) return at;
+    return Number.NaN;
+  }
   const match = isoPattern.exec(text.trim());
   if (match === null) return Number.NaN;
   const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone] = match;

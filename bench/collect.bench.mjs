@@ -1,0 +1,198 @@
+// The collector under load (autocannon, 50 connections, 10 s per case, all in one run):
+//   (a) a bare Fastify route answering 204 — the HTTP floor;
+//   (b) POST /api/collect with one page view per request;
+//   (c) POST /v1/batch with 100 page views per request;
+//   (d) a raw better-sqlite3 loop inserting the same rows (events and sessions) with the store's
+//       own statements, schema, indexes and pragmas — the storage ceiling.
+// Targets: (b)/(a) >= 0.4 in req/s; (c) >= 50% of (d) in events/s; p99 of (b) under 100 ms.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { eventStoreSql } from '../dist/store/sqlite/event-store.js';
+import { openSqliteStore } from '../dist/store/sqlite/open.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = 50;
+const dir = mkdtempSync(join(tmpdir(), 'closedloop-bench-'));
+const cli = join(import.meta.dirname, '../dist/cli/main.js');
+
+function start(args) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) resolve({ child, url });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)));
+  });
+}
+
+async function stop(child) {
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+// Realistic page views: 20,000 visitors coming back, a mix of campaigns and referrers.
+let counter = 0;
+const landings = [
+  'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=',
+  'https://www.acme.com/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=june',
+  'https://www.acme.com/blog/attribution',
+  'https://www.acme.com/',
+];
+const referrers = [
+  '',
+  'https://www.google.com/',
+  'https://www.linkedin.com/',
+  'https://news.ycombinator.com/',
+];
+function pageView() {
+  const n = counter++;
+  // A visitor keeps the campaign and referrer they arrived with, so their page views continue
+  // one session, as real visits do.
+  const visitor = (n * 7919) % 20_000;
+  const landing = landings[visitor % landings.length];
+  return {
+    type: 'page',
+    messageId: `bench-${process.pid}-${n}`,
+    anonymousId: `visitor-${visitor}`,
+    timestamp: new Date().toISOString(),
+    context: {
+      page: {
+        url: landing.endsWith('=') ? `${landing}${visitor}` : landing,
+        referrer: referrers[visitor % referrers.length],
+        title: 'Acme',
+      },
+      userAgent:
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Version/17.4 Safari/605.1.15',
+      ip: '203.0.113.9',
+    },
+  };
+}
+
+async function load(url, path, makeBody, headers = {}) {
+  const result = await autocannon({
+    url: `${url}${path}`,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [{ setupRequest: (request) => ({ ...request, body: makeBody() }) }],
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  }
+  return {
+    requests: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+async function storageCeiling(rowsPerEvent) {
+  const store = await openSqliteStore(join(dir, 'ceiling.db'));
+  const { workspace } = await store.state.createWorkspace('ceiling');
+  const insertEvent = store.db.prepare(eventStoreSql.insertEvent);
+  const upsertSession = store.db.prepare(eventStoreSql.upsertSession);
+  const writeBatch = store.db.transaction((events) => {
+    for (const event of events) {
+      insertEvent.run(
+        workspace.id,
+        event.messageId,
+        'page',
+        event.anonymousId,
+        null,
+        null,
+        Date.now(),
+        Date.now(),
+        `s-${event.anonymousId}`,
+        0,
+        '{}',
+        JSON.stringify(event.context),
+      );
+      upsertSession.run(
+        `s-${event.anonymousId}`,
+        workspace.id,
+        event.anonymousId,
+        Date.now(),
+        Date.now(),
+        event.context.page.url,
+        event.context.page.referrer,
+        'google',
+        'cpc',
+        'brand',
+        null,
+        null,
+        '{}',
+        'Paid Search',
+        0,
+        1,
+      );
+    }
+  });
+  const until = performance.now() + seconds * 1000;
+  let events = 0;
+  while (performance.now() < until) {
+    const batch = Array.from({ length: rowsPerEvent }, pageView);
+    writeBatch(batch);
+    events += batch.length;
+  }
+  await store.close();
+  return events / seconds;
+}
+
+const bare = await start([join(import.meta.dirname, 'bare-server.mjs')]);
+const a = await load(bare.url, '/bare', () => '{}');
+await stop(bare.child);
+
+const dbPath = join(dir, 'collect.db');
+const created = spawn(
+  process.execPath,
+  [cli, 'workspace', 'create', '--name', 'bench', '--db', dbPath, '--json'],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+let createdOutput = '';
+created.stdout.on('data', (chunk) => {
+  createdOutput += chunk;
+});
+await new Promise((resolve) => created.once('exit', resolve));
+const { writeKey } = JSON.parse(createdOutput);
+const server = await start([cli, 'serve', '--db', dbPath, '--port', '0', '--host', '127.0.0.1']);
+const b = await load(server.url, '/api/collect', () => JSON.stringify({ writeKey, ...pageView() }));
+const c = await load(
+  server.url,
+  '/v1/batch',
+  () => JSON.stringify({ batch: Array.from({ length: 100 }, pageView) }),
+  {
+    authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+  },
+);
+await stop(server.child);
+const d = await storageCeiling(1000);
+rmSync(dir, { recursive: true, force: true });
+
+const int = (x) => Math.round(x).toLocaleString('en');
+const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+console.log(`collector: autocannon, ${connections} connections, ${seconds} s per case`);
+console.log('case                              req/s     events/s    p50 ms   p99 ms');
+console.log(
+  `(a) bare Fastify 204          ${int(a.requests).padStart(10)} ${''.padStart(12)} ${String(a.p50).padStart(8)} ${String(a.p99).padStart(8)}`,
+);
+console.log(
+  `(b) /api/collect, 1 event     ${int(b.requests).padStart(10)} ${int(b.requests).padStart(12)} ${String(b.p50).padStart(8)} ${String(b.p99).padStart(8)}`,
+);
+console.log(
+  `(c) /v1/batch, 100 events     ${int(c.requests).padStart(10)} ${int(c.requests * 100).padStart(12)} ${String(c.p50).padStart(8)} ${String(c.p99).padStart(8)}`,
+);
+console.log(`(d) raw better-sqlite3 loop   ${''.padStart(10)} ${int(d).padStart(12)}`);
+console.log(
+  `(b)/(a) req/s      ${(b.requests / a.requests).toFixed(2)}  target >= 0.40  ${verdict(b.requests / a.requests >= 0.4)}`,
+);
+console.log(
+  `(c)/(d) events/s   ${((c.requests * 100) / d).toFixed(2)}  target >= 0.50  ${verdict((c.requests * 100) / d >= 0.5)}`,
+);
+console.log(`p99 of (b)         ${b.p99} ms  target < 100 ms  ${verdict(b.p99 < 100)}`);

@@ -18,6 +18,16 @@ export interface IngestOutcome {
   readonly duplicates: number;
 }
 
+/** Where the collector hands validated events: in this thread, or a writer thread. */
+export interface IngestSink {
+  /** Settles once the events are committed (or found stored already). */
+  submit(workspace: Workspace, events: readonly NormalizedEvent[]): Promise<IngestOutcome>;
+  /** Commits everything submitted so far. */
+  flush(): Promise<void>;
+  /** Flushes, then lets go of what the sink holds. */
+  close(): Promise<void>;
+}
+
 export interface IngestorOptions {
   readonly events: EventStore;
   readonly state: StateStore;
@@ -41,7 +51,7 @@ interface Pending {
  * after its events are committed, so an acknowledged event is durable; a retried event (same
  * message id) is acknowledged again but stored once.
  */
-export class Ingestor {
+export class Ingestor implements IngestSink {
   readonly #options: IngestorOptions;
   readonly #sessions = new Map<string, SessionRecord>();
   #queue: Pending[] = [];
@@ -74,6 +84,10 @@ export class Ingestor {
       this.#startFlush();
     }
     await this.#writing;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
   }
 
   #startFlush(): void {

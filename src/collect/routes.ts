@@ -2,13 +2,13 @@ import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ClosedloopError } from '../core/errors.js';
 import type { StateStore, Workspace } from '../store/ports.js';
-import type { Ingestor } from './ingest.js';
+import type { IngestSink } from './ingest.js';
 import { normalizeEvent } from './normalize.js';
 import { type EventKind, validateEvent } from './validate.js';
 
 export interface CollectRoutesOptions {
   readonly state: StateStore;
-  readonly ingestor: Ingestor;
+  readonly ingestor: IngestSink;
 }
 
 interface Rejection {

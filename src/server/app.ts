@@ -1,5 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { Ingestor } from '../collect/ingest.js';
+import { Ingestor, type IngestSink } from '../collect/ingest.js';
 import { registerCollectRoutes } from '../collect/routes.js';
 import { createChannelClassifier } from '../core/channels/classify.js';
 import { isClosedloopError } from '../core/errors.js';
@@ -11,11 +11,13 @@ export interface AppOptions {
   /** Largest request body in bytes (default 500 KB). */
   readonly bodyLimit?: number;
   readonly logger?: boolean;
+  /** Where validated events go; default: an ingestor in this thread on the stores above. */
+  readonly ingest?: IngestSink;
 }
 
 export interface App {
   readonly fastify: FastifyInstance;
-  readonly ingestor: Ingestor;
+  readonly ingestor: IngestSink;
   /** Stops taking requests, then commits every event already acknowledged or queued. */
   close(): Promise<void>;
 }
@@ -34,11 +36,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
     trustProxy: true,
   });
   const classifier = createChannelClassifier();
-  const ingestor = new Ingestor({
-    events: options.events,
-    state: options.state,
-    classifierFor: () => classifier,
-  });
+  const ingestor =
+    options.ingest ??
+    new Ingestor({
+      events: options.events,
+      state: options.state,
+      classifierFor: () => classifier,
+    });
 
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     if (isClosedloopError(error)) {
@@ -85,7 +89,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ingestor,
     async close() {
       await fastify.close();
-      await ingestor.flush();
+      await ingestor.close();
     },
   };
 }

@@ -20,12 +20,17 @@ export function registerServe(program: Command): void {
       // Loaded here, not at the top: the HTTP stack would slow every other command's start.
       const { buildApp } = await import('../../server/app.js');
       const { ensureDemoWorkspace } = await import('../../server/demo-workspace.js');
+      const { WorkerIngestor } = await import('../../collect/worker-ingestor.js');
       const store = await openStore(config);
+      // A file-backed store gets a writer thread; an in-memory one cannot be shared with it.
+      const ingest = config.dbPath === ':memory:' ? undefined : new WorkerIngestor(config.dbPath);
+      await ingest?.start();
       const app = await buildApp({
         events: store.events,
         state: store.state,
         bodyLimit: config.bodyLimit,
         logger: config.log,
+        ingest,
       });
       let stopping = false;
       const stop = async (signal: string) => {

@@ -9,7 +9,9 @@ import type { AnchorWeights } from './core/attribution/rule-based.js';
 import { ClosedloopError } from './core/errors.js';
 
 export interface AttributeConfig {
-  readonly input: { readonly kind: 'paths' | 'touchpoints'; readonly file: string };
+  readonly input:
+    | { readonly kind: 'paths' | 'touchpoints'; readonly file: string }
+    | { readonly kind: 'store'; readonly store: StoreConfig };
   /** Undefined: every model the input can feed. */
   readonly models: readonly ModelName[] | undefined;
   readonly json: boolean;
@@ -29,6 +31,8 @@ export interface AttributeConfig {
 export interface RawAttributeOptions {
   paths?: string;
   touchpoints?: string;
+  db?: string;
+  workspace?: string;
   models?: string;
   json?: boolean;
   sep?: string;
@@ -44,14 +48,25 @@ export interface RawAttributeOptions {
 
 const usage = (message: string) => new ClosedloopError('CL_ERR_USAGE', message);
 
-export function parseAttributeConfig(raw: RawAttributeOptions): AttributeConfig {
-  if ((raw.paths === undefined) === (raw.touchpoints === undefined)) {
-    throw usage('attribute: give exactly one of --paths FILE or --touchpoints FILE');
+export function parseAttributeConfig(
+  raw: RawAttributeOptions,
+  env: NodeJS.ProcessEnv = {},
+): AttributeConfig {
+  if (raw.paths !== undefined && raw.touchpoints !== undefined) {
+    throw usage('attribute: give one of --paths FILE or --touchpoints FILE, not both');
+  }
+  const fromFile = raw.paths !== undefined || raw.touchpoints !== undefined;
+  if (fromFile && (raw.db !== undefined || raw.workspace !== undefined)) {
+    throw usage(
+      'attribute: --db and --workspace read stored journeys; leave them out with --paths or --touchpoints',
+    );
   }
   const input =
     raw.paths !== undefined
       ? { kind: 'paths' as const, file: raw.paths }
-      : { kind: 'touchpoints' as const, file: raw.touchpoints as string };
+      : raw.touchpoints !== undefined
+        ? { kind: 'touchpoints' as const, file: raw.touchpoints }
+        : { kind: 'store' as const, store: parseStoreConfig(raw, env) };
   if (raw.map !== undefined && input.kind !== 'touchpoints') {
     throw usage('--map: renames touchpoint columns; it needs --touchpoints');
   }

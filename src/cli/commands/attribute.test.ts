@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../server/app.js';
+import { openSqliteStore } from '../../store/sqlite/open.js';
 import { runCli } from '../../test-support/run-cli.js';
 import { sharedDataPath } from '../../test-support/shared-data.js';
-import { tempFiles } from '../../test-support/temp-files.js';
+import { tempDirectory, tempFiles } from '../../test-support/temp-files.js';
 
 const file = tempFiles();
 const dataCsv = sharedDataPath('channelattribution', 'Data.csv');
@@ -83,9 +86,19 @@ describe('closedloop attribute', () => {
 
   const badInput: [string, string[], RegExp][] = [
     [
-      'no input',
-      [],
-      /CL_ERR_USAGE: attribute: give exactly one of --paths FILE or --touchpoints FILE/,
+      'both inputs',
+      ['--paths', dataCsv, '--touchpoints', dataCsv],
+      /CL_ERR_USAGE: attribute: give one of --paths FILE or --touchpoints FILE, not both/,
+    ],
+    [
+      'no input and no database',
+      ['--db', '/nonexistent/closedloop.db'],
+      /CL_ERR_FILE_NOT_FOUND: --db: no database at \/nonexistent\/closedloop\.db/,
+    ],
+    [
+      'a file and a database',
+      ['--paths', dataCsv, '--db', 'x.db'],
+      /CL_ERR_USAGE: attribute: --db and --workspace read stored journeys/,
     ],
     [
       'a missing file',
@@ -140,6 +153,95 @@ describe('closedloop attribute', () => {
     expect(result.stderr).toBe(
       `closedloop: CL_ERR_CSV_FIELD: ${bad}:3: total_conversions: expected a number ≥ 0, got "lots"\n`,
     );
+  });
+
+  it('attributes the journeys stored by the collector, people over devices, bots left out', async () => {
+    const db = join(tempDirectory(), 'stored.db');
+    const store = await openSqliteStore(db);
+    const app = await buildApp({ events: store.events, state: store.state });
+    const { writeKey } = await store.state.createWorkspace('stored');
+    const at = (hours: number) => new Date(Date.UTC(2026, 6, 1) + hours * 3_600_000).toISOString();
+    const page = (
+      id: string,
+      anonymousId: string,
+      hours: number,
+      url: string,
+      extra: { referrer?: string; userAgent?: string } = {},
+    ) => ({
+      type: 'page',
+      messageId: id,
+      anonymousId,
+      timestamp: at(hours),
+      context: { page: { url, referrer: extra.referrer }, userAgent: extra.userAgent },
+    });
+    const response = await app.fastify.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+      payload: {
+        batch: [
+          page(
+            's1',
+            'phone',
+            0,
+            'https://acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=x',
+          ),
+          page(
+            's2',
+            'laptop',
+            5,
+            'https://acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=y',
+          ),
+          {
+            type: 'track',
+            event: 'form_submit',
+            anonymousId: 'laptop',
+            messageId: 's3',
+            timestamp: at(5.1),
+            properties: { email: 'ada@acme.example' },
+          },
+          {
+            type: 'identify',
+            anonymousId: 'phone',
+            messageId: 's4',
+            timestamp: at(30),
+            traits: { email: 'ada@acme.example' },
+          },
+          page('s5', 'crawler', 1, 'https://acme.com/', {
+            userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)',
+          }),
+          page('s6', 'stranger', 2, 'https://acme.com/', { referrer: 'https://www.bing.com/' }),
+        ],
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().rejected).toEqual([]);
+    await app.close();
+    await store.close();
+    const result = runCli([
+      'attribute',
+      '--db',
+      db,
+      '--workspace',
+      'stored',
+      '--models',
+      'first,last,linear',
+      '--json',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout);
+    // Ada's two devices make one converting journey, the stranger a null, the bot nothing.
+    expect(report.totals).toEqual({ conversions: 1, value: 0, paths: 2, journeys: 2 });
+    expect(report.models.first).toEqual([
+      { channel: 'Email', conversions: 1, value: 0 },
+      { channel: 'Organic Search', conversions: 0, value: 0 },
+      { channel: 'Paid Search', conversions: 0, value: 0 },
+    ]);
+    expect(
+      report.models.linear.find((c: { channel: string }) => c.channel === 'Paid Search')
+        .conversions,
+    ).toBe(0.5);
   });
 
   it('exits 2 when the input cannot be read', () => {

@@ -1,16 +1,21 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type AttributeConfig,
   parseAttributeConfig,
   type RawAttributeOptions,
+  type StoreConfig,
 } from '../../config.js';
 import { applyLookback } from '../../core/attribution/lookback.js';
 import { createModel, defaultModels, traitsOf } from '../../core/attribution/registry.js';
 import { type AttributionReport, attributeJourneys } from '../../core/attribution/report.js';
-import { chunkBatch } from '../../core/journey-batch.js';
+import { ClosedloopError } from '../../core/errors.js';
+import { chunkBatch, type JourneyBatch } from '../../core/journey-batch.js';
+import { readJourneys } from '../../store/journeys.js';
 import { readPathsFile } from '../input/read-paths.js';
 import { readTouchpointsFile } from '../input/read-touchpoints.js';
 import { formatAttributionTables } from '../output/attribution-table.js';
+import { resolveWorkspace, withStore } from '../store-access.js';
 
 const chunkJourneys = 65_536;
 
@@ -18,6 +23,11 @@ export function registerAttribute(program: Command): void {
   program
     .command('attribute')
     .description('credit conversions and value to channels under several attribution models')
+    .option(
+      '--db <path>',
+      'read the journeys stored in this database (default ./data/closedloop.db)',
+    )
+    .option('--workspace <id|name>', 'workspace of the stored journeys (default: the only one)')
     .option(
       '--paths <file>',
       'path-level CSV: path, total_conversions, total_conversion_value, total_null',
@@ -40,24 +50,59 @@ export function registerAttribute(program: Command): void {
       'custom model weights by position: first, last, lead, deal, won, middle',
     )
     .option('--json', 'print one JSON document')
-    .action((options: RawAttributeOptions) => {
-      const config = parseAttributeConfig(options);
-      const report = runAttribute(config);
+    .action(async (options: RawAttributeOptions) => {
+      const config = parseAttributeConfig(options, process.env);
+      const report = await runAttribute(config);
       process.stdout.write(
         config.json ? `${JSON.stringify(report)}\n` : formatAttributionTables(report),
       );
     });
 }
 
-export function runAttribute(config: AttributeConfig): AttributionReport {
+export async function runAttribute(config: AttributeConfig): Promise<AttributionReport> {
+  if (config.input.kind === 'store') return attributeStored(config, config.input.store);
   const input =
     config.input.kind === 'paths'
       ? readPathsFile(config.input.file, config.separator)
       : readTouchpointsFile(config.input.file, config.columnMap);
-  const batch = applyLookback(input.batch, {
-    days: config.lookbackDays,
-    steps: config.lookbackSteps,
+  return attributeBatches([input.batch], input.paths, config);
+}
+
+/** The journeys of a workspace: people over all their devices up to their lead, bots left out. */
+async function attributeStored(
+  config: AttributeConfig,
+  store: StoreConfig,
+): Promise<AttributionReport> {
+  if (store.dbPath !== ':memory:' && !existsSync(store.dbPath)) {
+    throw new ClosedloopError(
+      'CL_ERR_FILE_NOT_FOUND',
+      `--db: no database at ${store.dbPath}; give --paths, --touchpoints, or the database \`closedloop serve\` writes`,
+    );
+  }
+  const batches = await withStore(store, async ({ events, state }) => {
+    const workspace = await resolveWorkspace(state, store.workspace);
+    const chunks = [];
+    for await (const chunk of readJourneys(events, state, workspace.id)) chunks.push(chunk);
+    return chunks;
   });
+  const paths = new Set(batches.flatMap((batch) => pathKeysOf(batch))).size;
+  return attributeBatches(batches, paths, config);
+}
+
+function pathKeysOf(batch: JourneyBatch): string[] {
+  return Array.from({ length: batch.journeyCount }, (_, j) =>
+    batch.touchChannel.subarray(batch.touchOffsets[j], batch.touchOffsets[j + 1]).join('>'),
+  );
+}
+
+function attributeBatches(
+  batches: readonly JourneyBatch[],
+  paths: number,
+  config: AttributeConfig,
+): AttributionReport {
+  const trimmed = batches.map((batch) =>
+    applyLookback(batch, { days: config.lookbackDays, steps: config.lookbackSteps }),
+  );
   const options = {
     halfLifeDays: config.halfLifeDays,
     positionFirst: config.positionFirst,
@@ -66,7 +111,17 @@ export function runAttribute(config: AttributeConfig): AttributionReport {
     markovOrder: config.markovOrder,
     useNulls: config.useNulls,
   };
-  const names = config.models ?? defaultModels(traitsOf(batch), options);
+  const traits = trimmed.map(traitsOf);
+  const names =
+    config.models ??
+    defaultModels(
+      {
+        hasTimes: traits.some((t) => t.hasTimes),
+        hasMilestones: traits.some((t) => t.hasMilestones),
+      },
+      options,
+    );
   const models = names.map((name) => createModel(name, options));
-  return attributeJourneys(chunkBatch(batch, chunkJourneys), models, input.paths);
+  const chunks = trimmed.flatMap((batch) => [...chunkBatch(batch, chunkJourneys)]);
+  return attributeJourneys(chunks, models, paths);
 }

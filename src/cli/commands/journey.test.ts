@@ -33,6 +33,73 @@ describe('closedloop workspace and journey', () => {
     expect(badZone.stderr).toMatch(/time ?zone/i);
   });
 
+  it('shows and changes workspace settings, refusing bad values with one line', () => {
+    const changed = runCli([
+      'workspace',
+      'settings',
+      '--workspace',
+      'acme',
+      '--time-zone',
+      'Europe/Paris',
+      '--session-timeout',
+      '45',
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(changed.status).toBe(0);
+    expect(JSON.parse(changed.stdout)).toMatchObject({
+      name: 'acme',
+      timeZone: 'Europe/Paris',
+      sessionTimeoutMinutes: 45,
+      currency: 'USD',
+    });
+    const shown = runCli(['workspace', 'settings', '--workspace', 'acme', '--db', db, '--json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      timeZone: 'Europe/Paris',
+      sessionTimeoutMinutes: 45,
+    });
+    const bad = runCli([
+      'workspace',
+      'settings',
+      '--workspace',
+      'acme',
+      '--session-timeout',
+      '0',
+      '--db',
+      db,
+    ]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe(
+      'closedloop: CL_ERR_USAGE: --session-timeout: expected a whole number ≥ 1, got "0"\n',
+    );
+    const badCurrency = runCli([
+      'workspace',
+      'settings',
+      '--workspace',
+      'acme',
+      '--currency',
+      'euro',
+      '--db',
+      db,
+    ]);
+    expect(badCurrency.status).toBe(1);
+    expect(badCurrency.stderr).toMatch(/currency/);
+    const reset = runCli([
+      'workspace',
+      'settings',
+      '--workspace',
+      'acme',
+      '--session-timeout',
+      '30',
+      '--time-zone',
+      'UTC',
+      '--db',
+      db,
+    ]);
+    expect(reset.status).toBe(0);
+  });
+
   it("prints a person's journey over two devices, sessions in time order, bots marked", async () => {
     const store = await openSqliteStore(db);
     const workspace = await store.state.findWorkspace('acme');

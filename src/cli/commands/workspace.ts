@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
 import { ClosedloopError } from '../../core/errors.js';
-import { withStore } from '../store-access.js';
+import type { WorkspaceSettings } from '../../store/ports.js';
+import { resolveWorkspace, withStore } from '../store-access.js';
 
 interface RawCreateOptions extends RawStoreOptions {
   name?: string;
@@ -67,4 +68,59 @@ export function registerWorkspace(program: Command): void {
           : `${all.map((w) => `${w.id}  ${w.name}  ${w.timeZone}  ${w.currency}`).join('\n')}\n`,
       );
     });
+  workspace
+    .command('settings')
+    .description("show a workspace's settings, or change those given")
+    .option('--time-zone <zone>', 'IANA time zone periods are bucketed in')
+    .option('--currency <code>', 'ISO 4217 currency of money totals')
+    .option('--session-timeout <minutes>', 'idle minutes after which a visit is a new session')
+    .option('--lookback-days <days>', 'how far back touches count toward a conversion')
+    .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
+    .option('--workspace <id|name>', 'workspace (default: the only one)')
+    .option('--json', 'print one JSON document')
+    .action(async (options: RawSettingsOptions) => {
+      const config = parseStoreConfig(options, process.env);
+      const changes = parseSettingsChanges(options);
+      const updated = await withStore(config, async ({ state }) => {
+        const target = await resolveWorkspace(state, config.workspace);
+        return Object.keys(changes).length === 0
+          ? target
+          : state.updateWorkspaceSettings(target.id, changes);
+      });
+      process.stdout.write(
+        options.json === true
+          ? `${JSON.stringify(updated)}\n`
+          : `${updated.name} (${updated.id}): ${updated.timeZone}, ${updated.currency}, sessions end after ${updated.sessionTimeoutMinutes} idle minutes, lookback ${updated.lookbackDays} days\n`,
+      );
+    });
+}
+
+interface RawSettingsOptions extends RawStoreOptions {
+  timeZone?: string;
+  currency?: string;
+  sessionTimeout?: string;
+  lookbackDays?: string;
+  json?: boolean;
+}
+
+function parseSettingsChanges(options: RawSettingsOptions): Partial<WorkspaceSettings> {
+  const whole = (flag: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new ClosedloopError(
+        'CL_ERR_USAGE',
+        `${flag}: expected a whole number ≥ 1, got "${text}"`,
+      );
+    }
+    return value;
+  };
+  const changes: { -readonly [K in keyof WorkspaceSettings]?: WorkspaceSettings[K] } = {};
+  if (options.timeZone !== undefined) changes.timeZone = options.timeZone;
+  if (options.currency !== undefined) changes.currency = options.currency;
+  const timeout = whole('--session-timeout', options.sessionTimeout);
+  if (timeout !== undefined) changes.sessionTimeoutMinutes = timeout;
+  const lookback = whole('--lookback-days', options.lookbackDays);
+  if (lookback !== undefined) changes.lookbackDays = lookback;
+  return changes;
 }

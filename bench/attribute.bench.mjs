@@ -15,6 +15,13 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Random } from '../dist/sim/random.js';
+
+/** Seeded draws in [0, 1): the file must be identical on every machine and every run. */
+const seeded = (seed) => {
+  const random = new Random(seed);
+  return () => random.next();
+};
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(benchDir);
@@ -22,21 +29,10 @@ const outDir = join(benchDir, 'out');
 const runs = 3;
 const maxBytesPerTouch = 150;
 // Bump when the generator changes, so a stale file from older code is not reused.
-const generatorVersion = 2;
+const generatorVersion = 3;
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 if (!Number.isInteger(rows) || rows < 1) throw new Error(`BENCH_ROWS must be a positive integer`);
-
-// Seeded PRNG: the file must be identical on every machine and every run.
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Failures before the first success with probability p: 0, 1, 2, ... with mean (1 - p) / p.
 function geometric(random, p) {
@@ -58,7 +54,7 @@ function ensurePathsFile(file) {
     )
       return meta;
   }
-  const random = mulberry32(20240601);
+  const random = seeded(20240601);
   // Zipf-like popularity: real channel mixes are dominated by a few channels. One of the twelve
   // is Direct, so that last_non_direct has Direct touches to skip.
   const channels = Array.from({ length: 11 }, (_, i) => `ch${String(i + 1).padStart(2, '0')}`);

@@ -6,6 +6,13 @@
 // printed for information. BENCH_SESSIONS=N gives a quick smoke run on N sessions.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Random } from '../dist/sim/random.js';
+
+/** Seeded draws in [0, 1): the same sessions on every machine and every run. */
+const seeded = (seed) => {
+  const random = new Random(seed);
+  return () => random.next();
+};
 
 const target = 1_000_000;
 const runs = 5;
@@ -22,17 +29,7 @@ if (!existsSync(fileURLToPath(moduleUrl))) {
 }
 const { createChannelClassifier } = await import(moduleUrl.href);
 
-// Seeded PRNG: the same sessions on every machine and every run.
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(20240917);
+const random = seeded(20240917);
 const pick = (list) => list[Math.floor(random() * list.length)];
 // Zipf-like: the first entries of a list are by far the most frequent, as in real traffic.
 const pickSkewed = (list) => list[Math.floor(list.length * random() ** 2.5)];

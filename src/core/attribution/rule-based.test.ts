@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClosedloopError } from '../errors.js';
-import { createModel, type ModelName } from './registry.js';
+import { createModel, type ModelName, modelNames } from './registry.js';
 import { conversionsByChannel, journey, runModel } from './test-journeys.js';
 
 const credit = (name: ModelName, journeys: ReturnType<typeof journey>[], options = {}) =>
@@ -177,21 +177,8 @@ describe('custom', () => {
 });
 
 describe('every model on the edge cases', () => {
-  const everyModel: ModelName[] = [
-    'first',
-    'last',
-    'last_non_direct',
-    'linear',
-    'time_decay',
-    'position',
-    'w_shaped',
-    'full_path',
-    'j_shaped',
-    'inverse_j',
-    'markov',
-    'shapley',
-    'shapley_simplified',
-  ];
+  // Every model but custom, which has no weights of its own.
+  const everyModel = modelNames.filter((name) => name !== 'custom');
   for (const name of everyModel) {
     it(`${name}: a one-touch journey credits its channel`, () => {
       expect(credit(name, [journey('solo', { conversions: 3, days: [1] })])).toEqual({ solo: 3 });

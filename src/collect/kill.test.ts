@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { basicAuth } from '../test-support/collector.js';
 import { runCli } from '../test-support/run-cli.js';
 import { tempDirectory } from '../test-support/temp-files.js';
 
@@ -36,7 +37,7 @@ describe('a server killed with SIGKILL mid-stream', () => {
     const created = runCli(['workspace', 'create', '--name', 'kill', '--db', db, '--json']);
     expect(created.status).toBe(0);
     const { writeKey } = JSON.parse(created.stdout) as { writeKey: string };
-    const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+    const authorization = basicAuth(writeKey);
     const send = async (url: string, ids: number[]) => {
       const response = await fetch(`${url}/v1/batch`, {
         method: 'POST',

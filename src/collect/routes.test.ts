@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startCollector } from '../test-support/collector.js';
+import { basicAuth, startCollector } from '../test-support/collector.js';
 
 const collector = await startCollector({ bodyLimit: 20_000 });
 const { store, workspace, writeKey } = collector;
@@ -241,7 +241,7 @@ describe('the tracker route', () => {
       headers: {
         'content-type': 'application/json',
         origin: 'https://evil.example',
-        authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+        authorization: basicAuth(writeKey),
       },
       payload: JSON.stringify(page('t-3')),
     });

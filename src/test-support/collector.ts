@@ -19,6 +19,11 @@ export interface TestCollector {
   ): Promise<{ status: number; body: ResponseBody; headers: Record<string, unknown> }>;
 }
 
+/** The header Segment clients send: the write key as the basic-auth user name. */
+export function basicAuth(writeKey: string): string {
+  return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+}
+
 /** A collector on an in-memory store, called in-process (no sockets), closed after the file's tests. */
 export async function startCollector(options: { bodyLimit?: number } = {}): Promise<TestCollector> {
   const store = await openSqliteStore(':memory:');

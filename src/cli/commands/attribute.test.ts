@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { openSqliteStore } from '../../store/sqlite/open.js';
+import { basicAuth } from '../../test-support/collector.js';
 import { runCli } from '../../test-support/run-cli.js';
 import { sharedDataPath } from '../../test-support/shared-data.js';
 import { tempDirectory, tempFiles } from '../../test-support/temp-files.js';
@@ -177,7 +178,7 @@ describe('closedloop attribute', () => {
     const response = await app.fastify.inject({
       method: 'POST',
       url: '/v1/batch',
-      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+      headers: { authorization: basicAuth(writeKey) },
       payload: {
         batch: [
           page(

@@ -4,6 +4,7 @@ import { registerCollectRoutes } from '../collect/routes.js';
 import { createChannelClassifier } from '../core/channels/classify.js';
 import { isClosedloopError } from '../core/errors.js';
 import type { EventStore, StateStore } from '../store/ports.js';
+import { registerTrackerRoutes, type TrackerRoutesOptions } from './tracker-routes.js';
 
 export interface AppOptions {
   readonly events: EventStore;
@@ -13,6 +14,8 @@ export interface AppOptions {
   readonly logger?: boolean;
   /** Where validated events go; default: an ingestor in this thread on the stores above. */
   readonly ingest?: IngestSink;
+  /** The browser tracker at /t.js and the demo site at /demo-site/. */
+  readonly tracker?: TrackerRoutesOptions;
 }
 
 export interface App {
@@ -82,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
 
   await registerCollectRoutes(fastify, { state: options.state, ingestor });
+  await registerTrackerRoutes(fastify, options.tracker);
   fastify.get('/health', async () => ({ ok: true }));
 
   return {

@@ -19,7 +19,7 @@ function freePort(): Promise<number> {
 }
 
 describe('closedloop serve', () => {
-  it('listens on $PORT, fills the demo workspace through the collector, and stops cleanly on SIGTERM', async () => {
+  it('listens on $PORT, fills the demo workspace through the collector, serves the tracker and the demo site, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(
       process.execPath,
@@ -48,6 +48,12 @@ describe('closedloop serve', () => {
     expect(stdout).toMatch(/Demo workspace filled through the collector: [\d,]+ simulated events/);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
+    const tracker = await fetch(`http://127.0.0.1:${port}/t.js`);
+    expect(tracker.status).toBe(200);
+    expect(tracker.headers.get('content-type')).toMatch(/^application\/javascript/);
+    expect(stdout).toContain(`Demo site with the snippet: http://127.0.0.1:${port}/demo-site/`);
+    const demoSite = await fetch(`http://127.0.0.1:${port}/demo-site/`);
+    expect(await demoSite.text()).toContain(`<script defer src="/t.js" data-key="${writeKey}">`);
     const sent = await fetch(`http://127.0.0.1:${port}/v1/track`, {
       method: 'POST',
       headers: {

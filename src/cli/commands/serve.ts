@@ -25,12 +25,15 @@ export function registerServe(program: Command): void {
       // A file-backed store gets a writer thread; an in-memory one cannot be shared with it.
       const ingest = config.dbPath === ':memory:' ? undefined : new WorkerIngestor(config.dbPath);
       await ingest?.start();
+      // Known once the demo workspace exists, which needs the app to fill it.
+      let demoSiteWriteKey: string | undefined;
       const app = await buildApp({
         events: store.events,
         state: store.state,
         bodyLimit: config.bodyLimit,
         logger: config.log,
         ingest,
+        tracker: { demoSiteWriteKey: () => demoSiteWriteKey },
       });
       let stopping = false;
       const stop = async (signal: string) => {
@@ -51,6 +54,7 @@ export function registerServe(program: Command): void {
       const lines = [`Closedloop is listening on ${url} (data in ${config.dbPath})`];
       if (config.demo) {
         const demo = await ensureDemoWorkspace(app.fastify, store.state, store.events);
+        demoSiteWriteKey = demo.writeKey;
         lines.push(
           demo.sent > 0
             ? `Demo workspace filled through the collector: ${demo.sent.toLocaleString('en')} simulated events.`
@@ -59,6 +63,7 @@ export function registerServe(program: Command): void {
           '  paste into your site:',
           `  <script defer src="${url}/t.js" data-key="${demo.writeKey}"></script>`,
           `  or send Segment-style events to ${url}/v1/batch (basic auth, write key as user name)`,
+          `Demo site with the snippet: ${url}/demo-site/ (your own visit arrives in the demo workspace)`,
         );
       }
       process.stdout.write(`${lines.join('\n')}\n`);

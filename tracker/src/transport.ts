@@ -1,0 +1,16 @@
+/**
+ * Sends one batch as text/plain, which needs no CORS preflight: sendBeacon, which survives the
+ * page being closed, else fetch with keepalive. Nothing is retried and nothing is read back.
+ */
+export const send = (url: string, body: string): void => {
+  let queued = false;
+  try {
+    queued = navigator.sendBeacon(url, body);
+  } catch {
+    // No sendBeacon, or a host page that broke it: fetch below.
+  }
+  if (!queued) {
+    // A rejection would reach the host's unhandledrejection handlers (and error trackers).
+    fetch(url, { method: 'POST', body, keepalive: true }).catch(() => {});
+  }
+};

@@ -172,6 +172,28 @@ describe('identity', () => {
     expect(conversions.map((c) => c.type)).toEqual(['identify']);
   });
 
+  it('leaves the cookieless page counts of the tracker out of journeys', async () => {
+    const journeyCount = async () => {
+      let count = 0;
+      for await (const batch of readJourneys(store.events, store.state, workspace.id))
+        count += batch.journeyCount;
+      return count;
+    };
+    const before = await journeyCount();
+    await send([
+      pageView(
+        'p:0123456789abcdef',
+        0,
+        'https://www.acme.com/?utm_source=bing&utm_medium=cpc&utm_campaign=c',
+      ),
+    ]);
+    // Counted as a session, but no journey: nothing can follow the visitor past this page.
+    expect(await sessionsOf('p:0123456789abcdef')).toHaveLength(1);
+    expect(await journeyCount()).toBe(before);
+    await send([pageView('counted-visitor', 0, 'https://www.acme.com/')]);
+    expect(await journeyCount()).toBe(before + 1);
+  });
+
   it('reads journeys as the core batch: a person over devices, up to the lead', async () => {
     const batches = [];
     for await (const batch of readJourneys(store.events, store.state, workspace.id, {

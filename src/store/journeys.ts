@@ -1,6 +1,9 @@
 import { type JourneyBatch, JourneyBatchBuilder } from '../core/journey-batch.js';
 import type { ConversionRecord, EventStore, SessionRecord, StateStore } from './ports.js';
 
+/** Visitor ids the tracker makes up for one page while consent is pending. */
+export const cookielessPrefix = 'p:';
+
 export interface JourneyReadOptions {
   /** Journeys per chunk (default 65,536). */
   readonly chunkSize?: number;
@@ -10,7 +13,7 @@ export interface JourneyReadOptions {
  * A workspace's journeys as the core's batch, in chunks. A journey is a person's sessions — of
  * every visitor merged into them, in time order — up to and including their first conversion
  * (the lead), or an anonymous visitor's sessions, which convert only if the visitor did. Sessions
- * flagged as bots are left out. Anonymous visitors stream straight through; identified people,
+ * flagged as bots, and the tracker's cookieless page counts, are left out. Anonymous visitors stream straight through; identified people,
  * whose visitors are scattered through the stream, are gathered and sent at the end.
  */
 export async function* readJourneys(
@@ -66,7 +69,8 @@ export async function* readJourneys(
   let visitor: string | undefined;
   let visitorSessions: SessionRecord[] = [];
   const endVisitor = () => {
-    if (visitor === undefined) return;
+    // `p:` ids are the tracker's per-page ids before consent: page counts, never a journey.
+    if (visitor === undefined || visitor.startsWith(cookielessPrefix)) return;
     const person = personOf.get(visitor);
     if (person === undefined) addJourney(visitor, visitorSessions);
     else {

@@ -60,3 +60,35 @@ export async function startCollector(options: { bodyLimit?: number } = {}): Prom
     },
   };
 }
+
+/**
+ * Sends one batch through the collector into a database file, as a running server would, and
+ * closes everything again: for tests of commands that read what was collected.
+ */
+export async function collectIntoFile(
+  dbPath: string,
+  workspaceName: string,
+  batch: unknown[],
+): Promise<void> {
+  const store = await openSqliteStore(dbPath);
+  try {
+    const workspace =
+      (await store.state.findWorkspace(workspaceName)) ??
+      (await store.state.createWorkspace(workspaceName)).workspace;
+    const writeKey = await store.state.writeKeyOf(workspace.id);
+    const app = await buildApp({ events: store.events, state: store.state });
+    const response = await app.fastify.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { authorization: basicAuth(writeKey) },
+      payload: { batch },
+    });
+    await app.close();
+    const body = response.json() as { rejected?: unknown[] };
+    if (response.statusCode !== 200 || (body.rejected?.length ?? 0) > 0) {
+      throw new Error(`the collector refused the batch: ${response.statusCode} ${response.body}`);
+    }
+  } finally {
+    await store.close();
+  }
+}

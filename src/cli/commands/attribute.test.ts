@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/app.js';
-import { openSqliteStore } from '../../store/sqlite/open.js';
-import { basicAuth } from '../../test-support/collector.js';
+import { collectIntoFile } from '../../test-support/collector.js';
 import { runCli } from '../../test-support/run-cli.js';
 import { sharedDataPath } from '../../test-support/shared-data.js';
 import { tempDirectory, tempFiles } from '../../test-support/temp-files.js';
@@ -158,9 +156,6 @@ describe('closedloop attribute', () => {
 
   it('attributes the journeys stored by the collector, people over devices, bots left out', async () => {
     const db = join(tempDirectory(), 'stored.db');
-    const store = await openSqliteStore(db);
-    const app = await buildApp({ events: store.events, state: store.state });
-    const { writeKey } = await store.state.createWorkspace('stored');
     const at = (hours: number) => new Date(Date.UTC(2026, 6, 1) + hours * 3_600_000).toISOString();
     const page = (
       id: string,
@@ -175,50 +170,34 @@ describe('closedloop attribute', () => {
       timestamp: at(hours),
       context: { page: { url, referrer: extra.referrer }, userAgent: extra.userAgent },
     });
-    const response = await app.fastify.inject({
-      method: 'POST',
-      url: '/v1/batch',
-      headers: { authorization: basicAuth(writeKey) },
-      payload: {
-        batch: [
-          page(
-            's1',
-            'phone',
-            0,
-            'https://acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=x',
-          ),
-          page(
-            's2',
-            'laptop',
-            5,
-            'https://acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=y',
-          ),
-          {
-            type: 'track',
-            event: 'form_submit',
-            anonymousId: 'laptop',
-            messageId: 's3',
-            timestamp: at(5.1),
-            properties: { email: 'ada@acme.example' },
-          },
-          {
-            type: 'identify',
-            anonymousId: 'phone',
-            messageId: 's4',
-            timestamp: at(30),
-            traits: { email: 'ada@acme.example' },
-          },
-          page('s5', 'crawler', 1, 'https://acme.com/', {
-            userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)',
-          }),
-          page('s6', 'stranger', 2, 'https://acme.com/', { referrer: 'https://www.bing.com/' }),
-        ],
+    await collectIntoFile(db, 'stored', [
+      page(
+        's1',
+        'phone',
+        0,
+        'https://acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=x',
+      ),
+      page('s2', 'laptop', 5, 'https://acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=y'),
+      {
+        type: 'track',
+        event: 'form_submit',
+        anonymousId: 'laptop',
+        messageId: 's3',
+        timestamp: at(5.1),
+        properties: { email: 'ada@acme.example' },
       },
-    });
-    expect(response.statusCode).toBe(200);
-    expect(response.json().rejected).toEqual([]);
-    await app.close();
-    await store.close();
+      {
+        type: 'identify',
+        anonymousId: 'phone',
+        messageId: 's4',
+        timestamp: at(30),
+        traits: { email: 'ada@acme.example' },
+      },
+      page('s5', 'crawler', 1, 'https://acme.com/', {
+        userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)',
+      }),
+      page('s6', 'stranger', 2, 'https://acme.com/', { referrer: 'https://www.bing.com/' }),
+    ]);
     const result = runCli([
       'attribute',
       '--db',

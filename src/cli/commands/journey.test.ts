@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/app.js';
-import { openSqliteStore } from '../../store/sqlite/open.js';
-import { basicAuth } from '../../test-support/collector.js';
+import { collectIntoFile } from '../../test-support/collector.js';
 import { runCli } from '../../test-support/run-cli.js';
 import { tempDirectory } from '../../test-support/temp-files.js';
 
@@ -102,61 +100,47 @@ describe('closedloop workspace and journey', () => {
   });
 
   it("prints a person's journey over two devices, sessions in time order, bots marked", async () => {
-    const store = await openSqliteStore(db);
-    const workspace = await store.state.findWorkspace('acme');
-    const writeKey = await store.state.writeKeyOf(workspace?.id ?? '');
-    const app = await buildApp({ events: store.events, state: store.state });
     const at = (hours: number) => new Date(Date.UTC(2026, 5, 1) + hours * 3_600_000).toISOString();
-    const response = await app.fastify.inject({
-      method: 'POST',
-      url: '/v1/batch',
-      headers: { authorization: basicAuth(writeKey) },
-      payload: {
-        batch: [
-          {
-            type: 'page',
-            anonymousId: 'phone',
-            messageId: 'j1',
-            timestamp: at(0),
-            context: { page: { url: 'https://acme.com/', referrer: 'https://www.bing.com/' } },
-          },
-          {
-            type: 'page',
-            anonymousId: 'laptop',
-            messageId: 'j2',
-            timestamp: at(5),
-            context: {
-              page: { url: 'https://acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=x' },
-            },
-          },
-          {
-            type: 'page',
-            anonymousId: 'laptop',
-            messageId: 'j3',
-            timestamp: at(9),
-            context: { userAgent: 'HeadlessChrome/120', page: { url: 'https://acme.com/a' } },
-          },
-          {
-            type: 'track',
-            anonymousId: 'laptop',
-            messageId: 'j4',
-            event: 'form_submit',
-            timestamp: at(9.1),
-            properties: { email: 'ola@acme.example' },
-          },
-          {
-            type: 'identify',
-            anonymousId: 'phone',
-            messageId: 'j5',
-            timestamp: at(20),
-            traits: { email: 'OLA@acme.example' },
-          },
-        ],
+    await collectIntoFile(db, 'acme', [
+      {
+        type: 'page',
+        anonymousId: 'phone',
+        messageId: 'j1',
+        timestamp: at(0),
+        context: { page: { url: 'https://acme.com/', referrer: 'https://www.bing.com/' } },
       },
-    });
-    expect(response.statusCode).toBe(200);
-    await app.close();
-    await store.close();
+      {
+        type: 'page',
+        anonymousId: 'laptop',
+        messageId: 'j2',
+        timestamp: at(5),
+        context: {
+          page: { url: 'https://acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=x' },
+        },
+      },
+      {
+        type: 'page',
+        anonymousId: 'laptop',
+        messageId: 'j3',
+        timestamp: at(9),
+        context: { userAgent: 'HeadlessChrome/120', page: { url: 'https://acme.com/a' } },
+      },
+      {
+        type: 'track',
+        anonymousId: 'laptop',
+        messageId: 'j4',
+        event: 'form_submit',
+        timestamp: at(9.1),
+        properties: { email: 'ola@acme.example' },
+      },
+      {
+        type: 'identify',
+        anonymousId: 'phone',
+        messageId: 'j5',
+        timestamp: at(20),
+        traits: { email: 'OLA@acme.example' },
+      },
+    ]);
 
     const result = runCli([
       'journey',

@@ -7,7 +7,7 @@ import type {
   SessionRecord,
   StoredEvent,
 } from '../ports.js';
-import { guarded, storeFailure } from './failures.js';
+import { closeOnce, guarded } from './failures.js';
 
 const sessionColumns = `id, workspace_id, visitor_id, started_at, last_seen_at, landing_page, referrer,
   source, medium, campaign, term, content, click_ids, channel, bot, page_views`;
@@ -116,7 +116,6 @@ export function createSqliteEventStore(
     return inserted;
   });
 
-  let closed = false;
   return {
     existingMessageIds: (workspaceId, messageIds) =>
       guarded('existingMessageIds', () =>
@@ -162,15 +161,7 @@ export function createSqliteEventStore(
     conversions: (workspaceId) =>
       guarded('conversions', () => conversions.all(workspaceId).map(toConversion)),
     countEvents: (workspaceId) => guarded('countEvents', () => countEvents.get(workspaceId) ?? 0),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      try {
-        release();
-      } catch (error) {
-        throw storeFailure('close', error);
-      }
-    },
+    close: closeOnce(release),
   };
 }
 

@@ -15,3 +15,17 @@ export async function guarded<T>(action: string, work: () => T): Promise<T> {
     throw storeFailure(action, error);
   }
 }
+
+/** A port's close: lets go of its share of the connection once; later calls do nothing. */
+export function closeOnce(release: () => void): () => Promise<void> {
+  let closed = false;
+  return async () => {
+    if (closed) return;
+    closed = true;
+    try {
+      release();
+    } catch (error) {
+      throw storeFailure('close', error);
+    }
+  };
+}

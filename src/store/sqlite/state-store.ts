@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StateStore } from '../ports.js';
-import { storeFailure } from './failures.js';
+import { closeOnce } from './failures.js';
 import { sqliteIdentityGraph } from './identity-graph.js';
 import { sqliteWorkspaces } from './workspaces.js';
 
@@ -9,18 +9,9 @@ export function createSqliteStateStore(
   db: Database.Database,
   release: () => void = () => {},
 ): StateStore {
-  let closed = false;
   return {
     ...sqliteWorkspaces(db),
     ...sqliteIdentityGraph(db),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      try {
-        release();
-      } catch (error) {
-        throw storeFailure('close', error);
-      }
-    },
+    close: closeOnce(release),
   };
 }

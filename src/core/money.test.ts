@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minorDigits, money } from './money.js';
+import { decimalToMinor, minorDigits, money } from './money.js';
 
 describe('money', () => {
   it('holds whole minor units and an ISO currency', () => {
@@ -14,5 +14,24 @@ describe('money', () => {
     expect(minorDigits('USD')).toBe(2);
     expect(minorDigits('JPY')).toBe(0);
     expect(minorDigits('KWD')).toBe(3);
+  });
+});
+
+describe('decimalToMinor', () => {
+  it('turns major-unit decimals into whole minor units, rounding half away from zero', () => {
+    expect(decimalToMinor('1234.5', 2)).toEqual({ minor: 123_450, rounded: false });
+    expect(decimalToMinor('0.125', 2)).toEqual({ minor: 13, rounded: true });
+    expect(decimalToMinor('-0.125', 2)).toEqual({ minor: -13, rounded: true });
+    expect(decimalToMinor('2.675', 2)).toEqual({ minor: 268, rounded: true });
+    expect(decimalToMinor('12.3400', 2)).toEqual({ minor: 1234, rounded: false });
+    expect(decimalToMinor('1500', 0)).toEqual({ minor: 1500, rounded: false });
+    expect(decimalToMinor('99.5', 0)).toEqual({ minor: 100, rounded: true });
+    expect(decimalToMinor('.5', 3)).toEqual({ minor: 500, rounded: false });
+  });
+
+  it('refuses what is not a plain decimal', () => {
+    for (const text of ['', '.', 'abc', '1,234.50', '1e5', '1.2.3', '--1']) {
+      expect(decimalToMinor(text, 2), text).toBeUndefined();
+    }
   });
 });

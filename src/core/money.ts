@@ -28,3 +28,29 @@ export function minorDigits(currency: string): number {
       .maximumFractionDigits ?? 2
   );
 }
+
+/**
+ * A decimal in major units ("1234.5", "-0.125") as whole minor units of a currency with `digits`
+ * decimals, rounded half away from zero on the decimal digits themselves (no binary floating
+ * point on the way). `rounded` says whether digits were dropped. Undefined for anything else.
+ */
+export function decimalToMinor(
+  decimal: string,
+  digits: number,
+): { readonly minor: number; readonly rounded: boolean } | undefined {
+  const match = /^(-?)(\d*)(?:\.(\d*))?$/.exec(decimal.trim());
+  if (match === null) return undefined;
+  const [, sign = '', whole = '', fraction = ''] = match;
+  if (whole === '' && fraction === '') return undefined;
+  const kept = fraction.slice(0, digits).padEnd(digits, '0');
+  const dropped = fraction.slice(digits);
+  let minor = Number(`${whole || '0'}${kept}`);
+  if (dropped !== '' && Number(dropped[0]) >= 5) minor += 1;
+  if (!Number.isSafeInteger(minor)) return undefined;
+  return { minor: sign === '-' && minor !== 0 ? -minor : minor, rounded: /[1-9]/.test(dropped) };
+}
+
+/** Minor units as a plain decimal in major units, exact ("1234.50" → 1234.5 for JSON output). */
+export function minorToMajor(minor: number, currency: string): number {
+  return minor / 10 ** minorDigits(currency);
+}

@@ -1,0 +1,157 @@
+/**
+ * Deals as they were known at a past instant, so that statistics and backtests see only what had
+ * happened by then. What the CRM recorded at or after the instant is hidden.
+ */
+import {
+  addDays,
+  calendarDateOf,
+  checkTimeZone,
+  instantMoment,
+  startOfDay,
+  utcMidnight,
+} from './calendar.js';
+import type { Deal, DealStatus, Moment, Pipeline, StageChange } from './deals.js';
+
+export interface AsOfOptions {
+  /** The workspace's zone, where a calendar date's day ends (default UTC). */
+  readonly timeZone?: string;
+  /**
+   * The deals' pipelines: with them, a deal whose last stage before the instant is a won or lost
+   * stage is closed then, even when it was re-opened later. Without them, re-opened deals show as
+   * open in that closing stage.
+   */
+  readonly pipelines?: readonly Pipeline[];
+}
+
+/**
+ * Whether a moment had happened by `asOf`: an instant strictly before it; a calendar date once its
+ * whole day is over in the zone (so as of noon on 3 March, a deal closed "on 3 March" is still open).
+ */
+export function knownBy(asOf: number, timeZone: string): (moment: Moment) => boolean {
+  const asOfDay = utcMidnight(calendarDateOf(instantMoment(asOf), timeZone));
+  return (moment) => (moment.dateOnly ? moment.at < asOfDay : moment.at < asOf);
+}
+
+/** The first instant at which a moment counts as known (the inverse of `knownBy`). */
+function knownFrom(moment: Moment, timeZone: string): number {
+  if (!moment.dateOnly) return moment.at + 1;
+  return startOfDay(addDays(calendarDateOf(moment, timeZone), 1), timeZone);
+}
+
+/**
+ * The deals as known at `asOf`. A deal counts from its creation, or, without a creation date, from
+ * its first stage entry, else its close; a deal with no date at all is always kept. Stage entries
+ * and amounts recorded from `asOf` on are hidden; a deal closed from `asOf` on is open again in the
+ * last stage it had entered (null if none).
+ */
+export function dealsAsOf(deals: readonly Deal[], asOf: number, options: AsOfOptions = {}): Deal[] {
+  const timeZone = options.timeZone ?? 'UTC';
+  checkTimeZone(timeZone);
+  const known = knownBy(asOf, timeZone);
+  const outcomeOf = closingOutcomes(options.pipelines ?? []);
+  const result: Deal[] = [];
+  for (const deal of deals) {
+    const since = existsSince(deal);
+    if (since === null || known(since)) result.push(dealAsOf(deal, known, outcomeOf));
+  }
+  return result;
+}
+
+type OutcomeOf = (pipeline: string, stage: string) => 'won' | 'lost' | null;
+
+function closingOutcomes(pipelines: readonly Pipeline[]): OutcomeOf {
+  const outcomes = new Map<string, 'won' | 'lost'>();
+  for (const pipeline of pipelines) {
+    for (const stage of pipeline.stages) {
+      if (stage.outcome !== null)
+        outcomes.set(`${pipeline.name}\u0000${stage.name}`, stage.outcome);
+    }
+  }
+  return (pipeline, stage) => outcomes.get(`${pipeline}\u0000${stage}`) ?? null;
+}
+
+function existsSince(deal: Deal): Moment | null {
+  return deal.createdAt ?? deal.history[0]?.enteredAt ?? deal.closedAt;
+}
+
+function dealAsOf(deal: Deal, known: (moment: Moment) => boolean, outcomeOf: OutcomeOf): Deal {
+  const history = deal.history.filter((change) => known(change.enteredAt));
+  const closeHidden = deal.closedAt !== null && !known(deal.closedAt);
+  const amount = amountAsOf(deal, known);
+  if (history.length === deal.history.length && !closeHidden) {
+    return amount === null ? deal : { ...deal, ...amount };
+  }
+  const state = stateAsOf(deal, history, closeHidden, outcomeOf);
+  return { ...deal, ...state, history, ...amount };
+}
+
+interface DealState {
+  readonly status: DealStatus;
+  readonly stage: string | null;
+  readonly closedAt: Moment | null;
+}
+
+function stateAsOf(
+  deal: Deal,
+  history: readonly StageChange[],
+  closeHidden: boolean,
+  outcomeOf: OutcomeOf,
+): DealState {
+  const last = history.at(-1);
+  const outcome = last === undefined ? null : outcomeOf(deal.pipeline, last.stage);
+  if (last !== undefined && outcome !== null) {
+    // The CRM's own close date when it is this close; a re-opened deal's earlier close has none.
+    const ownClose = deal.status === outcome && !closeHidden ? deal.closedAt : null;
+    return { status: outcome, stage: last.stage, closedAt: ownClose ?? last.enteredAt };
+  }
+  if (deal.status !== 'open' && !closeHidden) {
+    return { status: deal.status, stage: deal.stage, closedAt: deal.closedAt };
+  }
+  return { status: 'open', stage: last?.stage ?? null, closedAt: null };
+}
+
+/** The amount last recorded before `asOf`; null (no change) when the deal has no amount history. */
+function amountAsOf(
+  deal: Deal,
+  known: (moment: Moment) => boolean,
+): Pick<Deal, 'amountMinor' | 'currency' | 'amountHistory'> | null {
+  const amountHistory = deal.amountHistory.filter((change) => known(change.at));
+  if (amountHistory.length === deal.amountHistory.length) return null;
+  const last = amountHistory.at(-1);
+  return {
+    amountMinor: last?.minor ?? null,
+    currency: last?.currency ?? deal.currency,
+    amountHistory,
+  };
+}
+
+/** The latest moment of any kind (created, closed, stage entered); null for no dates at all. */
+export function latestDateOf(deals: readonly Deal[], timeZone = 'UTC'): Moment | null {
+  // The latest instant and the latest calendar date, then whichever is known later in the zone.
+  let instant: Moment | null = null;
+  let date: Moment | null = null;
+  for (const deal of deals) {
+    for (const moment of datesOf(deal)) {
+      if (moment.dateOnly) {
+        if (date === null || moment.at > date.at) date = moment;
+      } else if (instant === null || moment.at > instant.at) instant = moment;
+    }
+  }
+  if (instant === null || date === null) return instant ?? date;
+  return knownFrom(date, timeZone) >= knownFrom(instant, timeZone) ? date : instant;
+}
+
+function* datesOf(deal: Deal): Generator<Moment> {
+  if (deal.createdAt !== null) yield deal.createdAt;
+  if (deal.closedAt !== null) yield deal.closedAt;
+  for (const change of deal.history) yield change.enteredAt;
+}
+
+/**
+ * The default as-of instant: just after the latest date in the data (the end of that day in the
+ * zone for a calendar date), not now, so an imported history is not aged by the years since.
+ */
+export function defaultAsOf(deals: readonly Deal[], timeZone = 'UTC'): number | null {
+  const latest = latestDateOf(deals, timeZone);
+  return latest === null ? null : knownFrom(latest, timeZone);
+}

@@ -1,0 +1,111 @@
+/** Small hand-made deals and a pipeline for the funnel and as-of tests. */
+import type { AmountChange, Deal, DealStatus, Moment, Pipeline, StageChange } from '../deals.js';
+
+/** "2027-03-01" is a calendar date; "2027-03-01T10:00:00Z" an instant. */
+export function moment(text: string): Moment {
+  return text.includes('T')
+    ? { at: Date.parse(text), dateOnly: false }
+    : { at: Date.parse(`${text}T00:00:00Z`), dateOnly: true };
+}
+
+/** Lead → Qualified → Proposal, then Won or Lost. */
+export const salesPipeline: Pipeline = {
+  name: 'Sales',
+  stages: [
+    { name: 'Lead', phase: 'awareness', outcome: null, probability: 0.1 },
+    { name: 'Qualified', phase: 'consideration', outcome: null, probability: 0.3 },
+    { name: 'Proposal', phase: 'decision', outcome: null, probability: 0.6 },
+    { name: 'Won', phase: 'decision', outcome: 'won', probability: 1 },
+    { name: 'Lost', phase: 'decision', outcome: 'lost', probability: 0 },
+  ],
+};
+
+export interface DealSketch {
+  readonly id: string;
+  /** "Lead 2027-01-01 > Qualified 2027-01-10 > Won 2027-02-01" */
+  readonly stages?: string;
+  /** Default: from the last stage (Won, Lost, else open). */
+  readonly status?: DealStatus;
+  /** Default: the first stage's date. */
+  readonly created?: string | null;
+  /** Default: the last stage's date for a won or lost deal. */
+  readonly closed?: string | null;
+  /** Default: the last stage. */
+  readonly stage?: string | null;
+  /** Minor units of USD. */
+  readonly amount?: number | null;
+  /** "10000 2027-01-01 > 20000 2027-02-01" */
+  readonly amounts?: string;
+  readonly segment?: string | null;
+  readonly pipeline?: string;
+}
+
+export function deal(sketch: DealSketch): Deal {
+  const history = parseSteps(sketch.stages).map(
+    ([stage, at]): StageChange => ({ stage, enteredAt: moment(at) }),
+  );
+  const last = history.at(-1);
+  const status = sketch.status ?? statusAfter(last?.stage);
+  const closed =
+    sketch.closed === undefined
+      ? status === 'open' || last === undefined
+        ? null
+        : last.enteredAt
+      : optionalMoment(sketch.closed);
+  const amountHistory = parseSteps(sketch.amounts).map(
+    ([minor, at]): AmountChange => ({ at: moment(at), minor: Number(minor), currency: 'USD' }),
+  );
+  const amount = sketch.amount ?? amountHistory.at(-1)?.minor ?? null;
+  return {
+    id: sketch.id,
+    workspaceId: 'w',
+    externalId: sketch.id,
+    source: 'test',
+    name: null,
+    amountMinor: amount,
+    currency: amount === null ? null : 'USD',
+    pipeline: sketch.pipeline ?? salesPipeline.name,
+    stage: sketch.stage === undefined ? (last?.stage ?? null) : sketch.stage,
+    status,
+    createdAt:
+      sketch.created === undefined
+        ? (history[0]?.enteredAt ?? null)
+        : optionalMoment(sketch.created),
+    closedAt: closed,
+    expectedCloseAt: null,
+    owner: null,
+    segment: sketch.segment ?? null,
+    channel: null,
+    account: null,
+    accountDomain: null,
+    emails: [],
+    contactIds: [],
+    recurringInterval: null,
+    termMonths: null,
+    history,
+    amountHistory,
+    updatedAt: 0,
+  };
+}
+
+/** Dollars' minor units when the deal is in USD; anything else has no rate in these tests. */
+export const usdAmount = (deal: Deal): number | null =>
+  deal.currency === 'USD' ? deal.amountMinor : null;
+
+function parseSteps(text: string | undefined): [string, string][] {
+  if (text === undefined || text.trim() === '') return [];
+  return text.split('>').map((step) => {
+    const [name, at] = step.trim().split(/\s+/);
+    return [name, at];
+  });
+}
+
+function statusAfter(stage: string | undefined): DealStatus {
+  if (stage === 'Won') return 'won';
+  if (stage === 'Lost') return 'lost';
+  return 'open';
+}
+
+function optionalMoment(text: string | null): Moment | null {
+  return text === null ? null : moment(text);
+}

@@ -6,12 +6,19 @@
 import { type TouchpointColumn, touchpointColumns } from './cli/input/read-touchpoints.js';
 import { type ModelName, parseModelNames } from './core/attribution/registry.js';
 import type { AnchorWeights } from './core/attribution/rule-based.js';
+import { type DealMilestone, parseDealMilestone } from './core/deal-milestones.js';
 import { ClosedloopError } from './core/errors.js';
 
 export interface AttributeConfig {
   readonly input:
     | { readonly kind: 'paths' | 'touchpoints'; readonly file: string }
-    | { readonly kind: 'store'; readonly store: StoreConfig };
+    | {
+        readonly kind: 'store';
+        readonly store: StoreConfig;
+        /** Undefined: people's journeys up to their lead; else one journey per deal. */
+        readonly milestone: DealMilestone | undefined;
+        readonly accountMode: boolean;
+      };
   /** Undefined: every model the input can feed. */
   readonly models: readonly ModelName[] | undefined;
   readonly json: boolean;
@@ -44,9 +51,19 @@ export interface RawAttributeOptions {
   halfLife?: string;
   positionWeights?: string;
   weights?: string;
+  milestone?: string;
+  account?: boolean;
 }
 
 const usage = (message: string) => new ClosedloopError('CL_ERR_USAGE', message);
+
+function parseMilestone(text: string): DealMilestone {
+  const milestone = parseDealMilestone(text.trim());
+  if (milestone === undefined || (milestone.kind === 'stage' && milestone.stage === '')) {
+    throw usage(`--milestone: expected lead, deal, won or stage:NAME, got "${text}"`);
+  }
+  return milestone;
+}
 
 export function parseAttributeConfig(
   raw: RawAttributeOptions,
@@ -66,7 +83,18 @@ export function parseAttributeConfig(
       ? { kind: 'paths' as const, file: raw.paths }
       : raw.touchpoints !== undefined
         ? { kind: 'touchpoints' as const, file: raw.touchpoints }
-        : { kind: 'store' as const, store: parseStoreConfig(raw, env) };
+        : {
+            kind: 'store' as const,
+            store: parseStoreConfig(raw, env),
+            milestone: raw.milestone === undefined ? undefined : parseMilestone(raw.milestone),
+            accountMode: raw.account === true,
+          };
+  if (input.kind !== 'store' && (raw.milestone !== undefined || raw.account === true)) {
+    throw usage('--milestone and --account attribute stored deals; leave them out with a file');
+  }
+  if (input.kind === 'store' && raw.account === true && input.milestone === undefined) {
+    throw usage("--account: counts everyone at a deal's account; it needs --milestone");
+  }
   if (raw.map !== undefined && input.kind !== 'touchpoints') {
     throw usage('--map: renames touchpoint columns; it needs --touchpoints');
   }

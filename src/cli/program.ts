@@ -3,7 +3,9 @@ import { ClosedloopError, isClosedloopError } from '../core/errors.js';
 import { registerAttribute } from './commands/attribute.js';
 import { registerChannels } from './commands/channels.js';
 import { registerDemo } from './commands/demo.js';
+import { registerImport } from './commands/import.js';
 import { registerJourney } from './commands/journey.js';
+import { registerPipeline } from './commands/pipeline.js';
 import { registerServe } from './commands/serve.js';
 import { registerWorkspace } from './commands/workspace.js';
 
@@ -30,6 +32,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerServe(program);
   registerWorkspace(program);
   registerJourney(program);
+  registerImport(program);
+  registerPipeline(program);
   try {
     await program.parseAsync(argv as string[]);
     return exitCodes.ok;

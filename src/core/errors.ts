@@ -24,6 +24,10 @@ export const errorCodes = {
   CL_ERR_AUTH: { kind: 'input', summary: 'an API key is missing or unknown' },
   CL_ERR_EVENT_INVALID: { kind: 'input', summary: 'a collected event does not match its schema' },
   CL_ERR_PAYLOAD_TOO_LARGE: { kind: 'input', summary: 'a request body is over the size limit' },
+  CL_ERR_DEAL_INVALID: {
+    kind: 'input',
+    summary: 'a deal sent to the API or a webhook is malformed',
+  },
   CL_ERR_NOT_FOUND: { kind: 'input', summary: 'the thing asked for does not exist' },
   CL_ERR_INTERNAL: { kind: 'failure', summary: 'an unexpected internal failure' },
 } as const satisfies Record<string, { kind: 'input' | 'failure'; summary: string }>;

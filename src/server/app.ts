@@ -4,6 +4,7 @@ import { registerCollectRoutes } from '../collect/routes.js';
 import { createChannelClassifier } from '../core/channels/classify.js';
 import { isClosedloopError } from '../core/errors.js';
 import type { EventStore, StateStore } from '../store/ports.js';
+import { registerCrmRoutes } from './crm-routes.js';
 import { registerTrackerRoutes, type TrackerRoutesOptions } from './tracker-routes.js';
 
 export interface AppOptions {
@@ -16,6 +17,8 @@ export interface AppOptions {
   readonly ingest?: IngestSink;
   /** The browser tracker at /t.js and the demo site at /demo-site/. */
   readonly tracker?: TrackerRoutesOptions;
+  /** The clock signed webhooks are judged by (default Date.now). */
+  readonly now?: () => number;
 }
 
 export interface App {
@@ -86,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   await registerCollectRoutes(fastify, { state: options.state, ingestor });
   await registerTrackerRoutes(fastify, options.tracker);
+  await registerCrmRoutes(fastify, { state: options.state, now: options.now });
   fastify.get('/health', async () => ({ ok: true }));
 
   return {

@@ -1,3 +1,5 @@
+import type { Deal, ExchangeRate, Pipeline } from '../core/deals.js';
+
 /**
  * The two store ports. At scale they live in different engines — events in ClickHouse, state in
  * PostgreSQL — so they are separate interfaces, and async even where SQLite answers at once.
@@ -60,6 +62,11 @@ export interface StateStore {
   workspaceByWriteKey(writeKey: string): Promise<Workspace | undefined>;
   workspaceBySecretKey(secretKey: string): Promise<Workspace | undefined>;
   writeKeyOf(workspaceId: string): Promise<string>;
+  /** A new secret key for the workspace (only its hash is kept); older keys keep working. */
+  issueSecretKey(workspaceId: string): Promise<string>;
+  /** The shared secret a CRM (hubspot, pipedrive) signs or authenticates its webhooks with. */
+  setIntegrationSecret(workspaceId: string, provider: string, secret: string): Promise<void>;
+  integrationSecret(workspaceId: string, provider: string): Promise<string | undefined>;
 
   /**
    * Links the claim's visitor, email and user id into one person (union-find: when they point at
@@ -74,13 +81,45 @@ export interface StateStore {
     at: number,
   ): Promise<IdentifyResult>;
   personByEmail(workspaceId: string, email: string): Promise<Person | undefined>;
+  /** Ids of the persons with an email at this domain (everyone known at an account). */
+  personsAtDomain(workspaceId: string, domain: string): Promise<string[]>;
   person(workspaceId: string, personId: string): Promise<Person | undefined>;
   visitorsOfPerson(workspaceId: string, personId: string): Promise<string[]>;
   /** Visitor → person for every linked visitor of the workspace. */
   personsByVisitor(workspaceId: string): Promise<Map<string, string>>;
   /** SHA-256 hex of each of the person's emails (for ad-platform matching). */
   emailHashesOf(workspaceId: string, personId: string): Promise<string[]>;
+
+  /**
+   * Reads the stored deals of `source` with these external ids, lets `merge` decide what they
+   * become, and writes what it returns — in one transaction, so concurrent updates of one deal
+   * (webhook retries) cannot interleave. `merge` is pure and synchronous. A draft whose
+   * (source, externalId) is new gets a fresh id.
+   */
+  mergeDeals(
+    workspaceId: string,
+    source: string,
+    externalIds: readonly string[],
+    merge: (stored: ReadonlyMap<string, Deal>) => readonly DealDraft[],
+  ): Promise<DealMergeResult>;
+  /** Every deal of the workspace (of one pipeline when given), oldest first. */
+  deals(workspaceId: string, filter?: { readonly pipeline?: string }): Promise<Deal[]>;
+  pipelines(workspaceId: string): Promise<Pipeline[]>;
+  /** Creates or replaces the pipeline of that name. */
+  savePipeline(workspaceId: string, pipeline: Pipeline): Promise<void>;
+  /** Rates are keyed by (currency, date): a rate given again replaces the old one. */
+  saveRates(workspaceId: string, rates: readonly ExchangeRate[]): Promise<void>;
+  rates(workspaceId: string): Promise<ExchangeRate[]>;
   close(): Promise<void>;
+}
+
+/** A deal as a merge returns it: the store adds the id, workspace and time of the write. */
+export type DealDraft = Omit<Deal, 'id' | 'workspaceId' | 'updatedAt'>;
+
+export interface DealMergeResult {
+  /** Ids of the deals made, and of those changed, by this call. */
+  readonly created: readonly string[];
+  readonly updated: readonly string[];
 }
 
 export type EventType = 'page' | 'track' | 'identify' | 'alias';

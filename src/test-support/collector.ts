@@ -11,11 +11,20 @@ export interface TestCollector {
   readonly store: SqliteStore;
   readonly workspace: Workspace;
   readonly writeKey: string;
-  /** POSTs JSON (or a raw string) to a route, with the write key as basic auth unless told. */
+  readonly secretKey: string;
+  /**
+   * Sends JSON (or a raw string) to a route, with the write key as basic auth unless told;
+   * `headers` are added last (an `authorization` there replaces the basic auth).
+   */
   post(
     url: string,
     payload: unknown,
-    options?: { auth?: string | null; contentType?: string },
+    options?: {
+      auth?: string | null;
+      contentType?: string;
+      headers?: Record<string, string>;
+      method?: 'POST' | 'PUT' | 'GET';
+    },
   ): Promise<{ status: number; body: ResponseBody; headers: Record<string, unknown> }>;
 }
 
@@ -25,14 +34,17 @@ export function basicAuth(writeKey: string): string {
 }
 
 /** A collector on an in-memory store, called in-process (no sockets), closed after the file's tests. */
-export async function startCollector(options: { bodyLimit?: number } = {}): Promise<TestCollector> {
+export async function startCollector(
+  options: { bodyLimit?: number; now?: () => number } = {},
+): Promise<TestCollector> {
   const store = await openSqliteStore(':memory:');
   const app = await buildApp({
     events: store.events,
     state: store.state,
     bodyLimit: options.bodyLimit,
+    now: options.now,
   });
-  const { workspace, writeKey } = await store.state.createWorkspace('test');
+  const { workspace, writeKey, secretKey } = await store.state.createWorkspace('test');
   afterAll(async () => {
     await app.close();
     await store.close();
@@ -42,15 +54,23 @@ export async function startCollector(options: { bodyLimit?: number } = {}): Prom
     store,
     workspace,
     writeKey,
-    async post(url, payload, { auth = writeKey, contentType = 'application/json' } = {}) {
+    secretKey,
+    async post(url, payload, options = {}) {
+      const { auth = writeKey, contentType = 'application/json', method = 'POST' } = options;
       const headers: Record<string, string> = { 'content-type': contentType };
       if (auth !== null)
         headers.authorization = `Basic ${Buffer.from(`${auth}:`).toString('base64')}`;
+      Object.assign(headers, options.headers);
       const response = await app.fastify.inject({
-        method: 'POST',
+        method,
         url,
         headers,
-        payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+        payload:
+          method === 'GET'
+            ? undefined
+            : typeof payload === 'string'
+              ? payload
+              : JSON.stringify(payload),
       });
       let body: unknown = response.body;
       try {

@@ -9,8 +9,10 @@ import {
 import { applyLookback } from '../../core/attribution/lookback.js';
 import { createModel, defaultModels, traitsOf } from '../../core/attribution/registry.js';
 import { type AttributionReport, attributeJourneys } from '../../core/attribution/report.js';
+import type { DealMilestone } from '../../core/deal-milestones.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { chunkBatch, type JourneyBatch } from '../../core/journey-batch.js';
+import { type DealJourneys, readDealJourneys } from '../../store/deal-journeys.js';
 import { readJourneys } from '../../store/journeys.js';
 import { readPathsFile } from '../input/read-paths.js';
 import { readTouchpointsFile } from '../input/read-touchpoints.js';
@@ -28,6 +30,14 @@ export function registerAttribute(program: Command): void {
       'read the journeys stored in this database (default ./data/closedloop.db)',
     )
     .option('--workspace <id|name>', 'workspace of the stored journeys (default: the only one)')
+    .option(
+      '--milestone <m>',
+      "stored deals: credit each deal's lead, deal, won (revenue) or stage:NAME (pipeline)",
+    )
+    .option(
+      '--account',
+      "with --milestone: also count the touches of everyone at the deal's account",
+    )
     .option(
       '--paths <file>',
       'path-level CSV: path, total_conversions, total_conversion_value, total_null',
@@ -60,7 +70,16 @@ export function registerAttribute(program: Command): void {
 }
 
 export async function runAttribute(config: AttributeConfig): Promise<AttributionReport> {
-  if (config.input.kind === 'store') return attributeStored(config, config.input.store);
+  if (config.input.kind === 'store') {
+    return config.input.milestone === undefined
+      ? attributeStored(config, config.input.store)
+      : attributeDeals(
+          config,
+          config.input.store,
+          config.input.milestone,
+          config.input.accountMode,
+        );
+  }
   const input =
     config.input.kind === 'paths'
       ? readPathsFile(config.input.file, config.separator)
@@ -68,17 +87,48 @@ export async function runAttribute(config: AttributeConfig): Promise<Attribution
   return attributeBatches([input.batch], input.paths, config);
 }
 
-/** The journeys of a workspace: people over all their devices up to their lead, bots left out. */
-async function attributeStored(
-  config: AttributeConfig,
-  store: StoreConfig,
-): Promise<AttributionReport> {
+function requireDatabase(store: StoreConfig): void {
   if (store.dbPath !== ':memory:' && !existsSync(store.dbPath)) {
     throw new ClosedloopError(
       'CL_ERR_FILE_NOT_FOUND',
       `--db: no database at ${store.dbPath}; give --paths, --touchpoints, or the database \`closedloop serve\` writes`,
     );
   }
+}
+
+/**
+ * Deals credited at a milestone: each deal's journey is its people's touches up to the moment it
+ * reached it, its value the deal's amount in the workspace currency. Lookback defaults to the
+ * workspace's window, counted back from that moment.
+ */
+async function attributeDeals(
+  config: AttributeConfig,
+  store: StoreConfig,
+  milestone: DealMilestone,
+  accountMode: boolean,
+): Promise<AttributionReport & { deals: Omit<DealJourneys, 'batch'> }> {
+  requireDatabase(store);
+  const read = await withStore(store, async ({ events, state }) => {
+    const workspace = await resolveWorkspace(state, store.workspace);
+    return {
+      workspace,
+      journeys: await readDealJourneys(events, state, workspace, { milestone, accountMode }),
+    };
+  });
+  const { batch, ...counts } = read.journeys;
+  const report = attributeBatches([batch], new Set(pathKeysOf(batch)).size, {
+    ...config,
+    lookbackDays: config.lookbackDays ?? read.workspace.lookbackDays,
+  });
+  return { ...report, deals: counts };
+}
+
+/** The journeys of a workspace: people over all their devices up to their lead, bots left out. */
+async function attributeStored(
+  config: AttributeConfig,
+  store: StoreConfig,
+): Promise<AttributionReport> {
+  requireDatabase(store);
   const batches = await withStore(store, async ({ events, state }) => {
     const workspace = await resolveWorkspace(state, store.workspace);
     const chunks = [];

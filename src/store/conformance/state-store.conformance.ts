@@ -342,6 +342,19 @@ export function describeStateStoreConformance(
       });
     });
 
+    it('finds the persons of an email domain, merged ones once', async () => {
+      const ws = (await store.ensureDefaultWorkspace()).id;
+      const ada = await store.identify(ws, { visitorId: 'v1', email: 'ada@acme.com' }, t0);
+      await store.identify(ws, { visitorId: 'v2', email: 'Grace@ACME.com' }, t0 + day);
+      await store.identify(ws, { visitorId: 'v3', email: 'linus@other.org' }, t0);
+      await store.identify(ws, { email: 'ada@acme.com', userId: 'u-1' }, t0 + 2 * day);
+      await store.identify(ws, { email: 'ada.work@acme.com', userId: 'u-1' }, t0 + 3 * day);
+      const found = await store.personsAtDomain(ws, 'ACME.com');
+      expect(found).toHaveLength(2);
+      expect(found).toContain(ada.personId);
+      expect(await store.personsAtDomain(ws, 'cme.com')).toEqual([]);
+    });
+
     describe('tenant isolation', () => {
       it('never shows one workspace the persons, visitors or keys of another', async () => {
         const a = await store.createWorkspace('Acme');

@@ -36,6 +36,8 @@ export const identitySql = {
   visitorsOf: `SELECT visitor_id FROM visitors WHERE workspace_id = ? AND person_id = ?
     ORDER BY linked_at, visitor_id`,
   personsByVisitor: 'SELECT visitor_id, person_id FROM visitors WHERE workspace_id = ?',
+  personsAtDomain: `SELECT DISTINCT person_id FROM person_emails
+    WHERE workspace_id = ? AND substr(email, instr(email, '@') + 1) = ? ORDER BY person_id`,
 } as const;
 
 type IdentityMethods = Pick<
@@ -47,6 +49,7 @@ type IdentityMethods = Pick<
   | 'visitorsOfPerson'
   | 'personsByVisitor'
   | 'emailHashesOf'
+  | 'personsAtDomain'
 >;
 
 /** What one call ties together; every part already normalised and non-empty. */
@@ -89,6 +92,7 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
   const userIdsOf = one(sql.userIdsOf);
   const visitorsOf = one(sql.visitorsOf);
   const personsByVisitor = db.prepare<[string], [string, string]>(sql.personsByVisitor).raw();
+  const personsAtDomain = db.prepare<[string, string], string>(sql.personsAtDomain).pluck();
 
   /**
    * Union-find over the graph: the persons already holding any of the links merge into the oldest
@@ -174,6 +178,10 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
         };
         return link.immediate(workspaceId, links, at);
       }),
+    personsAtDomain: (workspaceId, domain) =>
+      guarded('personsAtDomain', () =>
+        personsAtDomain.all(workspaceId, domain.trim().toLowerCase()),
+      ),
     personByEmail: (workspaceId, email) =>
       guarded('personByEmail', () => {
         const owner = emailOwner.get(workspaceId, normaliseEmail(email));

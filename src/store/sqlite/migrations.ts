@@ -147,6 +147,72 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversions_by_time ON conversions (workspace_id, at, id);
     `,
   },
+  {
+    version: 3,
+    name: 'state: deals, pipelines, exchange rates, CRM integration secrets',
+    sql: `
+      -- A moment is an instant and whether the CRM gave a date alone (a calendar date).
+      CREATE TABLE deals (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        name TEXT,
+        amount_minor INTEGER,
+        currency TEXT CHECK (currency IS NULL OR length(currency) = 3),
+        pipeline TEXT NOT NULL,
+        stage TEXT,
+        status TEXT NOT NULL CHECK (status IN ('open', 'won', 'lost')),
+        created_at INTEGER,
+        created_date_only INTEGER NOT NULL CHECK (created_date_only IN (0, 1)),
+        closed_at INTEGER,
+        closed_date_only INTEGER NOT NULL CHECK (closed_date_only IN (0, 1)),
+        expected_close_at INTEGER,
+        expected_close_date_only INTEGER NOT NULL CHECK (expected_close_date_only IN (0, 1)),
+        owner TEXT,
+        segment TEXT,
+        channel TEXT,
+        account TEXT,
+        account_domain TEXT,
+        emails TEXT NOT NULL,
+        contact_ids TEXT NOT NULL,
+        recurring_interval TEXT CHECK (recurring_interval IN ('month', 'year')),
+        term_months INTEGER,
+        history TEXT NOT NULL,
+        amount_history TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, id),
+        UNIQUE (workspace_id, source, external_id)
+      ) STRICT;
+      CREATE INDEX deals_by_pipeline ON deals (workspace_id, pipeline);
+
+      CREATE TABLE pipelines (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        name TEXT NOT NULL,
+        stages TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, name)
+      ) STRICT;
+
+      CREATE TABLE exchange_rates (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        currency TEXT NOT NULL CHECK (length(currency) = 3),
+        date INTEGER NOT NULL,
+        date_only INTEGER NOT NULL CHECK (date_only IN (0, 1)),
+        rate REAL NOT NULL CHECK (rate > 0),
+        PRIMARY KEY (workspace_id, currency, date)
+      ) STRICT;
+
+      -- Shared secrets CRMs sign or authenticate their webhooks with. Kept readable (an HMAC needs
+      -- the secret itself), unlike API secret keys, which are stored as hashes.
+      CREATE TABLE integrations (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        provider TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, provider)
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

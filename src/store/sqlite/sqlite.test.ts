@@ -6,10 +6,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClosedloopError } from '../../core/errors.js';
+import { describeDealConformance } from '../conformance/deals.conformance.js';
 import { describeEventStoreConformance } from '../conformance/event-store.conformance.js';
 import { failure } from '../conformance/failure.js';
 import { pageEvent, write } from '../conformance/records.js';
 import { describeStateStoreConformance } from '../conformance/state-store.conformance.js';
+import { dealSql } from './deals.js';
 import { eventStoreSql } from './event-store.js';
 import { identitySql } from './identity-graph.js';
 import { latestSchemaVersion, migrate, migrations } from './migrations.js';
@@ -27,10 +29,12 @@ describeEventStoreConformance('sqlite', async () => {
   return { events: store.events, close: () => store.close() };
 });
 
-describeStateStoreConformance('sqlite', async () => {
+const openState = async () => {
   const store = await openSqliteStore(freshPath());
   return { state: store.state, close: () => store.close() };
-});
+};
+describeStateStoreConformance('sqlite', openState);
+describeDealConformance('sqlite', openState);
 
 describe('openSqliteStore', () => {
   it('runs in WAL mode with full fsync on commit, foreign keys and a busy timeout', async () => {
@@ -165,7 +169,7 @@ describe('the SQLite state store', () => {
 });
 
 describe('query plans', () => {
-  const statements = { ...eventStoreSql, ...workspaceSql, ...identitySql };
+  const statements = { ...eventStoreSql, ...workspaceSql, ...identitySql, ...dealSql };
   /** Reads that walk a whole (small) table or sort a handful of rows by design. */
   const fullScans = new Set(['listWorkspaces']);
   const streamed = ['firstSessions', 'nextSessions', 'latestSession', 'conversions'];

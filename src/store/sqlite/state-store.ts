@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StateStore } from '../ports.js';
+import { sqliteDeals } from './deals.js';
 import { closeOnce } from './failures.js';
 import { sqliteIdentityGraph } from './identity-graph.js';
 import { sqliteWorkspaces } from './workspaces.js';
@@ -12,6 +13,7 @@ export function createSqliteStateStore(
   return {
     ...sqliteWorkspaces(db),
     ...sqliteIdentityGraph(db),
+    ...sqliteDeals(db),
     close: closeOnce(release),
   };
 }

@@ -28,6 +28,10 @@ export const workspaceSql = {
     JOIN workspaces w ON w.id = k.workspace_id WHERE k.write_key = ? AND k.kind = 'write'`,
   workspaceBySecretHash: `SELECT ${workspaceColumns} FROM api_keys k
     JOIN workspaces w ON w.id = k.workspace_id WHERE k.secret_sha256 = ? AND k.kind = 'secret'`,
+  setIntegrationSecret: `INSERT INTO integrations (workspace_id, provider, secret, updated_at)
+    VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, provider) DO UPDATE SET
+      secret = excluded.secret, updated_at = excluded.updated_at`,
+  integrationSecret: 'SELECT secret FROM integrations WHERE workspace_id = ? AND provider = ?',
   writeKeyOf: `SELECT write_key FROM api_keys WHERE workspace_id = ? AND kind = 'write'
     ORDER BY created_at DESC, id DESC LIMIT 1`,
 } as const;
@@ -52,6 +56,9 @@ type WorkspaceMethods = Pick<
   | 'workspaceByWriteKey'
   | 'workspaceBySecretKey'
   | 'writeKeyOf'
+  | 'issueSecretKey'
+  | 'setIntegrationSecret'
+  | 'integrationSecret'
 >;
 
 const defaultWorkspaceName = 'default';
@@ -69,6 +76,10 @@ export function sqliteWorkspaces(db: Database.Database): WorkspaceMethods {
   const workspaceByWriteKey = db.prepare<[string], WorkspaceRow>(sql.workspaceByWriteKey);
   const workspaceBySecretHash = db.prepare<[string], WorkspaceRow>(sql.workspaceBySecretHash);
   const writeKeyOf = db.prepare<[string], string>(sql.writeKeyOf).pluck();
+  const setIntegrationSecret = db.prepare<[string, string, string, number]>(
+    sql.setIntegrationSecret,
+  );
+  const integrationSecret = db.prepare<[string, string], string>(sql.integrationSecret).pluck();
 
   /** A new workspace and its write key; the caller decides about a secret key. */
   function insert(
@@ -156,6 +167,26 @@ export function sqliteWorkspaces(db: Database.Database): WorkspaceMethods {
         const row = secretKey === '' ? undefined : workspaceBySecretHash.get(sha256Hex(secretKey));
         return row === undefined ? undefined : toWorkspace(row);
       }),
+    issueSecretKey: (workspaceId) =>
+      guarded('issueSecretKey', () => {
+        if (workspaceById.get(workspaceId) === undefined) throw unknownWorkspace(workspaceId);
+        const secretKey = newSecretKey();
+        insertSecretKey.run(workspaceId, sha256Hex(secretKey), Date.now());
+        return secretKey;
+      }),
+    setIntegrationSecret: (workspaceId, provider, secret) =>
+      guarded('setIntegrationSecret', () => {
+        if (workspaceById.get(workspaceId) === undefined) throw unknownWorkspace(workspaceId);
+        if (secret.trim() === '') {
+          throw new ClosedloopError(
+            'CL_ERR_CONFIG',
+            `${provider} secret: expected a value, got an empty one`,
+          );
+        }
+        setIntegrationSecret.run(workspaceId, provider, secret, Date.now());
+      }),
+    integrationSecret: (workspaceId, provider) =>
+      guarded('integrationSecret', () => integrationSecret.get(workspaceId, provider)),
     writeKeyOf: (workspaceId) =>
       guarded('writeKeyOf', () => {
         const key = writeKeyOf.get(workspaceId);

@@ -1,0 +1,87 @@
+import Type, { type Static } from 'typebox';
+import type { HistoryRow } from './formats/format.js';
+import type { IncomingDeal } from './import/merge-deal.js';
+import { parseMoment } from './values.js';
+
+const text = (maxLength: number) => Type.String({ maxLength });
+const time = Type.String({ maxLength: 64 });
+
+/** One deal in `POST /api/deals`: only `id` is required; stage changes may arrive in any order. */
+export const apiDealSchema = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 200 }),
+  name: Type.Optional(text(500)),
+  amount: Type.Optional(
+    Type.Union([Type.Number(), Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', maxLength: 40 })]),
+  ),
+  currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+  status: Type.Optional(
+    Type.Union([Type.Literal('open'), Type.Literal('won'), Type.Literal('lost')]),
+  ),
+  stage: Type.Optional(text(200)),
+  pipeline: Type.Optional(text(200)),
+  createdAt: Type.Optional(time),
+  closedAt: Type.Optional(time),
+  expectedCloseAt: Type.Optional(time),
+  owner: Type.Optional(text(200)),
+  segment: Type.Optional(text(200)),
+  channel: Type.Optional(text(200)),
+  account: Type.Optional(text(500)),
+  accountDomain: Type.Optional(text(253)),
+  emails: Type.Optional(
+    Type.Array(Type.String({ maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' }), { maxItems: 100 }),
+  ),
+  stageChanges: Type.Optional(
+    Type.Array(Type.Object({ stage: text(200), at: time }), { maxItems: 1000 }),
+  ),
+});
+
+export const apiDealsBodySchema = Type.Object({
+  deals: Type.Array(apiDealSchema, { minItems: 1, maxItems: 1000 }),
+});
+
+export type ApiDeal = Static<typeof apiDealSchema>;
+
+/**
+ * An API deal as what it says about one deal; a date that does not parse is an error naming
+ * the field (by its index in the body).
+ */
+export function dealFromApi(
+  deal: ApiDeal,
+  index: number,
+): { deal: IncomingDeal } | { error: string } {
+  const field = (name: string) => `deals.${index}.${name}`;
+  const moments: Record<string, ReturnType<typeof parseMoment>['value']> = {};
+  for (const key of ['createdAt', 'closedAt', 'expectedCloseAt'] as const) {
+    const cell = parseMoment(deal[key], field(key));
+    if (cell.error !== undefined) return { error: `${cell.error.field}: ${cell.error.message}` };
+    moments[key] = cell.value;
+  }
+  const history: HistoryRow[] = [];
+  for (const [i, change] of (deal.stageChanges ?? []).entries()) {
+    const cell = parseMoment(change.at, field(`stageChanges.${i}.at`));
+    if (cell.error !== undefined) return { error: `${cell.error.field}: ${cell.error.message}` };
+    if (cell.value === undefined) return { error: `${field(`stageChanges.${i}.at`)}: is required` };
+    history.push({ externalId: deal.id, stage: change.stage, enteredAt: cell.value });
+  }
+  const row = Object.fromEntries(
+    Object.entries({
+      externalId: deal.id,
+      name: deal.name,
+      amount: deal.amount === undefined ? undefined : String(deal.amount),
+      currency: deal.currency,
+      status: deal.status,
+      stage: deal.stage,
+      pipeline: deal.pipeline,
+      createdAt: moments.createdAt,
+      closedAt: moments.closedAt,
+      expectedCloseAt: moments.expectedCloseAt,
+      owner: deal.owner,
+      segment: deal.segment,
+      channel: deal.channel,
+      account: deal.account,
+      accountDomain: deal.accountDomain?.toLowerCase(),
+      emails: deal.emails,
+    }).filter(([, value]) => value !== undefined),
+  ) as unknown as IncomingDeal['row'];
+  return { deal: { externalId: deal.id, row, history } };
+}

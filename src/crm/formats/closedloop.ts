@@ -1,0 +1,105 @@
+/**
+ * Closedloop's own CSV layout (documented in the README): deals.csv, and optionally
+ * stage_history.csv and rates.csv. Only `deal_id` is required; every other column may be missing.
+ */
+import { parseDomain, type SlashDateOrder } from '../values.js';
+import { headerHas, RowCells } from './cells.js';
+import type { CsvRecord, DealFormat, FileRole, ParsedRow } from './format.js';
+import { dealResult, historyResult, statusFromStage } from './rows.js';
+
+export const dealColumns = [
+  'deal_id',
+  'name',
+  'created_at',
+  'amount',
+  'currency',
+  'status',
+  'closed_at',
+  'pipeline',
+  'stage',
+  'owner',
+  'segment',
+  'emails',
+  'account',
+  'account_domain',
+  'channel',
+  'recurring_interval',
+  'term_months',
+] as const;
+
+export const historyColumns = ['deal_id', 'stage', 'entered_at'] as const;
+
+export const rateColumns = ['date', 'currency', 'rate'] as const;
+
+export function isRatesHeader(header: readonly string[]): boolean {
+  return headerHas(header, ...rateColumns);
+}
+
+export function parseDealRecord(record: CsvRecord, slashDates?: SlashDateOrder): ParsedRow {
+  const cells = new RowCells(record, slashDates);
+  const stage = cells.text('stage');
+  const { status, quirks } = statusFromStage(
+    cells.choice('status', ['open', 'won', 'lost']),
+    stage,
+  );
+  return dealResult(
+    cells,
+    {
+      externalId: cells.required('deal_id', 'a deal id'),
+      name: cells.text('name'),
+      createdAt: cells.moment('created_at'),
+      amount: cells.decimal('amount'),
+      currency: cells.currency('currency'),
+      status,
+      closedAt: cells.moment('closed_at'),
+      pipeline: cells.text('pipeline'),
+      stage,
+      owner: cells.text('owner'),
+      segment: cells.text('segment'),
+      emails: cells.emails('emails'),
+      account: cells.text('account'),
+      accountDomain: parseDomain(cells.raw('account_domain')),
+      channel: cells.text('channel'),
+      recurringInterval: cells.choice('recurring_interval', ['month', 'year']),
+      termMonths: cells.wholeNumber('term_months'),
+    },
+    quirks,
+  );
+}
+
+export function parseHistoryRecord(record: CsvRecord, slashDates?: SlashDateOrder): ParsedRow {
+  const cells = new RowCells(record, slashDates);
+  return historyResult(cells, {
+    externalId: cells.required('deal_id', 'a deal id'),
+    stage: cells.required('stage', 'a stage name'),
+    enteredAt: cells.requiredMoment('entered_at'),
+  });
+}
+
+/** rates.csv: units of the workspace currency per one unit of `currency`, from `date` on. */
+export function parseRateRecord(record: CsvRecord, slashDates?: SlashDateOrder): ParsedRow {
+  const cells = new RowCells(record, slashDates);
+  const date = cells.requiredMoment('date');
+  cells.required('currency', 'an ISO 4217 code such as EUR');
+  const currency = cells.currency('currency') ?? '';
+  const rate = cells.decimal('rate');
+  if (rate === undefined) cells.required('rate', 'a rate such as 1.0825');
+  else if (!(Number(rate) > 0)) cells.reject('rate', `expected a rate above 0, got "${rate}"`);
+  if (cells.error !== undefined) return { kind: 'error', error: cells.error };
+  return { kind: 'rate', rate: { date, currency, rate: Number(rate) } };
+}
+
+export const closedloopFormat: DealFormat = {
+  name: 'closedloop',
+  roleOf(header: readonly string[]): FileRole | undefined {
+    if (isRatesHeader(header)) return 'rates';
+    if (headerHas(header, ...historyColumns)) return 'history';
+    if (headerHas(header, 'deal_id')) return 'deals';
+    return undefined;
+  },
+  parse(role: FileRole, record: CsvRecord): ParsedRow {
+    if (role === 'history') return parseHistoryRecord(record);
+    if (role === 'rates') return parseRateRecord(record);
+    return parseDealRecord(record);
+  },
+};

@@ -1,0 +1,142 @@
+/**
+ * A HubSpot deals export, read by the property labels HubSpot writes in its header ("Record ID",
+ * "Deal Stage", ...). The stage history comes from the `Date entered "<stage> (<pipeline>)"`
+ * columns, one per stage of every pipeline, filled for the stages the deal went through.
+ */
+import type { DealStatus } from '../../core/deals.js';
+import { outcomeOfStage } from '../stage-words.js';
+import { cleanText, findEmails } from '../values.js';
+import { columnKey, headerHas, RowCells } from './cells.js';
+import { isRatesHeader, parseRateRecord } from './closedloop.js';
+import type { CsvRecord, DealFormat, FileRole, HistoryRow, ParsedRow } from './format.js';
+import { dealResult } from './rows.js';
+
+// HubSpot renamed "Deal ID" to "Record ID"; older exports still carry the first.
+const idColumns = ['Record ID', 'Deal ID'];
+
+function parseDeal(record: CsvRecord): ParsedRow {
+  const cells = new RowCells(record);
+  const idColumn = idColumns.find((column) => cells.raw(column) !== undefined) ?? idColumns[0];
+  const externalId = cells.required(idColumn, 'a deal id');
+  const stage = cells.text('Deal Stage');
+  const status = statusOf(cells, stage);
+  const closeDate = cells.moment('Close Date');
+  const isClosed = status === 'won' || status === 'lost';
+  const contacts = parseAssociatedContacts(cells.raw('Associated Contact'));
+  const contactIds = [...contacts.contactIds, ...idList(cells.raw('Associated Contact IDs'))];
+  // One stable wording, so that the import's summary counts these deals together.
+  const quirks = contacts.unidentified.length > 0 ? ['associated contact without email or id'] : [];
+  return dealResult(
+    cells,
+    {
+      externalId,
+      name: cells.text('Deal Name'),
+      createdAt: cells.moment('Create Date'),
+      amount: cells.decimal('Amount'),
+      currency: cells.currency('Currency'),
+      status,
+      closedAt: isClosed ? closeDate : undefined,
+      expectedCloseAt: isClosed ? undefined : closeDate,
+      pipeline: cells.text('Pipeline'),
+      stage,
+      owner: cells.text('Deal owner'),
+      segment: cells.text('Deal Type'),
+      account: cells.text('Associated Company'),
+      emails: contacts.emails.length > 0 ? contacts.emails : undefined,
+      contactIds: contactIds.length > 0 ? [...new Set(contactIds)] : undefined,
+      history: stageHistory(record, cells, externalId),
+    },
+    quirks,
+  );
+}
+
+/**
+ * "Is Closed Won" and "Is closed" when the export has them; else the stage's name: won or lost
+ * when it says so in a language we know, open otherwise.
+ */
+function statusOf(cells: RowCells, stage: string | undefined): DealStatus | undefined {
+  const isWon = cells.flag('Is Closed Won');
+  const isClosed = cells.flag('Is closed');
+  if (isWon === true) return 'won';
+  if (isClosed !== undefined) return isClosed ? 'lost' : 'open';
+  if (stage === undefined) return undefined;
+  return outcomeOfStage(stage) ?? 'open';
+}
+
+const dateEnteredColumn = /^date entered\s+"?(.*?)"?$/i;
+
+/** The stage a `Date entered "Contract Sent (Sales Pipeline)"` column is for: "Contract Sent". */
+export function stageOfDateEnteredColumn(column: string): string | undefined {
+  const match = dateEnteredColumn.exec(column.trim());
+  if (match === null) return undefined;
+  // HubSpot appends the pipeline's label so that stages of several pipelines can share a name.
+  return cleanText(match[1].replace(/\s*\([^()]*\)$/, ''));
+}
+
+function stageHistory(
+  record: CsvRecord,
+  cells: RowCells,
+  externalId: string,
+): HistoryRow[] | undefined {
+  const history: HistoryRow[] = [];
+  for (const column of Object.keys(record)) {
+    const stage = stageOfDateEnteredColumn(column);
+    if (stage === undefined) continue;
+    const enteredAt = cells.moment(column);
+    if (enteredAt !== undefined) history.push({ externalId, stage, enteredAt });
+  }
+  return history.length === 0 ? undefined : history.sort((a, b) => a.enteredAt.at - b.enteredAt.at);
+}
+
+export interface AssociatedContacts {
+  readonly emails: string[];
+  readonly contactIds: string[];
+  /** Contacts given by name alone, which nothing can tie to a person. */
+  readonly unidentified: string[];
+}
+
+/**
+ * HubSpot lists a deal's contacts in one cell, separated by `;`, each an email, a record id, or a
+ * name with the email in parentheses ("Ana Ruiz (ana@acme.example)"). Emails are taken wherever
+ * they appear; a contact without one is kept by its id.
+ */
+export function parseAssociatedContacts(text: string | undefined): AssociatedContacts {
+  const contacts: AssociatedContacts = { emails: [], contactIds: [], unidentified: [] };
+  for (const part of (text ?? '').split(';')) {
+    const contact = part.trim();
+    if (contact === '') continue;
+    const emails = findEmails(contact);
+    const ids = contact.split(',').map((id) => id.trim());
+    if (emails.length > 0) contacts.emails.push(...emails);
+    else if (ids.every((id) => /^\d+$/.test(id))) contacts.contactIds.push(...ids);
+    else contacts.unidentified.push(contact);
+  }
+  return contacts;
+}
+
+function idList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[;,]/)
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+}
+
+export const hubspotFormat: DealFormat = {
+  name: 'hubspot',
+  roleOf(header: readonly string[]): FileRole | undefined {
+    if (isRatesHeader(header)) return 'rates';
+    const keys = header.map(columnKey);
+    const hasId = idColumns.some((column) => keys.includes(columnKey(column)));
+    if (hasId && (headerHas(header, 'Deal Name') || headerHas(header, 'Deal Stage'))) {
+      return 'deals';
+    }
+    return undefined;
+  },
+  parse(role: FileRole, record: CsvRecord): ParsedRow {
+    if (role === 'rates') return parseRateRecord(record);
+    if (role === 'history') {
+      return { kind: 'skip', reason: 'HubSpot exports carry stage history in the deals file' };
+    }
+    return parseDeal(record);
+  },
+};

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { createMappedFormat, parseDealMapping } from './mapped.js';
+
+const utc = Date.UTC;
+
+const mapping = {
+  deals: {
+    deal_id: 'Opportunity #',
+    name: 'Title',
+    amount: 'Value',
+    currency: 'Cur',
+    created_at: 'Opened',
+    stage: 'Phase',
+    emails: 'Contacts',
+  },
+  history: { deal_id: 'Opportunity #', stage: 'Phase', entered_at: 'Changed' },
+  dates: 'DD/MM/YYYY',
+};
+
+describe('mapped format', () => {
+  const format = createMappedFormat(mapping);
+
+  it('tells deals, history and rates apart by the mapped columns', () => {
+    expect(format.roleOf(['Opportunity #', 'Title', 'Value'])).toBe('deals');
+    expect(format.roleOf(['opportunity #', 'phase', 'changed'])).toBe('history');
+    expect(format.roleOf(['date', 'currency', 'rate'])).toBe('rates');
+    expect(format.roleOf(['Id', 'Title'])).toBeUndefined();
+  });
+
+  it('reads a full row from the mapped columns, slash dates day first', () => {
+    expect(
+      format.parse('deals', {
+        'Opportunity #': 'OP-1',
+        Title: 'Hansen ApS',
+        Value: '1,500.00',
+        Cur: 'dkk',
+        Opened: '03/02/2027',
+        Phase: 'Vundet',
+        Contacts: 'mette@hansen.example',
+        Unmapped: 'ignored',
+      }),
+    ).toEqual({
+      kind: 'deal',
+      deal: {
+        externalId: 'OP-1',
+        name: 'Hansen ApS',
+        amount: '1500.00',
+        currency: 'DKK',
+        createdAt: { at: utc(2027, 1, 3), dateOnly: true },
+        stage: 'Vundet',
+        emails: ['mette@hansen.example'],
+      },
+    });
+    expect(
+      format.parse('history', { 'Opportunity #': 'OP-1', Phase: 'Demo', Changed: '2027-02-05' }),
+    ).toEqual({
+      kind: 'history',
+      history: {
+        externalId: 'OP-1',
+        stage: 'Demo',
+        enteredAt: { at: utc(2027, 1, 5), dateOnly: true },
+      },
+    });
+  });
+
+  it('keeps a row that has nothing but its id', () => {
+    expect(format.parse('deals', { 'Opportunity #': 'OP-2' })).toEqual({
+      kind: 'deal',
+      deal: { externalId: 'OP-2' },
+    });
+  });
+
+  it('names the file column in a bad cell error', () => {
+    expect(format.parse('deals', { 'Opportunity #': 'OP-3', Opened: '13/13/2027' })).toMatchObject({
+      kind: 'error',
+      error: { field: 'Opened' },
+    });
+    expect(format.parse('deals', { 'Opportunity #': '', Title: 'x' })).toEqual({
+      kind: 'error',
+      error: { field: 'Opportunity #', message: 'expected a deal id, got an empty field' },
+    });
+  });
+
+  it('refuses a mapping that is not right, naming the key', () => {
+    const problem = (json: unknown) => {
+      try {
+        parseDealMapping(json);
+        return 'accepted';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problem([])).toMatch(/^mapping: expected an object/);
+    expect(problem({ deals: { name: 'Title' } })).toBe(
+      'deals.deal_id: missing: name the column that holds it',
+    );
+    expect(problem({ deals: { deal_id: 'Id', amont: 'Value' } })).toMatch(
+      /^deals\.amont: not a field; expected one of deal_id, name, /,
+    );
+    expect(problem({ deals: { deal_id: 12 } })).toBe(
+      'deals.deal_id: expected a column name, got 12',
+    );
+    expect(problem({ deals: { deal_id: 'Id' }, history: { deal_id: 'Id', stage: 'S' } })).toBe(
+      'history.entered_at: missing: name the column that holds it',
+    );
+    expect(problem({ deals: { deal_id: 'Id' }, dates: 'YYYY/MM/DD' })).toBe(
+      'dates: expected "MM/DD/YYYY" or "DD/MM/YYYY", got "YYYY/MM/DD"',
+    );
+    expect(problem({ deals: { deal_id: 'Id' }, columns: {} })).toBe(
+      'columns: not a mapping key; expected deals, history or dates',
+    );
+    expect(problem({ deals: { deal_id: 'Id' } })).toBe('accepted');
+  });
+
+  it('reports mapping errors as configuration errors', () => {
+    expect(() => createMappedFormat({})).toThrowError(
+      expect.objectContaining({ code: 'CL_ERR_CONFIG' }),
+    );
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { byKind, fixturePath, parseCsvFile, readCsv } from './fixtures/read-fixture.js';
+import { pipedriveFormat } from './pipedrive.js';
+
+const utc = Date.UTC;
+const deals = fixturePath('pipedrive', 'deals.csv');
+
+describe('pipedrive format', () => {
+  it('recognises a deals export by its header, with or without the Deal - prefix', () => {
+    expect(pipedriveFormat.roleOf(readCsv(deals).header)).toBe('deals');
+    expect(pipedriveFormat.roleOf(['ID', 'Title', 'Value'])).toBe('deals');
+    expect(pipedriveFormat.roleOf(['date', 'currency', 'rate'])).toBe('rates');
+    expect(pipedriveFormat.roleOf(['Person - ID', 'Person - Name'])).toBeUndefined();
+  });
+
+  it('reads a full row', () => {
+    const { rows } = parseCsvFile(pipedriveFormat, deals);
+    expect(rows[0]).toEqual({
+      kind: 'deal',
+      deal: {
+        externalId: '41',
+        name: 'Umbrella deal',
+        createdAt: { at: utc(2027, 0, 3, 9, 12, 44), dateOnly: false },
+        amount: '15000',
+        currency: 'EUR',
+        status: 'won',
+        closedAt: { at: utc(2027, 1, 14, 15), dateOnly: false },
+        pipeline: 'Pipeline',
+        stage: 'Negotiations Started',
+        owner: 'Mia Wong',
+        channel: 'Paid search',
+        account: 'Umbrella GmbH',
+        emails: ['lena@umbrella.example', 'lena.vogel@home.example'],
+      },
+    });
+  });
+
+  it('closes lost deals at their lost time, keeps open ones expected, and skips deleted ones', () => {
+    const { deals: read, skips, errors } = byKind(parseCsvFile(pipedriveFormat, deals).rows);
+    expect(errors).toEqual([]);
+    expect(read.map((deal) => deal.status)).toEqual(['won', 'lost', 'open']);
+    expect(read[1].closedAt).toEqual({ at: utc(2027, 1, 1, 12, 30), dateOnly: false });
+    expect(read[2]).toMatchObject({
+      expectedCloseAt: { at: utc(2027, 3, 15), dateOnly: true },
+      closedAt: undefined,
+    });
+    expect(skips).toEqual([{ kind: 'skip', reason: 'deleted in Pipedrive' }]);
+  });
+
+  it('reads the unprefixed names, and a status from won or lost times when none is stated', () => {
+    expect(
+      pipedriveFormat.parse('deals', {
+        ID: '7',
+        Title: 'Plain',
+        'Won time': '2027-02-01 10:00:00',
+      }),
+    ).toMatchObject({ deal: { externalId: '7', name: 'Plain', status: 'won' } });
+  });
+
+  it('keeps a row that has nothing but its id', () => {
+    expect(pipedriveFormat.parse('deals', { 'Deal - ID': '8', 'Deal - Title': '' })).toEqual({
+      kind: 'deal',
+      deal: { externalId: '8' },
+    });
+  });
+
+  it('refuses bad cells, naming the column as the file writes it', () => {
+    const errorOf = (record: Record<string, string>) =>
+      pipedriveFormat.parse('deals', { 'Deal - ID': '9', ...record });
+    expect(errorOf({ 'Deal - Value': 'ten' })).toEqual({
+      kind: 'error',
+      error: { field: 'Deal - Value', message: 'expected a number such as 1234.50, got "ten"' },
+    });
+    expect(errorOf({ 'Deal - Status': 'pending' })).toMatchObject({
+      error: {
+        field: 'Deal - Status',
+        message: 'expected open, won, lost or deleted, got "pending"',
+      },
+    });
+    expect(errorOf({ 'Deal - Deal created': '2027-13-01' })).toMatchObject({
+      error: { field: 'Deal - Deal created' },
+    });
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * What every format does once it has read a row's cells: reject the row on its first bad cell, or
+ * hand the deal or history entry over with the quirks the row shows (kept, never fatal).
+ */
+import type { DealStatus, Moment } from '../../core/deals.js';
+import { outcomeOfStage } from '../stage-words.js';
+import { calendarDate } from '../values.js';
+import type { RowCells } from './cells.js';
+import type { DealRow, HistoryRow, ParsedRow } from './format.js';
+
+export function dealResult(
+  cells: RowCells,
+  deal: DealRow,
+  quirks: readonly string[] = [],
+): ParsedRow {
+  if (cells.error !== undefined) return { kind: 'error', error: cells.error };
+  const all = [...quirks, ...dealQuirks(deal)];
+  return all.length === 0 ? { kind: 'deal', deal } : { kind: 'deal', deal, quirks: all };
+}
+
+export function historyResult(cells: RowCells, history: HistoryRow): ParsedRow {
+  if (cells.error !== undefined) return { kind: 'error', error: cells.error };
+  return { kind: 'history', history };
+}
+
+/** Oddities of real exports that the import keeps but lists in its summary. */
+function dealQuirks(deal: DealRow): string[] {
+  const quirks: string[] = [];
+  if (
+    deal.createdAt !== undefined &&
+    deal.closedAt !== undefined &&
+    isBefore(deal.closedAt, deal.createdAt)
+  ) {
+    quirks.push('closed before created');
+  }
+  if (deal.amount?.startsWith('-')) quirks.push('negative amount');
+  return quirks;
+}
+
+/** Earlier, by calendar day when either side is a date alone (a deal closed the day it was created is fine). */
+function isBefore(a: Moment, b: Moment): boolean {
+  if (a.dateOnly || b.dateOnly) return calendarDate(a).at < calendarDate(b).at;
+  return a.at < b.at;
+}
+
+/**
+ * A status the file states, else the one its stage's name implies (won or lost; an unknown stage
+ * name says nothing). A stated status the stage contradicts is kept, and reported.
+ */
+export function statusFromStage(
+  stated: DealStatus | undefined,
+  stage: string | undefined,
+): { status?: DealStatus; quirks: string[] } {
+  const implied = stage === undefined ? null : outcomeOfStage(stage);
+  if (stated === undefined) return { status: implied ?? undefined, quirks: [] };
+  const contradicts = implied !== null && implied !== stated;
+  return { status: stated, quirks: contradicts ? ['status disagrees with stage'] : [] };
+}

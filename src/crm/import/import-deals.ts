@@ -1,0 +1,262 @@
+import type { Deal, ExchangeRate } from '../../core/deals.js';
+import { ClosedloopError } from '../../core/errors.js';
+import { rateFor } from '../../core/exchange.js';
+import type { StateStore, Workspace } from '../../store/ports.js';
+import type { DealFormat, DealRow, FileRole, HistoryRow } from '../formats/format.js';
+import { saveIncomingDeals } from '../save-deals.js';
+import type { QuirkKind } from './merge-deal.js';
+import { type CsvFile, openCsv } from './read-csv.js';
+
+export interface ImportOptions {
+  readonly format: DealFormat;
+  readonly files: readonly string[];
+  /** Undefined: detected per file. */
+  readonly encoding?: string;
+  /** Reject the whole import on the first bad row; nothing is written. */
+  readonly strict: boolean;
+  readonly workspace: Workspace;
+  readonly state: StateStore;
+  readonly now?: number;
+  /** Bytes read so far of all files, and their total. */
+  readonly onProgress?: (read: number, total: number) => void;
+}
+
+export interface RejectedRow {
+  readonly file: string;
+  readonly line: number;
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface ImportSummary {
+  readonly format: string;
+  readonly workspace: string;
+  readonly files: readonly {
+    readonly name: string;
+    readonly role: FileRole;
+    readonly encoding: string;
+    readonly rows: number;
+  }[];
+  readonly rowsRead: number;
+  readonly dealsCreated: number;
+  readonly dealsUpdated: number;
+  readonly ratesSaved: number;
+  readonly rejected: readonly RejectedRow[];
+  readonly skipped: readonly {
+    readonly file: string;
+    readonly line: number;
+    readonly reason: string;
+  }[];
+  /** Kept as they are, and counted: what real exports get wrong. */
+  readonly quirks: readonly {
+    readonly kind: string;
+    readonly deals: number;
+    readonly examples: readonly string[];
+  }[];
+  /** Pipelines made or extended by this import, with their stages in order. */
+  readonly pipelines: readonly { readonly name: string; readonly stages: readonly string[] }[];
+  /** Deals in a currency with no exchange rate: kept, left out of money totals. */
+  readonly unconverted: readonly { readonly currency: string; readonly deals: number }[];
+}
+
+interface Pending {
+  row: DealRow | undefined;
+  history: HistoryRow[];
+  /** Where history rows came from, to reject them when their deal is nowhere. */
+  historyLines: { file: string; line: number }[];
+}
+
+const examplesKept = 3;
+
+/**
+ * Imports CRM deals from CSV exports: streams each file, lets the format read its rows, merges what
+ * they say into the stored deals in one transaction, extends the pipelines with new stages, and
+ * saves exchange rates. Bad rows are listed with their line (or, with `strict`, stop everything).
+ */
+export async function importDeals(options: ImportOptions): Promise<ImportSummary> {
+  const { format, workspace, state } = options;
+  const now = options.now ?? Date.now();
+  const files = await openAll(options);
+  const pending = new Map<string, Pending>();
+  const rates: ExchangeRate[] = [];
+  const rejected: RejectedRow[] = [];
+  const skipped: { file: string; line: number; reason: string }[] = [];
+  const rowQuirks = new Map<string, Set<string>>();
+  const fileSummaries = [];
+  let rowsRead = 0;
+
+  const entry = (id: string) => {
+    let found = pending.get(id);
+    if (found === undefined) {
+      found = { row: undefined, history: [], historyLines: [] };
+      pending.set(id, found);
+    }
+    return found;
+  };
+  const reject = (row: RejectedRow) => {
+    if (options.strict) {
+      throw new ClosedloopError(
+        'CL_ERR_CSV_FIELD',
+        `${row.file}:${row.line}: ${row.field}: ${row.message} (--strict: nothing was imported)`,
+      );
+    }
+    rejected.push(row);
+  };
+
+  for (const { file, role } of files) {
+    let rows = 0;
+    for await (const { line, record } of file.rows) {
+      rows++;
+      const parsed = format.parse(role, record);
+      const where = { file: file.name, line };
+      switch (parsed.kind) {
+        case 'deal': {
+          const target = entry(parsed.deal.externalId);
+          target.row = { ...target.row, ...defined(parsed.deal) };
+          for (const history of parsed.deal.history ?? []) target.history.push(history);
+          noteQuirks(rowQuirks, parsed.quirks, parsed.deal.externalId);
+          break;
+        }
+        case 'history': {
+          const target = entry(parsed.history.externalId);
+          target.history.push(parsed.history);
+          target.historyLines.push(where);
+          noteQuirks(rowQuirks, parsed.quirks, parsed.history.externalId);
+          break;
+        }
+        case 'rate':
+          rates.push(parsed.rate);
+          break;
+        case 'skip':
+          skipped.push({ ...where, reason: parsed.reason });
+          break;
+        case 'error':
+          reject({ ...where, ...parsed.error });
+          break;
+      }
+    }
+    rowsRead += rows;
+    fileSummaries.push({ name: file.name, role, encoding: file.encoding, rows });
+  }
+
+  const saved = await saveIncomingDeals(
+    state,
+    workspace,
+    [...pending].map(([externalId, { row, history }]) => ({ externalId, row, history })),
+    {
+      source: format.name,
+      now,
+      stageOrder: format.stageOrder,
+      onUnknown: (deal) => {
+        for (const where of pending.get(deal.externalId)?.historyLines ?? []) {
+          reject({
+            ...where,
+            field: 'deal id',
+            message: `no deal "${deal.externalId}" in the deals file or the store`,
+          });
+        }
+      },
+    },
+  );
+  if (rates.length > 0) await state.saveRates(workspace.id, rates);
+
+  return {
+    format: format.name,
+    workspace: workspace.name,
+    files: fileSummaries,
+    rowsRead,
+    dealsCreated: saved.created.length,
+    dealsUpdated: saved.updated.length,
+    ratesSaved: rates.length,
+    rejected,
+    skipped,
+    quirks: [...unionByKind(rowQuirks, saved.quirks)].map(([kind, ids]) => ({
+      kind,
+      deals: ids.size,
+      examples: [...ids].slice(0, examplesKept),
+    })),
+    pipelines: saved.pipelines.map((pipeline) => ({
+      name: pipeline.name,
+      stages: pipeline.stages.map((stage) => stage.name),
+    })),
+    unconverted: unconverted(
+      await state.deals(workspace.id),
+      await state.rates(workspace.id),
+      workspace,
+    ),
+  };
+}
+
+async function openAll(options: ImportOptions): Promise<{ file: CsvFile; role: FileRole }[]> {
+  const progress = new Map<string, number>();
+  let total = 0;
+  const opened = [];
+  for (const path of options.files) {
+    const file = await openCsv(path, {
+      encoding: options.encoding,
+      onBytes: (bytes) => {
+        progress.set(path, bytes);
+        let read = 0;
+        for (const value of progress.values()) read += value;
+        options.onProgress?.(read, total);
+      },
+    });
+    total += file.bytes;
+    const role = options.format.roleOf(file.header);
+    if (role === undefined) {
+      throw new ClosedloopError(
+        'CL_ERR_CSV_HEADER',
+        `${file.name}: the header (${file.header.slice(0, 6).join(', ')}${file.header.length > 6 ? ', …' : ''}) is not one of a ${options.format.name} export's files; see the README for the columns`,
+      );
+    }
+    opened.push({ file, role });
+  }
+  return opened;
+}
+
+/** Deals whose money cannot be converted to the workspace currency, by currency. */
+function unconverted(
+  deals: readonly Deal[],
+  rates: readonly ExchangeRate[],
+  workspace: Workspace,
+): { currency: string; deals: number }[] {
+  const counts = new Map<string, number>();
+  for (const deal of deals) {
+    if (deal.amountMinor === null || deal.currency === null) continue;
+    if (deal.currency === workspace.currency) continue;
+    const at = deal.closedAt ?? deal.createdAt;
+    if (rateFor(rates, deal.currency, at) !== undefined) continue;
+    counts.set(deal.currency, (counts.get(deal.currency) ?? 0) + 1);
+  }
+  return [...counts].map(([currency, count]) => ({ currency, deals: count }));
+}
+
+function noteQuirks(
+  into: Map<string, Set<string>>,
+  quirks: readonly (string | QuirkKind)[] | undefined,
+  externalId: string,
+): void {
+  for (const quirk of quirks ?? []) {
+    const ids = into.get(quirk) ?? new Set<string>();
+    ids.add(externalId);
+    into.set(quirk, ids);
+  }
+}
+
+/** The row's fields that carry a value: a later row fills gaps without erasing. */
+function defined(row: DealRow): DealRow {
+  return Object.fromEntries(
+    Object.entries(row).filter(([key, value]) => value !== undefined && key !== 'history'),
+  ) as unknown as DealRow;
+}
+
+/** The format and the merge may both notice a quirk: one line per kind, each deal once. */
+function unionByKind(
+  ...maps: ReadonlyMap<string, ReadonlySet<string>>[]
+): Map<string, Set<string>> {
+  const union = new Map<string, Set<string>>();
+  for (const map of maps) {
+    for (const [kind, ids] of map) union.set(kind, new Set([...(union.get(kind) ?? []), ...ids]));
+  }
+  return union;
+}

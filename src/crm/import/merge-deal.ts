@@ -1,0 +1,225 @@
+import type { AmountChange, Deal, DealStatus, Moment, StageChange } from '../../core/deals.js';
+import { decimalToMinor, minorDigits } from '../../core/money.js';
+import type { DealDraft } from '../../store/ports.js';
+import type { DealRow, HistoryRow } from '../formats/format.js';
+
+/** Everything one import (or one webhook) says about one deal. */
+export interface IncomingDeal {
+  readonly externalId: string;
+  /** The deal's own row; absent when only history rows name it. */
+  readonly row: DealRow | undefined;
+  readonly history: readonly HistoryRow[];
+}
+
+export interface MergeContext {
+  readonly source: string;
+  readonly workspaceCurrency: string;
+  /** When this import runs: the time of changes the file does not date. */
+  readonly now: number;
+  /** Whether a stage name closes a deal, from the workspace's pipeline or the stage's name. */
+  readonly outcomeOf: (pipeline: string, stage: string) => 'won' | 'lost' | null;
+}
+
+export type QuirkKind =
+  | 'closed before created'
+  | 'duplicate history rows'
+  | 'amount rounded to minor units'
+  | 'closed without a close date'
+  | 're-opened';
+
+export interface MergedDeal {
+  readonly draft: DealDraft;
+  readonly quirks: readonly QuirkKind[];
+}
+
+const defaultPipeline = 'default';
+
+/**
+ * What a deal becomes when an import or webhook meets what was stored. Fields the input does not
+ * give keep their stored value; stage history is the union of both, in time order, with exact
+ * duplicates dropped, so replaying the same input changes nothing; an amount that changed is
+ * appended to the amount history; a stage the input shows without dating it is recorded at `now`.
+ */
+export function mergeDeal(
+  stored: Deal | undefined,
+  incoming: IncomingDeal,
+  context: MergeContext,
+): MergedDeal {
+  const quirks = new Set<QuirkKind>();
+  const row = incoming.row ?? { externalId: incoming.externalId };
+  const pick = <K extends keyof DealRow & keyof Deal>(key: K, fallback: Deal[K] | null = null) =>
+    (row[key] as Deal[K] | undefined) ?? stored?.[key] ?? fallback;
+
+  const pipeline = row.pipeline ?? stored?.pipeline ?? defaultPipeline;
+  const currency = row.currency ?? stored?.currency ?? context.workspaceCurrency;
+  const createdAt = row.createdAt ?? stored?.createdAt ?? null;
+
+  const { history, duplicates } = mergedHistory(stored?.history ?? [], incoming.history);
+  if (duplicates) quirks.add('duplicate history rows');
+  // Dated stage changes (a webhook, a history file) say the current stage better than the store.
+  const stage =
+    row.stage ??
+    (incoming.history.length > 0 ? history.at(-1)?.stage : undefined) ??
+    stored?.stage ??
+    null;
+  const lastEntry = history.at(-1);
+  if (stage !== null && row.stage !== undefined && lastEntry?.stage !== stage) {
+    // The input shows a stage its history does not: date it by the close, or else by this import.
+    const at =
+      context.outcomeOf(pipeline, stage) !== null && row.closedAt !== undefined
+        ? row.closedAt
+        : stored !== undefined || lastEntry !== undefined
+          ? { at: context.now, dateOnly: false }
+          : undefined;
+    if (at !== undefined) insertInOrder(history, { stage, enteredAt: at });
+  }
+
+  const stageMoved = row.stage !== undefined || incoming.history.length > 0;
+  const status = statusOf(row, stored, stageMoved, pipeline, stage, context);
+  if (stored !== undefined && stored.status !== 'open' && status === 'open')
+    quirks.add('re-opened');
+  let closedAt: Moment | null = null;
+  if (status !== 'open') {
+    closedAt = row.closedAt ?? (stored?.status === status ? stored.closedAt : null);
+    closedAt ??= closingEntry(history, pipeline, context)?.enteredAt ?? null;
+    if (closedAt === null) quirks.add('closed without a close date');
+  }
+  if (createdAt !== null && closedAt !== null && closedBefore(closedAt, createdAt)) {
+    quirks.add('closed before created');
+  }
+
+  const amountHistory = [...(stored?.amountHistory ?? [])];
+  for (const entry of incoming.history) {
+    if (entry.amount === undefined) continue;
+    const minor = toMinor(entry.amount, currency, quirks);
+    if (minor !== undefined) addAmount(amountHistory, { at: entry.enteredAt, minor, currency });
+  }
+  let amountMinor = stored?.amountMinor ?? null;
+  if (row.amount !== undefined) amountMinor = toMinor(row.amount, currency, quirks) ?? amountMinor;
+  else if (amountHistory.length > 0 && stored === undefined)
+    amountMinor = amountHistory.at(-1)?.minor ?? null;
+  if (amountMinor !== null) {
+    const at =
+      amountHistory.length === 0 && createdAt !== null
+        ? createdAt
+        : { at: context.now, dateOnly: false };
+    addAmount(amountHistory, { at, minor: amountMinor, currency }, true);
+  }
+
+  return {
+    draft: {
+      externalId: incoming.externalId,
+      source: context.source,
+      name: pick('name'),
+      amountMinor,
+      currency:
+        amountMinor === null && row.currency === undefined ? (stored?.currency ?? null) : currency,
+      pipeline,
+      stage,
+      status,
+      createdAt,
+      closedAt,
+      expectedCloseAt: pick('expectedCloseAt'),
+      owner: pick('owner'),
+      segment: pick('segment'),
+      channel: pick('channel'),
+      account: pick('account'),
+      accountDomain: pick('accountDomain'),
+      emails: union(
+        stored?.emails ?? [],
+        (row.emails ?? []).map((email) => email.trim().toLowerCase()),
+      ),
+      contactIds: union(stored?.contactIds ?? [], row.contactIds ?? []),
+      recurringInterval: pick('recurringInterval'),
+      termMonths: pick('termMonths'),
+      history,
+      amountHistory,
+    },
+    quirks: [...quirks],
+  };
+}
+
+/** The status the input gives, else the one its stage implies, else the stored one. */
+function statusOf(
+  row: DealRow,
+  stored: Deal | undefined,
+  stageMoved: boolean,
+  pipeline: string,
+  stage: string | null,
+  context: MergeContext,
+): DealStatus {
+  if (row.status !== undefined) return row.status;
+  const implied = stage === null ? null : context.outcomeOf(pipeline, stage);
+  if (stageMoved) return implied ?? 'open';
+  return stored?.status ?? implied ?? 'open';
+}
+
+function closingEntry(
+  history: readonly StageChange[],
+  pipeline: string,
+  context: MergeContext,
+): StageChange | undefined {
+  return history.findLast((entry) => context.outcomeOf(pipeline, entry.stage) !== null);
+}
+
+function mergedHistory(
+  stored: readonly StageChange[],
+  rows: readonly HistoryRow[],
+): { history: StageChange[]; duplicates: boolean } {
+  const history = [...stored];
+  let duplicates = false;
+  const seenInInput = new Set<string>();
+  for (const row of rows) {
+    const key = `${row.stage}\u0000${row.enteredAt.at}`;
+    if (seenInInput.has(key)) duplicates = true;
+    seenInInput.add(key);
+    insertInOrder(history, { stage: row.stage, enteredAt: row.enteredAt });
+  }
+  return { history, duplicates };
+}
+
+/** Inserts an entry at its place in time (a late webhook lands where it belongs), once. */
+function insertInOrder(history: StageChange[], entry: StageChange): void {
+  if (history.some((e) => e.stage === entry.stage && e.enteredAt.at === entry.enteredAt.at)) return;
+  let i = history.length;
+  while (i > 0 && (history[i - 1] as StageChange).enteredAt.at > entry.enteredAt.at) i--;
+  history.splice(i, 0, entry);
+}
+
+/** Appends an amount when it differs from the one in force at its time (`latest`: from the last). */
+function addAmount(history: AmountChange[], entry: AmountChange, latest = false): void {
+  if (latest) {
+    const last = history.at(-1);
+    if (last !== undefined && last.minor === entry.minor && last.currency === entry.currency)
+      return;
+    history.push(entry);
+    return;
+  }
+  if (history.some((e) => e.at.at === entry.at.at && e.minor === entry.minor)) return;
+  let i = history.length;
+  while (i > 0 && (history[i - 1] as AmountChange).at.at > entry.at.at) i--;
+  const before = history[i - 1];
+  if (before !== undefined && before.minor === entry.minor && before.currency === entry.currency)
+    return;
+  history.splice(i, 0, entry);
+}
+
+function toMinor(amount: string, currency: string, quirks: Set<QuirkKind>): number | undefined {
+  const converted = decimalToMinor(amount, minorDigits(currency));
+  if (converted?.rounded === true) quirks.add('amount rounded to minor units');
+  return converted?.minor;
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+const dayMs = 86_400_000;
+
+/** A close dated by day alone is not before a creation later that same day. */
+function closedBefore(closed: Moment, created: Moment): boolean {
+  if (closed.dateOnly || created.dateOnly) {
+    return Math.floor(closed.at / dayMs) < Math.floor(created.at / dayMs);
+  }
+  return closed.at < created.at;
+}

@@ -1,0 +1,65 @@
+import Type from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { Pipeline } from '../core/deals.js';
+import { ClosedloopError } from '../core/errors.js';
+
+/** A pipeline as the CLI and the API accept it: its stages in funnel order. */
+export const pipelineSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    stages: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 200 }),
+          phase: Type.Union([
+            Type.Literal('awareness'),
+            Type.Literal('consideration'),
+            Type.Literal('decision'),
+          ]),
+          outcome: Type.Union([Type.Literal('won'), Type.Literal('lost'), Type.Null()]),
+          probability: Type.Number({ minimum: 0, maximum: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const check = Compile(pipelineSchema);
+
+/**
+ * A pipeline to save, checked: the shape, then what a funnel needs — stage names unique, open
+ * stages before the closing ones, at least one won stage. Errors name the field.
+ */
+export function checkedPipeline(raw: unknown): Pipeline {
+  if (!check.Check(raw)) {
+    const [first] = check.Errors(raw);
+    const path = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || 'pipeline';
+    const missing = (first?.params as { requiredProperties?: string[] } | undefined)
+      ?.requiredProperties?.[0];
+    throw invalid(
+      missing === undefined
+        ? `${path}: ${first?.message ?? 'does not match'}`
+        : `${path === 'pipeline' ? '' : `${path}.`}${missing}: is required`,
+    );
+  }
+  const pipeline = raw as Pipeline;
+  const names = new Set<string>();
+  let closingSeen = false;
+  for (const [i, stage] of pipeline.stages.entries()) {
+    if (names.has(stage.name)) throw invalid(`stages.${i}.name: "${stage.name}" appears twice`);
+    names.add(stage.name);
+    if (stage.outcome !== null) closingSeen = true;
+    else if (closingSeen) {
+      throw invalid(`stages.${i}: open stage "${stage.name}" must come before the closing stages`);
+    }
+  }
+  if (!pipeline.stages.some((stage) => stage.outcome === 'won')) {
+    throw invalid('stages: expected at least one stage with outcome "won"');
+  }
+  return pipeline;
+}
+
+const invalid = (message: string) => new ClosedloopError('CL_ERR_CONFIG', message);

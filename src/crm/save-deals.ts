@@ -1,0 +1,96 @@
+import type { Deal, Pipeline } from '../core/deals.js';
+import type { DealDraft, StateStore, Workspace } from '../store/ports.js';
+import { inferPipeline } from './import/infer-pipeline.js';
+import { type IncomingDeal, mergeDeal, type QuirkKind } from './import/merge-deal.js';
+import { outcomeOfStage } from './stage-words.js';
+
+export interface SaveOptions {
+  readonly source: string;
+  readonly now?: number;
+  /** Open stages in funnel order, when the source defines them. */
+  readonly stageOrder?: readonly string[];
+  /** Called inside the transaction for an input that names a deal nowhere to be found. */
+  readonly onUnknown?: (deal: IncomingDeal) => void;
+}
+
+export interface SaveResult {
+  readonly created: readonly string[];
+  readonly updated: readonly string[];
+  /** Quirk → external ids of the deals that showed it. */
+  readonly quirks: ReadonlyMap<QuirkKind, ReadonlySet<string>>;
+  /** Pipelines made or extended with stages seen for the first time. */
+  readonly pipelines: readonly Pipeline[];
+}
+
+/**
+ * Merges what an import, a webhook or the API says about deals into the store, in one
+ * transaction, then extends the workspace's pipelines with any stage seen for the first time.
+ * The one path every way in takes, so they all treat history, amounts and re-opened deals alike.
+ */
+export async function saveIncomingDeals(
+  state: StateStore,
+  workspace: Workspace,
+  incoming: readonly IncomingDeal[],
+  options: SaveOptions,
+): Promise<SaveResult> {
+  const now = options.now ?? Date.now();
+  const pipelines = new Map((await state.pipelines(workspace.id)).map((p) => [p.name, p]));
+  const outcomeOf = (pipeline: string, stage: string) => {
+    const configured = pipelines.get(pipeline)?.stages.find((s) => s.name === stage);
+    return configured !== undefined ? configured.outcome : outcomeOfStage(stage);
+  };
+  const quirks = new Map<QuirkKind, Set<string>>();
+  const probabilities = new Map<string, number>();
+  const drafts: DealDraft[] = [];
+  const ids = [...new Set(incoming.map((deal) => deal.externalId))];
+  const result = await state.mergeDeals(workspace.id, options.source, ids, (stored) => {
+    // A deal named twice in one input is merged twice, the second time over the first result.
+    const latest = new Map<string, DealDraft>();
+    const current = new Map<string, Deal>(stored);
+    for (const deal of incoming) {
+      const known = current.get(deal.externalId);
+      if (deal.row === undefined && known === undefined) {
+        options.onUnknown?.(deal);
+        continue;
+      }
+      const merged = mergeDeal(known, deal, {
+        source: options.source,
+        workspaceCurrency: workspace.currency,
+        now,
+        outcomeOf,
+      });
+      for (const quirk of merged.quirks) {
+        const seen = quirks.get(quirk) ?? new Set<string>();
+        seen.add(deal.externalId);
+        quirks.set(quirk, seen);
+      }
+      const probability = deal.row?.stageProbability;
+      if (deal.row?.stage !== undefined && probability !== undefined) {
+        probabilities.set(deal.row.stage, probability);
+      }
+      latest.set(deal.externalId, merged.draft);
+      current.set(deal.externalId, {
+        ...merged.draft,
+        id: known?.id ?? '',
+        workspaceId: workspace.id,
+        updatedAt: now,
+      });
+    }
+    drafts.splice(0, drafts.length, ...latest.values());
+    return drafts;
+  });
+
+  const changed: Pipeline[] = [];
+  for (const name of new Set(drafts.map((draft) => draft.pipeline))) {
+    const inferred = inferPipeline(
+      name,
+      pipelines.get(name),
+      drafts.filter((draft) => draft.pipeline === name),
+      { order: options.stageOrder, probability: probabilities },
+    );
+    if (inferred === undefined) continue;
+    await state.savePipeline(workspace.id, inferred);
+    changed.push(inferred);
+  }
+  return { created: result.created, updated: result.updated, quirks, pipelines: changed };
+}

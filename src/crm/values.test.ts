@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import {
+  calendarDate,
+  cleanText,
+  findEmails,
+  parseChoice,
+  parseCurrency,
+  parseDecimal,
+  parseDomain,
+  parseEmails,
+  parseFlag,
+  parseMoment,
+  parseWholeNumber,
+} from './values.js';
+
+const utc = Date.UTC;
+
+describe('cleanText', () => {
+  it('trims, and reads blank or missing cells as nothing', () => {
+    expect(cleanText('  Acme ')).toBe('Acme');
+    expect(cleanText('   ')).toBeUndefined();
+    expect(cleanText(undefined)).toBeUndefined();
+  });
+});
+
+describe('parseMoment', () => {
+  it('reads an ISO date as a calendar date at midnight UTC', () => {
+    expect(parseMoment('2027-03-01', 'created_at')).toEqual({
+      value: { at: utc(2027, 2, 1), dateOnly: true },
+    });
+  });
+  it('reads ISO date-times with Z or an offset', () => {
+    expect(parseMoment('2027-03-01T10:20:30Z', 'x').value).toEqual({
+      at: utc(2027, 2, 1, 10, 20, 30),
+      dateOnly: false,
+    });
+    expect(parseMoment('2027-03-01T10:20:30+02:00', 'x').value?.at).toBe(
+      utc(2027, 2, 1, 8, 20, 30),
+    );
+  });
+  it('reads the space-separated date-times exports write as UTC', () => {
+    expect(parseMoment('2018-10-13 17:16:45', 'x').value).toEqual({
+      at: utc(2018, 9, 13, 17, 16, 45),
+      dateOnly: false,
+    });
+    expect(parseMoment(' 2027-01-05 10:00 ', 'x').value?.at).toBe(utc(2027, 0, 5, 10, 0));
+  });
+  it('reads US slash dates, month first unless told the day comes first', () => {
+    expect(parseMoment('03/01/2027', 'x').value).toEqual({ at: utc(2027, 2, 1), dateOnly: true });
+    expect(parseMoment('3/1/2027 14:05', 'x').value).toEqual({
+      at: utc(2027, 2, 1, 14, 5),
+      dateOnly: false,
+    });
+    expect(parseMoment('3/1/2027 2:05 PM', 'x').value?.at).toBe(utc(2027, 2, 1, 14, 5));
+    expect(parseMoment('3/1/2027 12:00 AM', 'x').value?.at).toBe(utc(2027, 2, 1, 0, 0));
+    expect(parseMoment('01/03/2027', 'x', 'day-first').value?.at).toBe(utc(2027, 2, 1));
+  });
+  it('leaves an empty cell empty', () => {
+    expect(parseMoment('', 'x')).toEqual({});
+    expect(parseMoment(undefined, 'x')).toEqual({});
+  });
+  it('names the column and what it expected when the cell is no date', () => {
+    expect(parseMoment('soon', 'created_at')).toEqual({
+      error: {
+        field: 'created_at',
+        message: 'expected an ISO 8601 date such as 2027-03-01, got "soon"',
+      },
+    });
+    for (const text of ['2027-02-30', '13/01/2027', '02/30/2027', '2027-03-01T25:00', '1/1/27']) {
+      expect(parseMoment(text, 'x').error, text).toBeDefined();
+    }
+  });
+});
+
+describe('calendarDate', () => {
+  it('keeps the day of a moment and drops its time', () => {
+    expect(calendarDate({ at: utc(2018, 7, 22, 23, 59), dateOnly: false })).toEqual({
+      at: utc(2018, 7, 22),
+      dateOnly: true,
+    });
+  });
+});
+
+describe('parseDecimal', () => {
+  it('cleans the ways exports write amounts, keeping every digit', () => {
+    const cases: [string, string][] = [
+      ['1234.5', '1234.5'],
+      ['1,234.50', '1234.50'],
+      ['$1,234.50', '1234.50'],
+      [' 12 ', '12'],
+      ['-5', '-5'],
+      ['-$5.00', '-5.00'],
+      ['€ 1,000,000', '1000000'],
+      ['007', '7'],
+      ['.5', '0.5'],
+      ['5.', '5'],
+      ['-0.00', '0.00'],
+      ['12345678901234567890.123456789', '12345678901234567890.123456789'],
+    ];
+    for (const [text, clean] of cases)
+      expect(parseDecimal(text, 'amount'), text).toEqual({ value: clean });
+  });
+  it('refuses what is no number, naming the column', () => {
+    expect(parseDecimal('abc', 'Amount')).toEqual({
+      error: { field: 'Amount', message: 'expected a number such as 1234.50, got "abc"' },
+    });
+    for (const text of ['1.2.3', '1,2', '12,34.5', '.', '-', '1e3', '5 USD', '1 234']) {
+      expect(parseDecimal(text, 'amount').error, text).toBeDefined();
+    }
+  });
+  it('leaves an empty cell empty', () => {
+    expect(parseDecimal('  ', 'amount')).toEqual({});
+  });
+});
+
+describe('parseEmails', () => {
+  it('splits on ; or , and lower-cases', () => {
+    expect(parseEmails('Ana@Acme.example; bob@acme.example,,', 'emails')).toEqual({
+      value: ['ana@acme.example', 'bob@acme.example'],
+    });
+  });
+  it('refuses an entry that is no email address', () => {
+    expect(parseEmails('ana@acme.example; n/a', 'emails')).toEqual({
+      error: { field: 'emails', message: 'expected email addresses separated by ";", got "n/a"' },
+    });
+  });
+  it('finds emails written inside other text', () => {
+    expect(findEmails('Ana Ruiz (Ana@Acme.example), <bob@b.example>')).toEqual([
+      'ana@acme.example',
+      'bob@b.example',
+    ]);
+    expect(findEmails('Jean Dupont')).toEqual([]);
+  });
+});
+
+describe('small cells', () => {
+  it('reads currencies, flags, choices, whole numbers and domains', () => {
+    expect(parseCurrency(' eur ', 'currency')).toEqual({ value: 'EUR' });
+    expect(parseCurrency('euro', 'currency').error?.message).toBe(
+      'expected an ISO 4217 code such as EUR, got "euro"',
+    );
+    expect(parseFlag('1', 'IsWon')).toEqual({ value: true });
+    expect(parseFlag('FALSE', 'IsWon')).toEqual({ value: false });
+    expect(parseFlag('maybe', 'IsWon').error?.field).toBe('IsWon');
+    expect(parseChoice('Won', 'status', ['open', 'won', 'lost'])).toEqual({ value: 'won' });
+    expect(parseChoice('done', 'status', ['open', 'won', 'lost']).error?.message).toBe(
+      'expected open, won or lost, got "done"',
+    );
+    expect(parseWholeNumber('12', 'term_months')).toEqual({ value: 12 });
+    expect(parseWholeNumber('1.5', 'term_months').error).toBeDefined();
+    expect(parseDomain('https://www.Acme.example/about?x=1')).toBe('acme.example');
+    expect(parseDomain('acme.example')).toBe('acme.example');
+    expect(parseDomain(' ')).toBeUndefined();
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * Cell parsers shared by the CRM export formats. Each takes the cell's text and the column it came
+ * from, and gives the value, nothing (an empty cell), or a RowError that names the column and says
+ * what was expected.
+ */
+import type { Moment } from '../core/deals.js';
+import { parseIsoInstant } from '../core/time.js';
+import type { RowError } from './formats/format.js';
+
+/** A cell read: `value` when it held one, `error` when it held something else, neither when empty. */
+export type Cell<T> =
+  | { readonly value?: T; readonly error?: undefined }
+  | { readonly value?: undefined; readonly error: RowError };
+
+const empty: Cell<never> = Object.freeze({});
+
+function unexpected(field: string, expected: string, text: string): Cell<never> {
+  return { error: { field, message: `expected ${expected}, got "${text}"` } };
+}
+
+/** Trimmed text, or undefined for a missing or blank cell. */
+export function cleanText(text: string | undefined): string | undefined {
+  const trimmed = text?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+/** How a slash date is ordered: 03/04/2027 is 4 March (month first, US) or 3 April (day first). */
+export type SlashDateOrder = 'month-first' | 'day-first';
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+const slashDate =
+  /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
+
+/**
+ * A date or a date and time: ISO 8601 (a date alone is a calendar date; a time without a zone is
+ * UTC, as Salesforce's Data Export writes it), or a slash date as US exports write it.
+ */
+export function parseMoment(
+  text: string | undefined,
+  field: string,
+  order: SlashDateOrder = 'month-first',
+): Cell<Moment> {
+  const cell = cleanText(text);
+  if (cell === undefined) return empty;
+  const at = parseIsoInstant(cell);
+  if (Number.isNaN(at)) {
+    const slashed = parseSlashDate(cell, order);
+    if (slashed !== undefined) return { value: slashed };
+    // Slash dates are a courtesy to spreadsheet exports; ISO 8601 is what we ask for.
+    return unexpected(field, 'an ISO 8601 date such as 2027-03-01', cell);
+  }
+  return { value: { at, dateOnly: isoDate.test(cell) } };
+}
+
+function parseSlashDate(text: string, order: SlashDateOrder): Moment | undefined {
+  const match = slashDate.exec(text);
+  if (match === null) return undefined;
+  const [, first, second, year, hour, minute = '0', secondOfMinute = '0', meridiem] = match;
+  const [month, day] =
+    order === 'month-first' ? [Number(first), Number(second)] : [Number(second), Number(first)];
+  let h = hour === undefined ? 0 : Number(hour);
+  if (meridiem !== undefined) {
+    if (h < 1 || h > 12) return undefined;
+    h = (h % 12) + (meridiem.toUpperCase() === 'PM' ? 12 : 0);
+  }
+  const mi = Number(minute);
+  const s = Number(secondOfMinute);
+  if (month < 1 || month > 12 || day < 1 || h > 23 || mi > 59 || s > 59) return undefined;
+  const at = Date.UTC(Number(year), month - 1, day, h, mi, s);
+  // Date.UTC rolls 02/30 over to March: a day the month lacks is no date.
+  if (new Date(at).getUTCDate() !== day) return undefined;
+  return { at, dateOnly: hour === undefined };
+}
+
+const dayMs = 86_400_000;
+
+/** The calendar date of a moment, for fields that are dates even when exports add 00:00:00. */
+export function calendarDate(moment: Moment): Moment {
+  return { at: Math.floor(moment.at / dayMs) * dayMs, dateOnly: true };
+}
+
+// A sign, an optional currency symbol, digits (commas only between groups of three), a fraction.
+const decimalPattern = /^([+-])?\s*[$€£¥]?\s*(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?$/;
+
+/**
+ * A decimal as clean text ("$1,234.50" → "1234.50", " 012 " → "12"), never through floating
+ * point, so no digit the export wrote is lost before the importer rounds to minor units.
+ */
+export function parseDecimal(text: string | undefined, field: string): Cell<string> {
+  const cell = cleanText(text);
+  if (cell === undefined) return empty;
+  const match = decimalPattern.exec(cell);
+  const whole = match?.[2]?.replaceAll(',', '') ?? '';
+  const fraction = match?.[3] ?? '';
+  if (match === null || (whole === '' && fraction === '')) {
+    return unexpected(field, 'a number such as 1234.50', cell);
+  }
+  const integer = whole.replace(/^0+(?=\d)/, '') || '0';
+  const digits = fraction === '' ? integer : `${integer}.${fraction}`;
+  const isZero = /^[0.]*$/.test(digits);
+  return { value: match[1] === '-' && !isZero ? `-${digits}` : digits };
+}
+
+/** A whole number ≥ 0 ("12"); for counts such as term months. */
+export function parseWholeNumber(text: string | undefined, field: string): Cell<number> {
+  const cell = cleanText(text);
+  if (cell === undefined) return empty;
+  if (!/^\d{1,9}$/.test(cell)) return unexpected(field, 'a whole number such as 12', cell);
+  return { value: Number(cell) };
+}
+
+const emailPattern = /^[^\s@;,<>()]+@[^\s@;,<>()]+\.[^\s@;,<>()]+$/;
+
+/** Email addresses separated by `;` or `,`, trimmed and lower-cased. */
+export function parseEmails(text: string | undefined, field: string): Cell<readonly string[]> {
+  const cell = cleanText(text);
+  if (cell === undefined) return empty;
+  const emails = cell
+    .split(/[;,]/)
+    .map((part) => part.trim().toLowerCase())
+    .filter((part) => part !== '');
+  const bad = emails.find((email) => !emailPattern.test(email));
+  if (bad !== undefined) {
+    return unexpected(field, 'email addresses separated by ";"', bad);
+  }
+  return emails.length === 0 ? empty : { value: emails };
+}
+
+/** Every email address written anywhere in a text ("Ana Ruiz (ana@acme.example)"), lower-cased. */
+export function findEmails(text: string): string[] {
+  return Array.from(text.matchAll(/[^\s@;,<>()"']+@[^\s@;,<>()"']+\.[^\s@;,<>()"']+/g), (match) =>
+    match[0].toLowerCase(),
+  );
+}
+
+/** An ISO 4217 code, upper-cased ("eur" → "EUR"). */
+export function parseCurrency(text: string | undefined, field: string): Cell<string> {
+  const cell = cleanText(text);
+  if (cell === undefined) return empty;
+  if (!/^[A-Za-z]{3}$/.test(cell)) return unexpected(field, 'an ISO 4217 code such as EUR', cell);
+  return { value: cell.toUpperCase() };
+}
+
+const truths = new Set(['1', 'true', 'yes', 'y']);
+const falsehoods = new Set(['0', 'false', 'no', 'n']);
+
+/** A flag as exports write it: 1/0, true/false, yes/no. */
+export function parseFlag(text: string | undefined, field: string): Cell<boolean> {
+  const cell = cleanText(text);
+  if (cell === undefined) return empty;
+  const lower = cell.toLowerCase();
+  if (truths.has(lower)) return { value: true };
+  if (falsehoods.has(lower)) return { value: false };
+  return unexpected(field, 'true or false (or 1 or 0)', cell);
+}
+
+/** One of a few words, in any case ("Won" → "won"). */
+export function parseChoice<const T extends string>(
+  text: string | undefined,
+  field: string,
+  choices: readonly T[],
+): Cell<T> {
+  const cell = cleanText(text);
+  if (cell === undefined) return empty;
+  const lower = cell.toLowerCase();
+  const choice = choices.find((candidate) => candidate === lower);
+  if (choice !== undefined) return { value: choice };
+  const listed = `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`;
+  return unexpected(field, listed, cell);
+}
+
+/** A company's domain from what a CRM holds: "https://www.Acme.example/about" → "acme.example". */
+export function parseDomain(text: string | undefined): string | undefined {
+  const cell = cleanText(text)?.toLowerCase();
+  if (cell === undefined) return undefined;
+  const host = cell.replace(/^[a-z]+:\/\//, '').replace(/[/?#:].*$/, '');
+  return cleanText(host.replace(/^www\./, ''));
+}

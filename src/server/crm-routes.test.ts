@@ -1,0 +1,270 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { startCollector } from '../test-support/collector.js';
+
+const clock = Date.UTC(2027, 2, 1, 12);
+const collector = await startCollector({ now: () => clock });
+const { store, workspace, secretKey } = collector;
+const bearer = { headers: { authorization: `Bearer ${secretKey}` } };
+const appSecret = 'hubspot-app-secret-0f3a';
+await store.state.setIntegrationSecret(workspace.id, 'hubspot', appSecret);
+await store.state.setIntegrationSecret(workspace.id, 'pipedrive', 'pd-pass');
+
+const dealsOf = async (source: string) =>
+  (await store.state.deals(workspace.id)).filter((deal) => deal.source === source);
+
+describe('POST /api/deals', () => {
+  it('upserts deals with their stage changes, in time order whatever order they arrive in', async () => {
+    const first = await collector.post(
+      '/api/deals',
+      {
+        deals: [
+          {
+            id: 'D-1',
+            name: 'Acme renewal',
+            amount: '12000.50',
+            currency: 'EUR',
+            createdAt: '2027-01-10',
+            emails: ['Ada@Example.com'],
+            stageChanges: [
+              { stage: 'Proposal', at: '2027-02-01T09:00:00Z' },
+              { stage: 'Discovery', at: '2027-01-10T09:00:00Z' },
+            ],
+          },
+        ],
+      },
+      bearer,
+    );
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ created: 1, updated: 0 });
+    // A late stage change, the same delivery replayed, then the win.
+    for (const stageChanges of [
+      [{ stage: 'Demo', at: '2027-01-20T09:00:00Z' }],
+      [{ stage: 'Demo', at: '2027-01-20T09:00:00Z' }],
+      [{ stage: 'Closed Won', at: '2027-02-20T15:00:00Z' }],
+    ]) {
+      const again = await collector.post(
+        '/api/deals',
+        { deals: [{ id: 'D-1', stageChanges }] },
+        bearer,
+      );
+      expect(again.body).toMatchObject({ created: 0, updated: 1 });
+    }
+    const [deal] = await dealsOf('api');
+    expect(deal).toMatchObject({
+      externalId: 'D-1',
+      amountMinor: 1_200_050,
+      currency: 'EUR',
+      status: 'won',
+      stage: 'Closed Won',
+      closedAt: { at: Date.parse('2027-02-20T15:00:00Z'), dateOnly: false },
+      emails: ['ada@example.com'],
+    });
+    expect(deal?.history.map((entry) => entry.stage)).toEqual([
+      'Discovery',
+      'Demo',
+      'Proposal',
+      'Closed Won',
+    ]);
+    const [pipeline] = await store.state.pipelines(workspace.id);
+    expect(pipeline?.stages.map((stage) => [stage.name, stage.outcome])).toEqual([
+      ['Discovery', null],
+      ['Demo', null],
+      ['Proposal', null],
+      ['Closed Won', 'won'],
+    ]);
+  });
+
+  it('answers 401 without a secret key, and 400 naming the field for a bad deal', async () => {
+    const body = { deals: [{ id: 'D-2' }] };
+    expect((await collector.post('/api/deals', body, { auth: null })).status).toBe(401);
+    const wrong = await collector.post('/api/deals', body, {
+      headers: { authorization: 'Bearer sk_wrong' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('CL_ERR_AUTH');
+
+    for (const [deals, field] of [
+      [[{ name: 'no id' }], 'deals.0.id: is required'],
+      [[{ id: 'x', amount: 'lots' }], 'deals.0.amount'],
+      [[{ id: 'x', currency: 'euro' }], 'deals.0.currency'],
+      [[{ id: 'x', createdAt: 'yesterday' }], 'deals.0.createdAt: expected an ISO 8601 date'],
+      [[{ id: 'x', stageChanges: [{ stage: 'Demo', at: 'soon' }] }], 'deals.0.stageChanges.0.at'],
+    ] as const) {
+      const response = await collector.post('/api/deals', { deals }, bearer);
+      expect(response.status, JSON.stringify(deals)).toBe(400);
+      expect(response.body.error.code).toBe('CL_ERR_DEAL_INVALID');
+      expect(response.body.error.message).toContain(field);
+    }
+    expect(await dealsOf('api')).toHaveLength(1);
+  });
+});
+
+/** Signs a request exactly as HubSpot's v3 validation documents it. */
+function hubspotHeaders(body: string, uri: string, timestamp: number, secret = appSecret) {
+  const signature = createHmac('sha256', secret)
+    .update(`POST${uri}${body}${timestamp}`)
+    .digest('base64');
+  return {
+    'x-hubspot-signature-v3': signature,
+    'x-hubspot-request-timestamp': String(timestamp),
+    host: 'crm.example.com',
+    'x-forwarded-proto': 'https',
+  };
+}
+
+describe('HubSpot webhooks', () => {
+  const path = `/webhooks/hubspot/${workspace.id}`;
+  const uri = `https://crm.example.com${path}`;
+  const delivery = JSON.stringify([
+    { eventId: 1, subscriptionType: 'deal.creation', objectId: 901, occurredAt: clock - 60_000 },
+    {
+      eventId: 2,
+      subscriptionType: 'deal.propertyChange',
+      objectId: 901,
+      propertyName: 'amount',
+      propertyValue: '5000',
+      occurredAt: clock - 50_000,
+    },
+    {
+      eventId: 3,
+      subscriptionType: 'deal.propertyChange',
+      objectId: 901,
+      propertyName: 'dealstage',
+      propertyValue: 'closedwon',
+      occurredAt: clock - 10_000,
+    },
+    {
+      eventId: 4,
+      subscriptionType: 'deal.propertyChange',
+      objectId: 901,
+      propertyName: 'dealstage',
+      propertyValue: 'appointmentscheduled',
+      occurredAt: clock - 40_000,
+    },
+  ]);
+
+  it('takes a correctly signed delivery, and a replay of it changes nothing', async () => {
+    const send = () =>
+      collector.post(path, delivery, { auth: null, headers: hubspotHeaders(delivery, uri, clock) });
+    const response = await send();
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body).toMatchObject({ created: 1, updated: 0 });
+    const before = await dealsOf('hubspot');
+    expect(before).toHaveLength(1);
+    expect(before[0]).toMatchObject({
+      externalId: '901',
+      amountMinor: 500_000,
+      currency: 'USD',
+      status: 'won',
+      stage: 'Closed Won',
+      createdAt: { at: clock - 60_000, dateOnly: false },
+      closedAt: { at: clock - 10_000, dateOnly: false },
+    });
+    expect(before[0]?.history.map((entry) => entry.stage)).toEqual([
+      'Appointment Scheduled',
+      'Closed Won',
+    ]);
+    expect((await send()).status).toBe(200);
+    const after = await dealsOf('hubspot');
+    expect({ ...after[0], updatedAt: 0 }).toEqual({ ...before[0], updatedAt: 0 });
+  });
+
+  it('rejects a wrong signature, a changed body, another secret and an old timestamp (401)', async () => {
+    const cases = [
+      {
+        body: delivery,
+        headers: { ...hubspotHeaders(delivery, uri, clock), 'x-hubspot-signature-v3': 'AAAA' },
+      },
+      { body: delivery.replace('5000', '9000'), headers: hubspotHeaders(delivery, uri, clock) },
+      { body: delivery, headers: hubspotHeaders(delivery, uri, clock, 'not-the-secret') },
+      { body: delivery, headers: hubspotHeaders(delivery, uri, clock - 6 * 60_000) },
+      { body: delivery, headers: { host: 'crm.example.com' } },
+    ];
+    for (const { body, headers } of cases) {
+      const response = await collector.post(path, body, { auth: null, headers });
+      expect(response.status).toBe(401);
+      expect(response.body.error.code).toBe('CL_ERR_AUTH');
+    }
+    const elsewhere = await collector.post(`/webhooks/hubspot/ws_unknown`, delivery, {
+      auth: null,
+      headers: hubspotHeaders(
+        delivery,
+        'https://crm.example.com/webhooks/hubspot/ws_unknown',
+        clock,
+      ),
+    });
+    expect(elsewhere.status).toBe(401);
+  });
+});
+
+describe('Pipedrive webhooks', () => {
+  const path = `/webhooks/pipedrive/${workspace.id}`;
+  const auth = (password: string) => ({
+    authorization: `Basic ${Buffer.from(`pipedrive:${password}`).toString('base64')}`,
+  });
+  const update = {
+    meta: { action: 'updated', object: 'deal', id: 77, timestamp: 1_800_000_000 },
+    current: {
+      id: 77,
+      title: 'Globex expansion',
+      value: 2500,
+      currency: 'eur',
+      status: 'won',
+      stage_id: 4,
+      pipeline_id: 1,
+      add_time: '2027-01-05 08:00:00',
+      stage_change_time: '2027-02-10 10:00:00',
+      won_time: '2027-02-10 10:00:00',
+    },
+    previous: { stage_id: 3 },
+  };
+
+  it('stores a deal update sent with the workspace password, and refuses any other (401)', async () => {
+    const response = await collector.post(path, update, { auth: null, headers: auth('pd-pass') });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const [deal] = await dealsOf('pipedrive');
+    expect(deal).toMatchObject({
+      externalId: '77',
+      name: 'Globex expansion',
+      amountMinor: 250_000,
+      currency: 'EUR',
+      status: 'won',
+      pipeline: 'pipeline 1',
+      closedAt: { at: Date.UTC(2027, 1, 10, 10), dateOnly: false },
+    });
+    const wrong = await collector.post(path, update, { auth: null, headers: auth('guess') });
+    expect(wrong.status).toBe(401);
+    const none = await collector.post(path, update, { auth: null });
+    expect(none.status).toBe(401);
+  });
+});
+
+describe('pipelines API', () => {
+  it('lists pipelines and replaces one, refusing a malformed one with the field named', async () => {
+    const listed = await collector.post('/api/pipelines', undefined, { ...bearer, method: 'GET' });
+    expect(listed.status).toBe(200);
+    expect(listed.body.pipelines.length).toBeGreaterThan(0);
+    const stages = [
+      { name: 'Lead', phase: 'awareness', outcome: null, probability: 0.1 },
+      { name: 'Won', phase: 'decision', outcome: 'won', probability: 1 },
+    ];
+    const put = await collector.post(
+      '/api/pipelines/Partners',
+      { stages },
+      { ...bearer, method: 'PUT' },
+    );
+    expect(put.status).toBe(200);
+    expect((await store.state.pipelines(workspace.id)).at(-1)).toEqual({
+      name: 'Partners',
+      stages,
+    });
+    const bad = await collector.post(
+      '/api/pipelines/Partners',
+      { stages: [{ ...stages[0], probability: 2 }] },
+      { ...bearer, method: 'PUT' },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('stages.0.probability');
+  });
+});

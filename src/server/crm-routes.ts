@@ -1,0 +1,189 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Compile } from 'typebox/compile';
+import { ClosedloopError } from '../core/errors.js';
+import { apiDealsBodySchema, dealFromApi } from '../crm/api-deals.js';
+import type { IncomingDeal } from '../crm/import/merge-deal.js';
+import { checkedPipeline } from '../crm/pipeline-config.js';
+import { saveIncomingDeals } from '../crm/save-deals.js';
+import {
+  dealsFromHubspot,
+  type HubspotEvent,
+  hubspotSignatureProblem,
+} from '../crm/webhooks/hubspot.js';
+import { dealFromPipedrive } from '../crm/webhooks/pipedrive.js';
+import type { StateStore, Workspace } from '../store/ports.js';
+import { basicAuthPassword, workspaceOfSecretKey } from './auth.js';
+import { describeSchemaError } from './schema-errors.js';
+
+export interface CrmRoutesOptions {
+  readonly state: StateStore;
+  /** The clock webhooks' replay windows are judged by (tests move it). */
+  readonly now?: () => number;
+}
+
+const checkDealsBody = Compile(apiDealsBodySchema);
+
+/**
+ * Deals coming back from the CRM: the generic `POST /api/deals` (secret key), HubSpot's signed
+ * webhooks and Pipedrive's basic-auth webhooks (per-workspace secrets), and pipeline editing. All
+ * of them merge through `saveIncomingDeals`, so a replayed delivery changes nothing.
+ */
+export async function registerCrmRoutes(
+  app: FastifyInstance,
+  options: CrmRoutesOptions,
+): Promise<void> {
+  const { state } = options;
+  const now = options.now ?? Date.now;
+
+  app.post('/api/deals', async (request) => {
+    const workspace = await workspaceOfSecretKey(state, request);
+    if (!checkDealsBody.Check(request.body)) {
+      const [first] = checkDealsBody.Errors(request.body);
+      throw new ClosedloopError('CL_ERR_DEAL_INVALID', describeSchemaError(first, 'body'));
+    }
+    const incoming: IncomingDeal[] = [];
+    for (const [index, deal] of request.body.deals.entries()) {
+      const result = dealFromApi(deal, index);
+      if ('error' in result) throw new ClosedloopError('CL_ERR_DEAL_INVALID', result.error);
+      incoming.push(result.deal);
+    }
+    return summary(
+      await saveIncomingDeals(state, workspace, incoming, { source: 'api', now: now() }),
+    );
+  });
+
+  app.get('/api/pipelines', async (request) => {
+    const workspace = await workspaceOfSecretKey(state, request);
+    return { pipelines: await state.pipelines(workspace.id) };
+  });
+
+  app.put<{ Params: { name: string } }>('/api/pipelines/:name', async (request) => {
+    const workspace = await workspaceOfSecretKey(state, request);
+    const body = request.body as Record<string, unknown> | null;
+    const pipeline = checkedPipeline({ ...body, name: request.params.name });
+    await state.savePipeline(workspace.id, pipeline);
+    return pipeline;
+  });
+
+  await app.register(async (webhooks) => {
+    // A signature covers the body's exact bytes: keep them as received.
+    webhooks.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string' },
+      (_request, body, done) => {
+        done(null, body);
+      },
+    );
+
+    webhooks.post<{ Params: { workspace: string } }>(
+      '/webhooks/hubspot/:workspace',
+      async (request) => {
+        const raw = typeof request.body === 'string' ? request.body : '';
+        const workspace = await webhookWorkspace(state, request.params.workspace, 'hubspot');
+        const secret =
+          workspace === undefined
+            ? undefined
+            : await state.integrationSecret(workspace.id, 'hubspot');
+        const problem =
+          secret === undefined
+            ? 'no HubSpot app secret is set for this workspace'
+            : hubspotSignatureProblem(
+                secret,
+                {
+                  method: request.method,
+                  uri: `${request.protocol}://${request.host}${request.url}`,
+                  body: raw,
+                  timestamp: header(request, 'x-hubspot-request-timestamp'),
+                  signature: header(request, 'x-hubspot-signature-v3'),
+                },
+                now(),
+              );
+        if (problem !== undefined || workspace === undefined) {
+          throw new ClosedloopError('CL_ERR_AUTH', `webhook: ${problem}`);
+        }
+        const events = parseJsonBody(raw);
+        if (!Array.isArray(events)) {
+          throw new ClosedloopError(
+            'CL_ERR_DEAL_INVALID',
+            'body: expected a JSON array of HubSpot events',
+          );
+        }
+        const { deals, ignored } = dealsFromHubspot(events as HubspotEvent[]);
+        const saved = await saveIncomingDeals(state, workspace, deals, {
+          source: 'hubspot',
+          now: now(),
+        });
+        return { ...summary(saved), ignored };
+      },
+    );
+
+    webhooks.post<{ Params: { workspace: string } }>(
+      '/webhooks/pipedrive/:workspace',
+      async (request) => {
+        const workspace = await webhookWorkspace(state, request.params.workspace, 'pipedrive');
+        const secret =
+          workspace === undefined
+            ? undefined
+            : await state.integrationSecret(workspace.id, 'pipedrive');
+        const given = basicAuthPassword(request);
+        if (
+          workspace === undefined ||
+          secret === undefined ||
+          given === undefined ||
+          !sameText(given, secret)
+        ) {
+          throw new ClosedloopError(
+            'CL_ERR_AUTH',
+            'webhook: basic auth password does not match the Pipedrive secret of this workspace',
+          );
+        }
+        const deal = dealFromPipedrive(
+          parseJsonBody(typeof request.body === 'string' ? request.body : ''),
+        );
+        if (deal === undefined) return { created: 0, updated: 0, ignored: 1 };
+        const saved = await saveIncomingDeals(state, workspace, [deal], {
+          source: 'pipedrive',
+          now: now(),
+        });
+        return { ...summary(saved), ignored: 0 };
+      },
+    );
+  });
+}
+
+function summary(saved: { created: readonly string[]; updated: readonly string[] }) {
+  return {
+    created: saved.created.length,
+    updated: saved.updated.length,
+    deals: [...saved.created, ...saved.updated],
+  };
+}
+
+/** The workspace a webhook URL names, by id; undefined (never an error that tells) when unknown. */
+async function webhookWorkspace(
+  state: StateStore,
+  id: string,
+  _provider: string,
+): Promise<Workspace | undefined> {
+  return id.startsWith('ws_') ? state.findWorkspace(id) : undefined;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseJsonBody(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ClosedloopError('CL_ERR_DEAL_INVALID', 'body: expected JSON');
+  }
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -3,6 +3,7 @@ import { ClosedloopError, isClosedloopError } from '../core/errors.js';
 import { registerAttribute } from './commands/attribute.js';
 import { registerChannels } from './commands/channels.js';
 import { registerDemo } from './commands/demo.js';
+import { registerFunnel } from './commands/funnel.js';
 import { registerImport } from './commands/import.js';
 import { registerJourney } from './commands/journey.js';
 import { registerPipeline } from './commands/pipeline.js';
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerWorkspace(program);
   registerJourney(program);
   registerImport(program);
+  registerFunnel(program);
   registerPipeline(program);
   try {
     await program.parseAsync(argv as string[]);

@@ -16,8 +16,11 @@ export interface SaveOptions {
 export interface SaveResult {
   readonly created: readonly string[];
   readonly updated: readonly string[];
-  /** Quirk → external ids of the deals that showed it. */
-  readonly quirks: ReadonlyMap<QuirkKind, ReadonlySet<string>>;
+  /**
+   * Quirk → external ids of the deals that showed it: the merge's kinds, and `stage "Gagné" read
+   * as won` for each closing stage told by a name in another language than English.
+   */
+  readonly quirks: ReadonlyMap<QuirkKind | string, ReadonlySet<string>>;
   /** Pipelines made or extended with stages seen for the first time. */
   readonly pipelines: readonly Pipeline[];
 }
@@ -39,7 +42,12 @@ export async function saveIncomingDeals(
     const configured = pipelines.get(pipeline)?.stages.find((s) => s.name === stage);
     return configured !== undefined ? configured.outcome : outcomeOfStage(stage);
   };
-  const quirks = new Map<QuirkKind, Set<string>>();
+  const quirks = new Map<QuirkKind | string, Set<string>>();
+  const note = (quirk: string, externalId: string) => {
+    const seen = quirks.get(quirk) ?? new Set<string>();
+    seen.add(externalId);
+    quirks.set(quirk, seen);
+  };
   const probabilities = new Map<string, number>();
   const drafts: DealDraft[] = [];
   const ids = [...new Set(incoming.map((deal) => deal.externalId))];
@@ -59,10 +67,12 @@ export async function saveIncomingDeals(
         now,
         outcomeOf,
       });
-      for (const quirk of merged.quirks) {
-        const seen = quirks.get(quirk) ?? new Set<string>();
-        seen.add(deal.externalId);
-        quirks.set(quirk, seen);
+      for (const quirk of merged.quirks) note(quirk, deal.externalId);
+      const { pipeline, stage } = merged.draft;
+      const configured = pipelines.get(pipeline)?.stages.some((known) => known.name === stage);
+      if (stage !== null && configured !== true && !englishOutcome.test(stage)) {
+        const outcome = outcomeOfStage(stage);
+        if (outcome !== null) note(`stage "${stage}" read as ${outcome}`, deal.externalId);
       }
       const probability = deal.row?.stageProbability;
       if (deal.row?.stage !== undefined && probability !== undefined) {
@@ -94,3 +104,6 @@ export async function saveIncomingDeals(
   }
   return { created: result.created, updated: result.updated, quirks, pipelines: changed };
 }
+
+/** A closing stage named in English ("Closed Won", "closedlost"); others are listed as read. */
+const englishOutcome = /\b(closed ?)?(won|lost)\b/i;

@@ -5,6 +5,7 @@ import { createChannelClassifier } from '../core/channels/classify.js';
 import { isClosedloopError } from '../core/errors.js';
 import type { EventStore, StateStore } from '../store/ports.js';
 import { registerCrmRoutes } from './crm-routes.js';
+import { registerReportRoutes } from './report-routes.js';
 import { registerTrackerRoutes, type TrackerRoutesOptions } from './tracker-routes.js';
 
 export interface AppOptions {
@@ -89,7 +90,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   await registerCollectRoutes(fastify, { state: options.state, ingestor });
   await registerTrackerRoutes(fastify, options.tracker);
-  await registerCrmRoutes(fastify, { state: options.state, now: options.now });
+  await registerCrmRoutes(fastify, {
+    state: options.state,
+    events: options.events,
+    now: options.now,
+  });
+  await registerReportRoutes(fastify, { state: options.state, events: options.events });
   fastify.get('/health', async () => ({ ok: true }));
 
   return {

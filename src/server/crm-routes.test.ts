@@ -268,3 +268,70 @@ describe('pipelines API', () => {
     expect(bad.body.error.message).toContain('stages.0.probability');
   });
 });
+
+describe('POST /api/conversions', () => {
+  it('joins offline conversions to the person, once per id, and names bad fields', async () => {
+    await collector.post('/v1/identify', {
+      messageId: 'id-ada',
+      anonymousId: 'browser-ada',
+      traits: { email: 'ada@example.com' },
+      timestamp: '2027-01-05T10:00:00Z',
+    });
+    const body = {
+      conversions: [
+        { id: 'call-1', type: 'call', at: '2027-01-06T15:00:00Z', email: 'ADA@example.com' },
+        { type: 'meeting', at: '2027-01-07T09:00:00Z', phone: '+1 (415) 555-0100' },
+      ],
+    };
+    const response = await collector.post('/api/conversions', body, bearer);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body).toEqual({ accepted: 2 });
+    const again = await collector.post('/api/conversions', body, bearer);
+    expect(again.status).toBe(200);
+
+    const ada = await store.state.personByEmail(workspace.id, 'ada@example.com');
+    const visitors = await store.state.visitorsOfPerson(workspace.id, ada?.id ?? '');
+    expect(visitors).toEqual(expect.arrayContaining(['browser-ada', 'offline:ada@example.com']));
+    const conversions = await store.events.conversionsOfVisitors(workspace.id, visitors);
+    expect(conversions.filter((c) => c.type === 'call')).toHaveLength(1);
+    const phone = await store.events.conversionsOfVisitors(workspace.id, [
+      'offline:tel:+14155550100',
+    ]);
+    expect(phone.map((c) => c.type)).toEqual(['meeting']);
+
+    for (const [conversions, field] of [
+      [
+        [{ type: 'call', at: '2027-01-06' }],
+        'conversions.0.email: expected an email, phone or userId',
+      ],
+      [[{ type: 'call', at: 'tomorrow', email: 'a@b.c' }], 'conversions.0.at'],
+      [[{ type: 'Phone Call', at: '2027-01-06', email: 'a@b.c' }], 'conversions.0.type'],
+      [[{ type: 'call', at: '2027-01-06', email: 'not-an-email' }], 'conversions.0.email'],
+    ] as const) {
+      const bad = await collector.post('/api/conversions', { conversions }, bearer);
+      expect(bad.status, JSON.stringify(conversions)).toBe(400);
+      expect(bad.body.error.message).toContain(field);
+    }
+    expect((await collector.post('/api/conversions', body, { auth: null })).status).toBe(401);
+  });
+});
+
+describe('GET /api/funnel', () => {
+  it('gives the funnel of a pipeline as JSON, and 4xx for a bad query', async () => {
+    const get = (query: string, headers = bearer.headers) =>
+      collector.post(`/api/funnel${query}`, undefined, { method: 'GET', headers, auth: null });
+    const funnel = await get('?pipeline=default');
+    expect(funnel.status, JSON.stringify(funnel.body)).toBe(200);
+    // The API's EUR deal and HubSpot's USD deal won; EUR has no rate in this USD workspace.
+    expect(funnel.body).toMatchObject({
+      pipeline: 'default',
+      deals: { total: 2, won: 2 },
+      wonRevenue: { amount: 5_000, currency: 'USD', n: 1 },
+      winRate: 1,
+    });
+    expect((await get('?asOf=soon')).status).toBe(400);
+    expect((await get('?periodBy=updated')).status).toBe(400);
+    expect((await get('?pipeline=nope')).status).toBe(404);
+    expect((await get('', { authorization: 'Bearer sk_nope' })).status).toBe(401);
+  });
+});

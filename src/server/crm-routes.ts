@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { ClosedloopError } from '../core/errors.js';
+import { apiConversionsBodySchema, offlineConversion } from '../crm/api-conversions.js';
 import { apiDealsBodySchema, dealFromApi } from '../crm/api-deals.js';
 import type { IncomingDeal } from '../crm/import/merge-deal.js';
 import { checkedPipeline } from '../crm/pipeline-config.js';
@@ -12,17 +13,19 @@ import {
   hubspotSignatureProblem,
 } from '../crm/webhooks/hubspot.js';
 import { dealFromPipedrive } from '../crm/webhooks/pipedrive.js';
-import type { StateStore, Workspace } from '../store/ports.js';
+import type { EventStore, StateStore, Workspace } from '../store/ports.js';
 import { basicAuthPassword, workspaceOfSecretKey } from './auth.js';
 import { describeSchemaError } from './schema-errors.js';
 
 export interface CrmRoutesOptions {
   readonly state: StateStore;
+  readonly events: EventStore;
   /** The clock webhooks' replay windows are judged by (tests move it). */
   readonly now?: () => number;
 }
 
 const checkDealsBody = Compile(apiDealsBodySchema);
+const checkConversionsBody = Compile(apiConversionsBodySchema);
 
 /**
  * Deals coming back from the CRM: the generic `POST /api/deals` (secret key), HubSpot's signed
@@ -33,7 +36,7 @@ export async function registerCrmRoutes(
   app: FastifyInstance,
   options: CrmRoutesOptions,
 ): Promise<void> {
-  const { state } = options;
+  const { state, events } = options;
   const now = options.now ?? Date.now;
 
   app.post('/api/deals', async (request) => {
@@ -51,6 +54,28 @@ export async function registerCrmRoutes(
     return summary(
       await saveIncomingDeals(state, workspace, incoming, { source: 'api', now: now() }),
     );
+  });
+
+  app.post('/api/conversions', async (request) => {
+    const workspace = await workspaceOfSecretKey(state, request);
+    if (!checkConversionsBody.Check(request.body)) {
+      const [first] = checkConversionsBody.Errors(request.body);
+      throw new ClosedloopError('CL_ERR_DEAL_INVALID', describeSchemaError(first, 'body'));
+    }
+    const offline = request.body.conversions.map((conversion, index) => {
+      const result = offlineConversion(conversion, index);
+      if ('error' in result) throw new ClosedloopError('CL_ERR_DEAL_INVALID', result.error);
+      return result;
+    });
+    for (const { claim, record } of offline) {
+      await state.identify(workspace.id, claim, record.at);
+    }
+    await events.append({
+      events: [],
+      sessions: [],
+      conversions: offline.map(({ record }) => ({ ...record, workspaceId: workspace.id })),
+    });
+    return { accepted: offline.length };
   });
 
   app.get('/api/pipelines', async (request) => {

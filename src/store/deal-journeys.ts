@@ -17,6 +17,10 @@ export interface DealJourneyOptions {
 
 export interface DealJourneys {
   readonly batch: JourneyBatch;
+  /** The deal of each journey, in batch order. */
+  readonly dealIds: readonly string[];
+  /** Each journey's lead: the first conversion of the deal's people, when there was one. */
+  readonly leadAt: readonly (number | undefined)[];
   /** Deals that reached the milestone (one journey each). */
   readonly deals: number;
   /** Of those, the deals with no known touch: credited to `Unattributed`. */
@@ -45,6 +49,8 @@ export async function readDealJourneys(
   const { channels, sources, mediums, campaigns } = builder.dictionaries;
   const optional = (dictionary: typeof sources, name: string | null) =>
     name === null ? -1 : dictionary.intern(name);
+  const dealIds: string[] = [];
+  const leads: (number | undefined)[] = [];
   let count = 0;
   let unattributed = 0;
   let withoutValue = 0;
@@ -59,6 +65,8 @@ export async function readDealJourneys(
     const at = milestoneTime(deal, options.milestone, pipelines.get(deal.pipeline), leadAt);
     if (at === undefined) continue;
     count++;
+    dealIds.push(deal.id);
+    leads.push(leadAt);
     const value = amountInCurrency(deal, rates, workspace.currency);
     if (value === null) withoutValue++;
 
@@ -89,7 +97,14 @@ export async function readDealJourneys(
       deal.status === 'won' ? lastTouchBy(deal.closedAt?.at) : -1,
     );
   }
-  return { batch: builder.build(), deals: count, unattributed, withoutValue };
+  return {
+    batch: builder.build(),
+    dealIds,
+    leadAt: leads,
+    deals: count,
+    unattributed,
+    withoutValue,
+  };
 }
 
 async function visitorsOfDeal(

@@ -106,7 +106,9 @@ async function attributeDeals(
   store: StoreConfig,
   milestone: DealMilestone,
   accountMode: boolean,
-): Promise<AttributionReport & { deals: Omit<DealJourneys, 'batch'> }> {
+): Promise<
+  AttributionReport & { deals: Pick<DealJourneys, 'deals' | 'unattributed' | 'withoutValue'> }
+> {
   requireDatabase(store);
   const read = await withStore(store, async ({ events, state }) => {
     const workspace = await resolveWorkspace(state, store.workspace);
@@ -115,12 +117,12 @@ async function attributeDeals(
       journeys: await readDealJourneys(events, state, workspace, { milestone, accountMode }),
     };
   });
-  const { batch, ...counts } = read.journeys;
+  const { batch, deals, unattributed, withoutValue } = read.journeys;
   const report = attributeBatches([batch], new Set(pathKeysOf(batch)).size, {
     ...config,
     lookbackDays: config.lookbackDays ?? read.workspace.lookbackDays,
   });
-  return { ...report, deals: counts };
+  return { ...report, deals: { deals, unattributed, withoutValue } };
 }
 
 /** The journeys of a workspace: people over all their devices up to their lead, bots left out. */

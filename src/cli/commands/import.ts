@@ -139,7 +139,7 @@ export function formatSummary(summary: ImportSummary): string {
   }
   for (const currency of summary.unconverted) {
     lines.push(
-      `  ${count(currency.deals)} deals in ${currency.currency} have no exchange rate: kept, left out of money totals until a rate is imported`,
+      `  ${count(currency.deals)} ${currency.deals === 1 ? 'deal' : 'deals'} in ${currency.currency} ${currency.deals === 1 ? 'has' : 'have'} no exchange rate: kept, left out of money totals until a rate is imported`,
     );
   }
   for (const pipeline of summary.pipelines) {

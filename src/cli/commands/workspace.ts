@@ -93,6 +93,51 @@ export function registerWorkspace(program: Command): void {
           : `${updated.name} (${updated.id}): ${updated.timeZone}, ${updated.currency}, sessions end after ${updated.sessionTimeoutMinutes} idle minutes, lookback ${updated.lookbackDays} days\n`,
       );
     });
+  workspace
+    .command('key')
+    .description('issue a new secret key for the reports and deals API (shown this once)')
+    .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
+    .option('--workspace <id|name>', 'workspace (default: the only one)')
+    .option('--json', 'print one JSON document')
+    .action(async (options: RawStoreOptions & { json?: boolean }) => {
+      const config = parseStoreConfig(options, process.env);
+      const { target, secretKey } = await withStore(config, async ({ state }) => {
+        const target = await resolveWorkspace(state, config.workspace);
+        return { target, secretKey: await state.issueSecretKey(target.id) };
+      });
+      process.stdout.write(
+        options.json === true
+          ? `${JSON.stringify({ id: target.id, secretKey })}\n`
+          : `secret key for "${target.name}": ${secretKey}  (shown this once; store it now)\n`,
+      );
+    });
+  workspace
+    .command('integration')
+    .description('set the secret a CRM signs or authenticates its webhooks with')
+    .argument(
+      '<provider>',
+      'hubspot (app client secret) or pipedrive (webhook basic-auth password)',
+    )
+    .requiredOption('--secret <secret>', 'the shared secret')
+    .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
+    .option('--workspace <id|name>', 'workspace (default: the only one)')
+    .action(async (provider: string, options: RawStoreOptions & { secret: string }) => {
+      if (provider !== 'hubspot' && provider !== 'pipedrive') {
+        throw new ClosedloopError(
+          'CL_ERR_USAGE',
+          `provider: expected hubspot or pipedrive, got "${provider}"`,
+        );
+      }
+      const config = parseStoreConfig(options, process.env);
+      const target = await withStore(config, async ({ state }) => {
+        const target = await resolveWorkspace(state, config.workspace);
+        await state.setIntegrationSecret(target.id, provider, options.secret);
+        return target;
+      });
+      process.stdout.write(
+        `${provider} webhooks for "${target.name}": POST <server>/webhooks/${provider}/${target.id}\n`,
+      );
+    });
 }
 
 interface RawSettingsOptions extends RawStoreOptions {

@@ -43,30 +43,55 @@ export function inferPipeline(
   const open = seen.filter((stage) => outcomeOfStage(stage) === null);
   const hintIndex = (stage: string) => hints.order?.indexOf(stage) ?? -1;
   const probability = (stage: string) => hints.probability?.get(stage);
-  const meanPosition = (stage: string) => mean(positions.get(stage) ?? [0]);
+  // A stage no history places (only ever a current stage) is placed by what its name says.
+  const phaseRank = (stage: string) => phaseRanks[phaseOfStage(stage, 0, 1)];
+  const position = (stage: string) => {
+    const list = positions.get(stage);
+    return list === undefined ? phaseRank(stage) / 2 : mean(list);
+  };
   const byHint = open.every((stage) => hintIndex(stage) >= 0);
-  const byProbability = open.every((stage) => probability(stage) !== undefined);
-  open.sort((a, b) =>
-    byHint
-      ? hintIndex(a) - hintIndex(b)
-      : byProbability
-        ? (probability(a) as number) - (probability(b) as number)
-        : meanPosition(a) - meanPosition(b),
-  );
-  closing.sort(
-    (a, b) => (outcomeOfStage(a) === 'won' ? 0 : 1) - (outcomeOfStage(b) === 'won' ? 0 : 1),
-  );
-
+  const byProbability = !byHint && open.every((stage) => probability(stage) !== undefined);
   const existingOpen = existing?.stages.filter((stage) => stage.outcome === null) ?? [];
   const existingClosing = existing?.stages.filter((stage) => stage.outcome !== null) ?? [];
-  // A new stage goes after the last configured one that its deals reach before it.
+  /** The order of open stages, new or configured; undefined for a configured one it cannot place. */
+  const key = (stage: string): number | undefined => {
+    if (byHint) return hintIndex(stage) >= 0 ? hintIndex(stage) : undefined;
+    if (byProbability) {
+      return probability(stage) ?? existingOpen.find((known) => known.name === stage)?.probability;
+    }
+    return positions.has(stage) || open.includes(stage) ? position(stage) : undefined;
+  };
+  // Ties (equal probabilities, stages seen only at one place) fall to history, then to the name.
+  open.sort(
+    (a, b) =>
+      (key(a) as number) - (key(b) as number) ||
+      position(a) - position(b) ||
+      phaseRank(a) - phaseRank(b),
+  );
+
+  // A new stage goes after the last configured one that comes before it by the same measure.
   const openNames = existingOpen.map((stage) => stage.name);
   for (const stage of open) {
-    const position = meanPosition(stage);
-    const after = openNames.findLastIndex((name) =>
-      !open.includes(name) ? positions.has(name) && meanPosition(name) <= position : true,
-    );
+    const own = key(stage) as number;
+    const after = openNames.findLastIndex((name) => {
+      if (open.includes(name)) return true;
+      const theirs = key(name);
+      return theirs !== undefined && theirs <= own;
+    });
     openNames.splice(after + 1, 0, stage);
+  }
+  // Closing stages last: configured ones keep their order, a new won stage follows the won ones.
+  const closingNames = existingClosing.map((stage) => stage.name);
+  const outcomes = new Map(existingClosing.map((stage) => [stage.name, stage.outcome]));
+  for (const stage of closing) outcomes.set(stage, outcomeOfStage(stage));
+  for (const stage of closing.sort(
+    (a, b) => Number(outcomes.get(a) !== 'won') - Number(outcomes.get(b) !== 'won'),
+  )) {
+    const after =
+      outcomes.get(stage) === 'won'
+        ? closingNames.findLastIndex((name) => outcomes.get(name) === 'won')
+        : closingNames.length - 1;
+    closingNames.splice(after + 1, 0, stage);
   }
   const fresh = (stage: string, index: number): PipelineStage => {
     const outcome = outcomeOfStage(stage);
@@ -82,17 +107,17 @@ export function inferPipeline(
             : (probability(stage) ?? round((index + 1) / (openNames.length + 1))),
     };
   };
+  const configured = (stage: string) => existing?.stages.find((known) => known.name === stage);
   return {
     name,
     stages: [
-      ...openNames.map(
-        (stage, index) => existingOpen.find((known) => known.name === stage) ?? fresh(stage, index),
-      ),
-      ...existingClosing,
-      ...closing.map((stage) => fresh(stage, openNames.length)),
+      ...openNames.map((stage, index) => configured(stage) ?? fresh(stage, index)),
+      ...closingNames.map((stage) => configured(stage) ?? fresh(stage, openNames.length)),
     ],
   };
 }
+
+const phaseRanks = { awareness: 0, consideration: 1, decision: 2 } as const;
 
 function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;

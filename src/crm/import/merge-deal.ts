@@ -25,7 +25,8 @@ export type QuirkKind =
   | 'duplicate history rows'
   | 'amount rounded to minor units'
   | 'closed without a close date'
-  | 're-opened';
+  | 're-opened'
+  | 'amount too large, left out';
 
 export interface MergedDeal {
   readonly draft: DealDraft;
@@ -63,25 +64,29 @@ export function mergeDeal(
     stored?.stage ??
     null;
   const lastEntry = history.at(-1);
+  // The current stage changed: always for a new deal, else when it differs from the stored one.
+  // An input that merely repeats the stored stage (a re-import, a replayed history) moves nothing.
+  const stageMoved = stored === undefined || (stage !== null && stage !== stored.stage);
   if (stage !== null && row.stage !== undefined && lastEntry?.stage !== stage) {
-    // The input shows a stage its history does not: date it by the close, or else by this import.
+    // The input shows a stage its history does not: date it by the close, or else by this import
+    // when it is a change (a new deal's undated first stage stays undated, so a re-import of the
+    // same file does not add it again at the time of the re-import).
     const at =
       context.outcomeOf(pipeline, stage) !== null && row.closedAt !== undefined
         ? row.closedAt
-        : stored !== undefined || lastEntry !== undefined
+        : (stored === undefined ? lastEntry !== undefined : stageMoved)
           ? { at: context.now, dateOnly: false }
           : undefined;
     if (at !== undefined) insertInOrder(history, { stage, enteredAt: at });
   }
 
-  const stageMoved = row.stage !== undefined || incoming.history.length > 0;
   const status = statusOf(row, stored, stageMoved, pipeline, stage, context);
   if (stored !== undefined && stored.status !== 'open' && status === 'open')
     quirks.add('re-opened');
   let closedAt: Moment | null = null;
   if (status !== 'open') {
     closedAt = row.closedAt ?? (stored?.status === status ? stored.closedAt : null);
-    closedAt ??= closingEntry(history, pipeline, context)?.enteredAt ?? null;
+    closedAt ??= closingEntry(history, pipeline, status, context)?.enteredAt ?? null;
     if (closedAt === null) quirks.add('closed without a close date');
   }
   if (createdAt !== null && closedAt !== null && closedBefore(closedAt, createdAt)) {
@@ -139,7 +144,11 @@ export function mergeDeal(
   };
 }
 
-/** The status the input gives, else the one its stage implies, else the stored one. */
+/**
+ * The status the input gives; else, when the stage moved, the one the new stage implies (a move to
+ * an open stage re-opens a closed deal); else the stored one. A stage that did not move says
+ * nothing new: a CRM that keeps status apart from stage (Pipedrive) keeps its won deals won.
+ */
 function statusOf(
   row: DealRow,
   stored: Deal | undefined,
@@ -150,16 +159,18 @@ function statusOf(
 ): DealStatus {
   if (row.status !== undefined) return row.status;
   const implied = stage === null ? null : context.outcomeOf(pipeline, stage);
-  if (stageMoved) return implied ?? 'open';
-  return stored?.status ?? implied ?? 'open';
+  if (stageMoved || stored === undefined) return implied ?? 'open';
+  return stored.status;
 }
 
+/** The last entry into a stage that closes the deal the way it is closed. */
 function closingEntry(
   history: readonly StageChange[],
   pipeline: string,
+  status: DealStatus,
   context: MergeContext,
 ): StageChange | undefined {
-  return history.findLast((entry) => context.outcomeOf(pipeline, entry.stage) !== null);
+  return history.findLast((entry) => context.outcomeOf(pipeline, entry.stage) === status);
 }
 
 function mergedHistory(
@@ -206,6 +217,7 @@ function addAmount(history: AmountChange[], entry: AmountChange, latest = false)
 
 function toMinor(amount: string, currency: string, quirks: Set<QuirkKind>): number | undefined {
   const converted = decimalToMinor(amount, minorDigits(currency));
+  if (converted === undefined) quirks.add('amount too large, left out');
   if (converted?.rounded === true) quirks.add('amount rounded to minor units');
   return converted?.minor;
 }

@@ -1,0 +1,22 @@
+import { startOfDay } from './calendar.js';
+import { ClosedloopError } from './errors.js';
+import { parseIsoInstant } from './time.js';
+
+/**
+ * An `--as-of` value as an instant: a date alone means the start of that day in the workspace's
+ * zone (everything before it is known), a date and time is that instant.
+ */
+export function parseAsOf(text: string, timeZone: string, flag = '--as-of'): number {
+  const trimmed = text.trim();
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
+  const at = parseIsoInstant(trimmed);
+  if (Number.isNaN(at)) {
+    throw new ClosedloopError(
+      'CL_ERR_USAGE',
+      `${flag}: expected a date such as 2027-03-01 or an ISO 8601 date-time, got "${text}"`,
+    );
+  }
+  if (date === null) return at;
+  const [, year, month, day] = date;
+  return startOfDay({ year: Number(year), month: Number(month), day: Number(day) }, timeZone);
+}

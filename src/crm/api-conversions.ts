@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import Type, { type Static } from 'typebox';
+import type { ConversionRecord } from '../store/ports.js';
+import { parseMoment } from './values.js';
+
+/** One offline conversion: a call, a meeting, an event attended, a chat — tied by email or phone. */
+export const apiConversionSchema = Type.Object({
+  /** Yours, to make retries idempotent; derived from the rest when absent. */
+  id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  type: Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9_]+$' }),
+  at: Type.String({ maxLength: 64 }),
+  email: Type.Optional(Type.String({ maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' })),
+  phone: Type.Optional(Type.String({ maxLength: 40, pattern: '^\\+?[0-9 ().-]{6,40}$' })),
+  userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
+export const apiConversionsBodySchema = Type.Object({
+  conversions: Type.Array(apiConversionSchema, { minItems: 1, maxItems: 1000 }),
+});
+
+export type ApiConversion = Static<typeof apiConversionSchema>;
+
+export interface OfflineConversion {
+  /** Who: what the identity graph links the conversion to. */
+  readonly claim: { readonly visitorId: string; readonly email?: string; readonly userId?: string };
+  readonly record: Omit<ConversionRecord, 'workspaceId'>;
+}
+
+/**
+ * An API conversion as an identity claim and a conversion record. The conversion belongs to a
+ * visitor id of its own (`offline:` + the identity), linked to the person like any device, so the
+ * person's journey shows it and a first offline conversion is their lead. A phone number becomes
+ * the user id `tel:+digits` (digits as given: no country is guessed).
+ */
+export function offlineConversion(
+  conversion: ApiConversion,
+  index: number,
+): OfflineConversion | { error: string } {
+  const field = (name: string) => `conversions.${index}.${name}`;
+  const at = parseMoment(conversion.at, field('at'));
+  if (at.error !== undefined) return { error: `${at.error.field}: ${at.error.message}` };
+  if (at.value === undefined) return { error: `${field('at')}: is required` };
+  const email = conversion.email?.trim().toLowerCase();
+  const phone =
+    conversion.phone === undefined
+      ? undefined
+      : `tel:${conversion.phone.trim().startsWith('+') ? '+' : ''}${conversion.phone.replace(/\D/g, '')}`;
+  const userId = conversion.userId ?? phone;
+  const identity = email ?? userId;
+  if (identity === undefined) {
+    return {
+      error: `${field('email')}: expected an email, phone or userId to tie the conversion to`,
+    };
+  }
+  const messageId =
+    conversion.id ??
+    createHash('sha256')
+      .update(`${conversion.type}\u0000${at.value.at}\u0000${identity}`)
+      .digest('hex')
+      .slice(0, 32);
+  const visitorId = `offline:${identity}`;
+  return {
+    claim: { visitorId, email, userId },
+    record: {
+      id: `c_offline_${createHash('sha256').update(messageId).digest('hex').slice(0, 24)}`,
+      visitorId,
+      type: conversion.type,
+      at: at.value.at,
+      sessionId: null,
+      messageId,
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import type { Deal, Pipeline } from '../../core/deals.js';
+import { ClosedloopError } from '../../core/errors.js';
+import { amountInCurrency } from '../../core/exchange.js';
+import { funnelStatistics } from '../../core/funnel/statistics.js';
+import type { Amount, FunnelStatistics, Lead, PeriodFilter } from '../../core/funnel/types.js';
+import { minorToMajor } from '../../core/money.js';
+import { readDealJourneys } from '../../store/deal-journeys.js';
+import type { EventStore, StateStore, Workspace } from '../../store/ports.js';
+
+export interface FunnelRequest {
+  readonly pipeline?: string;
+  readonly asOf?: number;
+  readonly period?: PeriodFilter;
+  readonly segment?: string;
+}
+
+/** Amounts in major units, times as ISO text: the shape the CLI prints and the API returns. */
+export type FunnelReport = Omit<FunnelStatistics, 'asOf'> & { readonly asOf: string | null };
+
+/**
+ * The funnel of one pipeline as of a date, from the store: deals with their amounts converted to
+ * the workspace currency, deal sizes by first- and last-touch channel (the touches of the deal's
+ * people before it was created), and cohorts by the month of each person's first conversion.
+ */
+export async function funnelReport(
+  events: EventStore,
+  state: StateStore,
+  workspace: Workspace,
+  request: FunnelRequest,
+): Promise<FunnelReport> {
+  const pipelines = await state.pipelines(workspace.id);
+  const pipeline = choosePipeline(pipelines, request.pipeline);
+  const deals = await state.deals(workspace.id, { pipeline: pipeline.name });
+  const rates = await state.rates(workspace.id);
+  const journeys = await readDealJourneys(events, state, workspace, {
+    milestone: { kind: 'deal' },
+  });
+  const firstTouch = new Map<string, string>();
+  const lastTouch = new Map<string, string>();
+  const { batch } = journeys;
+  const names = batch.dictionaries.channels.names;
+  for (const [j, dealId] of journeys.dealIds.entries()) {
+    const start = batch.touchOffsets[j] as number;
+    const end = batch.touchOffsets[j + 1] as number;
+    firstTouch.set(dealId, names[batch.touchChannel[start] as number] as string);
+    lastTouch.set(dealId, names[batch.touchChannel[end - 1] as number] as string);
+  }
+  const statistics = funnelStatistics({
+    deals,
+    pipeline,
+    timeZone: workspace.timeZone,
+    currency: workspace.currency,
+    amountOf: (deal: Deal) => amountInCurrency(deal, rates, workspace.currency),
+    asOf: request.asOf,
+    period: request.period,
+    segment: request.segment,
+    firstTouch,
+    lastTouch,
+    leads: await leadsOf(events, state, workspace.id, deals),
+  });
+  return inMajorUnits(statistics);
+}
+
+function choosePipeline(pipelines: readonly Pipeline[], name: string | undefined): Pipeline {
+  if (name !== undefined) {
+    const found = pipelines.find((pipeline) => pipeline.name === name);
+    if (found !== undefined) return found;
+    throw new ClosedloopError(
+      'CL_ERR_NOT_FOUND',
+      `pipeline: no pipeline named "${name}"${pipelines.length > 0 ? `; there are ${pipelines.map((p) => `"${p.name}"`).join(', ')}` : ''}`,
+    );
+  }
+  const [only, ...others] = pipelines;
+  if (only === undefined) {
+    throw new ClosedloopError(
+      'CL_ERR_NOT_FOUND',
+      'pipeline: the workspace has no deals yet; import some with `closedloop import deals`',
+    );
+  }
+  if (others.length > 0 && !pipelines.some((pipeline) => pipeline.name === 'default')) {
+    throw new ClosedloopError(
+      'CL_ERR_USAGE',
+      `pipeline: the workspace has ${pipelines.length} pipelines (${pipelines.map((p) => `"${p.name}"`).join(', ')}); name one`,
+    );
+  }
+  return pipelines.find((pipeline) => pipeline.name === 'default') ?? only;
+}
+
+/** Every lead (a person's, or an anonymous visitor's, first conversion) with the person's deals. */
+async function leadsOf(
+  events: EventStore,
+  state: StateStore,
+  workspaceId: string,
+  deals: readonly Deal[],
+): Promise<Lead[]> {
+  const personOf = await state.personsByVisitor(workspaceId);
+  const firstAt = new Map<string, number>();
+  for (const conversion of await events.conversions(workspaceId)) {
+    const owner = personOf.get(conversion.visitorId) ?? conversion.visitorId;
+    firstAt.set(owner, Math.min(firstAt.get(owner) ?? conversion.at, conversion.at));
+  }
+  const dealsOf = new Map<string, string[]>();
+  for (const deal of deals) {
+    for (const email of deal.emails) {
+      const person = await state.personByEmail(workspaceId, email);
+      if (person === undefined) continue;
+      const list = dealsOf.get(person.id) ?? [];
+      if (!list.includes(deal.id)) list.push(deal.id);
+      dealsOf.set(person.id, list);
+    }
+  }
+  return [...firstAt].map(([owner, at]) => ({ at, dealIds: dealsOf.get(owner) ?? [] }));
+}
+
+function inMajorUnits(statistics: FunnelStatistics): FunnelReport {
+  const major = (amount: Amount): Amount => ({
+    ...amount,
+    amount: amount.amount === null ? null : minorToMajor(amount.amount, amount.currency),
+  });
+  const groups = <T extends { average: Amount; median: Amount }>(list: readonly T[] | null) =>
+    list?.map((group) => ({
+      ...group,
+      average: major(group.average),
+      median: major(group.median),
+    })) ?? null;
+  return {
+    ...statistics,
+    asOf: statistics.asOf === null ? null : new Date(statistics.asOf).toISOString(),
+    wonRevenue: major(statistics.wonRevenue),
+    averageDealSize: major(statistics.averageDealSize),
+    medianDealSize: major(statistics.medianDealSize),
+    salesVelocity: major(statistics.salesVelocity),
+    dealSizeBy: {
+      firstTouch: groups(statistics.dealSizeBy.firstTouch),
+      lastTouch: groups(statistics.dealSizeBy.lastTouch),
+      segment: groups(statistics.dealSizeBy.segment) ?? [],
+    },
+    cohorts:
+      statistics.cohorts?.map((cohort) => ({ ...cohort, wonRevenue: major(cohort.wonRevenue) })) ??
+      null,
+  };
+}

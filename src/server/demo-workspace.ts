@@ -53,5 +53,50 @@ export async function ensureDemoWorkspace(
     if (batch.length === 500) await send();
   }
   await send();
+  await sendDeals(app, await state.issueSecretKey(workspace.id), simulated);
   return { workspace, writeKey, sent };
+}
+
+/** The simulated company's CRM: every deal with its stage history, through `POST /api/deals`. */
+async function sendDeals(
+  app: FastifyInstance,
+  secretKey: string,
+  simulated: ReturnType<typeof simulate>,
+): Promise<void> {
+  const iso = (at: number) => new Date(at).toISOString();
+  const deals = simulated.visitors.flatMap(({ deal, person }) =>
+    deal === undefined || person === undefined
+      ? []
+      : [
+          {
+            id: deal.id,
+            name: deal.name,
+            amount: (deal.amount / 100).toFixed(2),
+            currency: simulated.world.currency,
+            status: deal.status,
+            createdAt: iso(deal.createdAt),
+            ...(deal.closedAt === undefined ? {} : { closedAt: iso(deal.closedAt) }),
+            owner: deal.owner,
+            segment: deal.segment,
+            account: person.account,
+            accountDomain: person.accountDomain,
+            emails: [person.email],
+            stageChanges: deal.history.map((entry) => ({
+              stage: entry.stage,
+              at: iso(entry.enteredAt),
+            })),
+          },
+        ],
+  );
+  for (let start = 0; start < deals.length; start += 500) {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/deals',
+      headers: { authorization: `Bearer ${secretKey}` },
+      payload: { deals: deals.slice(start, start + 500) },
+    });
+    if (response.statusCode !== 200) {
+      throw new Error(`demo fill: the deals API answered ${response.statusCode}: ${response.body}`);
+    }
+  }
 }

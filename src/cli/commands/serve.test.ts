@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../test-support/run-cli.js';
 import { tempDirectory } from '../../test-support/temp-files.js';
 
 const cli = join(import.meta.dirname, '../../../dist/cli/main.js');
@@ -66,6 +67,20 @@ describe('closedloop serve', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/SIGTERM: finishing the requests in flight/);
+    // The demo's CRM came in through the deals API: its funnel has won and lost deals.
+    const funnel = runCli([
+      'funnel',
+      '--db',
+      join(dir, 'serve.db'),
+      '--workspace',
+      'demo',
+      '--json',
+    ]);
+    expect(funnel.status, funnel.stderr).toBe(0);
+    const { deals } = JSON.parse(funnel.stdout);
+    expect(deals.won).toBeGreaterThan(0);
+    expect(deals.lost).toBeGreaterThan(0);
+    expect(deals.total).toBe(deals.open + deals.won + deals.lost);
   }, 120_000);
 
   it('exits 1 on a port that is no port', () => {

@@ -8,6 +8,7 @@ import { registerImport } from './commands/import.js';
 import { registerJourney } from './commands/journey.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerServe } from './commands/serve.js';
+import { registerTarget } from './commands/target.js';
 import { registerWorkspace } from './commands/workspace.js';
 
 /** Exit codes: 0 success, 1 bad input, 2 failure of the program or its environment. */
@@ -35,6 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerJourney(program);
   registerImport(program);
   registerFunnel(program);
+  registerTarget(program);
   registerPipeline(program);
   try {
     await program.parseAsync(argv as string[]);

@@ -110,7 +110,17 @@ export interface StateStore {
   /** Rates are keyed by (currency, date): a rate given again replaces the old one. */
   saveRates(workspaceId: string, rates: readonly ExchangeRate[]): Promise<void>;
   rates(workspaceId: string): Promise<ExchangeRate[]>;
+  /** Sets (or replaces) the revenue target of a period: `2027`, `2027-Q1` or `2027-03`. */
+  setTarget(workspaceId: string, target: RevenueTarget): Promise<void>;
+  /** Targets ordered by period. */
+  targets(workspaceId: string): Promise<RevenueTarget[]>;
   close(): Promise<void>;
+}
+
+export interface RevenueTarget {
+  readonly period: string;
+  /** Minor units of the workspace currency. */
+  readonly amountMinor: number;
 }
 
 /** A deal as a merge returns it: the store adds the id, workspace and time of the write. */

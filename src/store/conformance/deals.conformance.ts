@@ -183,6 +183,31 @@ export function describeDealConformance(
       expect(await store.integrationSecret(other, 'hubspot')).toBeUndefined();
     });
 
+    it('sets revenue targets by period, replacing, and refuses malformed ones', async () => {
+      await store.setTarget(ws, { period: '2027-Q1', amountMinor: 50_000_000 });
+      await store.setTarget(ws, { period: '2027', amountMinor: 200_000_000 });
+      await store.setTarget(ws, { period: '2027-03', amountMinor: 20_000_000 });
+      await store.setTarget(ws, { period: '2027-Q1', amountMinor: 60_000_000 });
+      expect(await store.targets(ws)).toEqual([
+        { period: '2027', amountMinor: 200_000_000 },
+        { period: '2027-03', amountMinor: 20_000_000 },
+        { period: '2027-Q1', amountMinor: 60_000_000 },
+      ]);
+      for (const target of [
+        { period: '2027-13', amountMinor: 1 },
+        { period: 'Q1', amountMinor: 1 },
+        { period: '2027-Q5', amountMinor: 1 },
+        { period: '2027', amountMinor: -1 },
+        { period: '2027', amountMinor: 1.5 },
+      ]) {
+        expect((await failure(store.setTarget(ws, target))).code, target.period).toBe(
+          'CL_ERR_CONFIG',
+        );
+      }
+      const other = (await store.createWorkspace('Hooli')).workspace.id;
+      expect(await store.targets(other)).toEqual([]);
+    });
+
     it('never shows one workspace the deals, pipelines or rates of another', async () => {
       const other = (await store.createWorkspace('Globex')).workspace.id;
       await store.mergeDeals(ws, 'hubspot', ['1'], () => [draft('1')]);

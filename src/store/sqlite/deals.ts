@@ -9,7 +9,8 @@ import type {
   RecurringInterval,
   StageChange,
 } from '../../core/deals.js';
-import type { DealDraft, StateStore } from '../ports.js';
+import { ClosedloopError } from '../../core/errors.js';
+import type { DealDraft, RevenueTarget, StateStore } from '../ports.js';
 import { guarded } from './failures.js';
 import { randomBase62 } from './keys.js';
 
@@ -48,6 +49,11 @@ export const dealSql = {
       rate = excluded.rate, date_only = excluded.date_only`,
   rates: `SELECT currency, date, date_only, rate FROM exchange_rates WHERE workspace_id = ?
     ORDER BY currency, date`,
+  setTarget: `INSERT INTO revenue_targets (workspace_id, period, amount_minor, updated_at)
+    VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, period) DO UPDATE SET
+      amount_minor = excluded.amount_minor, updated_at = excluded.updated_at`,
+  targets: `SELECT period, amount_minor AS amountMinor FROM revenue_targets
+    WHERE workspace_id = ? ORDER BY period`,
 } as const;
 
 interface DealRow {
@@ -83,7 +89,14 @@ interface DealRow {
 
 type DealMethods = Pick<
   StateStore,
-  'mergeDeals' | 'deals' | 'pipelines' | 'savePipeline' | 'saveRates' | 'rates'
+  | 'mergeDeals'
+  | 'deals'
+  | 'pipelines'
+  | 'savePipeline'
+  | 'saveRates'
+  | 'rates'
+  | 'setTarget'
+  | 'targets'
 >;
 
 const newDealId = (): string => `d_${randomBase62(16)}`;
@@ -102,6 +115,9 @@ export function sqliteDeals(db: Database.Database): DealMethods {
     [string],
     { currency: string; date: number; date_only: 0 | 1; rate: number }
   >(sql.rates);
+
+  const setTarget = db.prepare<[string, string, number, number]>(sql.setTarget);
+  const targets = db.prepare<[string], RevenueTarget>(sql.targets);
 
   const merge = db.transaction(
     (
@@ -160,6 +176,12 @@ export function sqliteDeals(db: Database.Database): DealMethods {
       guarded('saveRates', () => {
         saveRates.immediate(workspaceId, list);
       }),
+    setTarget: (workspaceId, target) =>
+      guarded('setTarget', () => {
+        checkTarget(target);
+        setTarget.run(workspaceId, target.period, target.amountMinor, Date.now());
+      }),
+    targets: (workspaceId) => guarded('targets', () => targets.all(workspaceId)),
     rates: (workspaceId) =>
       guarded('rates', () =>
         rates.all(workspaceId).map((row) => ({
@@ -251,4 +273,21 @@ function toDeal(row: DealRow): Deal {
     amountHistory,
     updatedAt: row.updated_at,
   };
+}
+
+const periodPattern = /^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/;
+
+function checkTarget(target: RevenueTarget): void {
+  if (!periodPattern.test(target.period)) {
+    throw new ClosedloopError(
+      'CL_ERR_CONFIG',
+      `period: expected a year (2027), a quarter (2027-Q1) or a month (2027-03), got "${target.period}"`,
+    );
+  }
+  if (!Number.isSafeInteger(target.amountMinor) || target.amountMinor < 0) {
+    throw new ClosedloopError(
+      'CL_ERR_CONFIG',
+      `amount: expected a whole, non-negative number of minor units, got ${target.amountMinor}`,
+    );
+  }
 }

@@ -213,6 +213,21 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'state: revenue targets',
+    sql: `
+      -- A target per period key: 2027 (year), 2027-Q1 (quarter) or 2027-03 (month), in the
+      -- workspace's currency and time zone.
+      CREATE TABLE revenue_targets (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        period TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, period)
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

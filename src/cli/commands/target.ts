@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
+import { ClosedloopError } from '../../core/errors.js';
+import { decimalToMinor, minorDigits, minorToMajor } from '../../core/money.js';
+import { resolveWorkspace, withStore } from '../store-access.js';
+
+interface RawSetOptions extends RawStoreOptions {
+  period: string;
+  amount: string;
+}
+
+export function registerTarget(program: Command): void {
+  const target = program
+    .command('target')
+    .description(
+      'revenue targets per month, quarter or year, which the forecast is measured against',
+    );
+  target
+    .command('set')
+    .description('set (or replace) the revenue target of a period')
+    .requiredOption('--period <period>', 'a year (2027), a quarter (2027-Q1) or a month (2027-03)')
+    .requiredOption('--amount <amount>', 'in major units of the workspace currency, e.g. 250000')
+    .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
+    .option('--workspace <id|name>', 'workspace (default: the only one)')
+    .action(async (options: RawSetOptions) => {
+      const config = parseStoreConfig(options, process.env);
+      const saved = await withStore(config, async ({ state }) => {
+        const workspace = await resolveWorkspace(state, config.workspace);
+        const minor = decimalToMinor(
+          options.amount.replaceAll(',', ''),
+          minorDigits(workspace.currency),
+        );
+        if (minor === undefined || minor.minor < 0) {
+          throw new ClosedloopError(
+            'CL_ERR_USAGE',
+            `--amount: expected an amount in ${workspace.currency} such as 250000 or 1250.50, got "${options.amount}"`,
+          );
+        }
+        const period = options.period
+          .trim()
+          .toUpperCase()
+          .replace(/^(\d{4})-q/i, '$1-Q');
+        await state.setTarget(workspace.id, { period, amountMinor: minor.minor });
+        return {
+          period,
+          amount: minorToMajor(minor.minor, workspace.currency),
+          currency: workspace.currency,
+        };
+      });
+      process.stdout.write(`target ${saved.period}: ${format(saved.amount, saved.currency)}\n`);
+    });
+  target
+    .command('list')
+    .description('list the revenue targets')
+    .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
+    .option('--workspace <id|name>', 'workspace (default: the only one)')
+    .option('--json', 'print one JSON document')
+    .action(async (options: RawStoreOptions & { json?: boolean }) => {
+      const config = parseStoreConfig(options, process.env);
+      const listed = await withStore(config, async ({ state }) => {
+        const workspace = await resolveWorkspace(state, config.workspace);
+        return (await state.targets(workspace.id)).map((t) => ({
+          period: t.period,
+          amount: minorToMajor(t.amountMinor, workspace.currency),
+          currency: workspace.currency,
+        }));
+      });
+      process.stdout.write(
+        options.json === true
+          ? `${JSON.stringify(listed)}\n`
+          : listed.map((t) => `${t.period}  ${format(t.amount, t.currency)}\n`).join(''),
+      );
+    });
+}
+
+function format(amount: number, currency: string): string {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount);
+}

@@ -3,6 +3,8 @@ import { ClosedloopError } from '../core/errors.js';
 import type { StateStore, Workspace } from '../store/ports.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/open.js';
 
+const defaultWorkspaceName = 'default';
+
 export function openStore(config: StoreConfig): Promise<SqliteStore> {
   return openSqliteStore(config.dbPath);
 }
@@ -13,6 +15,8 @@ export async function resolveWorkspace(
   idOrName: string | undefined,
 ): Promise<Workspace> {
   if (idOrName !== undefined) {
+    // The default workspace exists from first use on, whichever way it is first asked for.
+    if (idOrName === defaultWorkspaceName) await state.ensureDefaultWorkspace();
     const workspace = await state.findWorkspace(idOrName);
     if (workspace === undefined) {
       throw new ClosedloopError(

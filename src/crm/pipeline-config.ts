@@ -31,7 +31,8 @@ const check = Compile(pipelineSchema);
 
 /**
  * A pipeline to save, checked: the shape, then what a funnel needs — stage names unique, open
- * stages before the closing ones, at least one won stage. Errors name the field.
+ * stages before the closing ones. (A pipeline may lack a won stage: some CRMs, Pipedrive among
+ * them, keep won and lost in a status beside the stage.) Errors name the field.
  */
 export function checkedPipeline(raw: unknown): Pipeline {
   if (!check.Check(raw)) {
@@ -55,9 +56,6 @@ export function checkedPipeline(raw: unknown): Pipeline {
     else if (closingSeen) {
       throw invalid(`stages.${i}: open stage "${stage.name}" must come before the closing stages`);
     }
-  }
-  if (!pipeline.stages.some((stage) => stage.outcome === 'won')) {
-    throw invalid('stages: expected at least one stage with outcome "won"');
   }
   return pipeline;
 }

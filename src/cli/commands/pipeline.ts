@@ -24,7 +24,11 @@ export function registerPipeline(program: Command): void {
         state.pipelines((await resolveWorkspace(state, config.workspace)).id),
       );
       process.stdout.write(
-        options.json === true ? `${JSON.stringify(pipelines)}\n` : pipelines.map(describe).join(''),
+        options.json === true
+          ? `${JSON.stringify(pipelines)}\n`
+          : pipelines.length === 0
+            ? 'no pipelines yet: the first `closedloop import deals` infers them, or `closedloop pipeline set FILE` sets one\n'
+            : pipelines.map(describe).join(''),
       );
     });
   pipeline
@@ -38,6 +42,9 @@ export function registerPipeline(program: Command): void {
       try {
         raw = JSON.parse(readFileSync(file, 'utf8'));
       } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new ClosedloopError('CL_ERR_FILE_NOT_FOUND', `${file}: no such file`);
+        }
         throw new ClosedloopError(
           'CL_ERR_USAGE',
           `${file}: expected a pipeline JSON file (${(error as Error).message})`,

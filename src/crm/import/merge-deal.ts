@@ -69,12 +69,12 @@ export function mergeDeal(
   const stageMoved = stored === undefined || (stage !== null && stage !== stored.stage);
   if (stage !== null && row.stage !== undefined && lastEntry?.stage !== stage) {
     // The input shows a stage its history does not: date it by the close, or else by this import
-    // when it is a change (a new deal's undated first stage stays undated, so a re-import of the
-    // same file does not add it again at the time of the re-import).
+    // when it changed since the last one. A new deal's undated stage stays undated: an export of
+    // old data would otherwise look as if its deals had sat in their stages until today.
     const at =
       context.outcomeOf(pipeline, stage) !== null && row.closedAt !== undefined
         ? row.closedAt
-        : (stored === undefined ? lastEntry !== undefined : stageMoved)
+        : stored !== undefined && stageMoved
           ? { at: context.now, dateOnly: false }
           : undefined;
     if (at !== undefined) insertInOrder(history, { stage, enteredAt: at });
@@ -212,7 +212,11 @@ function addAmount(history: AmountChange[], entry: AmountChange, latest = false)
   const before = history[i - 1];
   if (before !== undefined && before.minor === entry.minor && before.currency === entry.currency)
     return;
-  history.splice(i, 0, entry);
+  // An entry arriving out of order may say first what the next one said: the next says nothing new.
+  const after = history[i];
+  const repeats =
+    after !== undefined && after.minor === entry.minor && after.currency === entry.currency;
+  history.splice(i, repeats ? 1 : 0, entry);
 }
 
 function toMinor(amount: string, currency: string, quirks: Set<QuirkKind>): number | undefined {

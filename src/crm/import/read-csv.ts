@@ -1,5 +1,6 @@
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { pipeline, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { ClosedloopError } from '../../core/errors.js';
@@ -49,6 +50,87 @@ function readHead(path: string): Buffer {
 }
 
 /**
+ * Where the lines of the decoded text break, by UTF-8 byte offset (as csv-parse counts `bytes`),
+ * so that each record gets the line it starts on. csv-parse's own `info.lines` counts a CRLF inside
+ * a quoted field as two lines and an empty line before a record as part of it; exports from
+ * Salesforce write CRLF and multi-line descriptions, so the count is kept here instead.
+ */
+class LineBreaks {
+  /** [start, end) of each break not yet passed, in order. */
+  #breaks: number[] = [];
+  #head = 0;
+  #passed = 0;
+  #offset = 0;
+  #pendingCr = -1;
+
+  /** Passes the text on as UTF-8 bytes, noting its line breaks (\r\n, \n or a lone \r). */
+  readonly tap = new Transform({
+    decodeStrings: false,
+    transform: (chunk: string | Buffer, _encoding, done) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      this.#note(bytes);
+      done(null, bytes);
+    },
+    flush: (done) => {
+      this.#endPendingCr();
+      done();
+    },
+  });
+
+  #note(bytes: Buffer): void {
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i];
+      if (byte !== 0x0a && byte !== 0x0d) {
+        if (this.#pendingCr >= 0) this.#endPendingCr();
+        continue;
+      }
+      const at = this.#offset + i;
+      if (byte === 0x0a) {
+        const crlf = this.#pendingCr === at - 1;
+        this.#breaks.push(crlf ? at - 1 : at, at + 1);
+        this.#pendingCr = -1;
+      } else {
+        if (this.#pendingCr >= 0) this.#endPendingCr();
+        this.#pendingCr = at;
+      }
+    }
+    this.#offset += bytes.length;
+  }
+
+  #endPendingCr(): void {
+    if (this.#pendingCr < 0) return;
+    this.#breaks.push(this.#pendingCr, this.#pendingCr + 1);
+    this.#pendingCr = -1;
+  }
+
+  /**
+   * The 1-based line of the record that begins at `offset` (the end of the previous one), after
+   * the empty lines csv-parse skips. Offsets must come in increasing order.
+   */
+  lineAt(offset: number): number {
+    let start = offset;
+    const breaks = this.#breaks;
+    while (this.#head < breaks.length && (breaks[this.#head + 1] as number) <= start) {
+      this.#head += 2;
+      this.#passed++;
+    }
+    // Empty lines before the record: a break right where it would start.
+    while (this.#head < breaks.length && breaks[this.#head] === start) {
+      start = breaks[this.#head + 1] as number;
+      this.#head += 2;
+      this.#passed++;
+    }
+    if (this.#head > 8192) {
+      this.#breaks = breaks.slice(this.#head);
+      this.#head = 0;
+    }
+    return this.#passed + 1;
+  }
+}
+
+type ParsedRecord = { record: string[]; info: { bytes: number } };
+
+/**
  * Opens a CSV export for streaming: the header is read first (so the importer can tell the file's
  * role), rows follow lazily. `onBytes` reports progress through the file in bytes.
  */
@@ -59,9 +141,14 @@ export async function openCsv(
   let bytes: number;
   let head: Buffer;
   try {
-    bytes = statSync(path).size;
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      throw new ClosedloopError('CL_ERR_USAGE', `${path}: is a directory; expected a CSV file`);
+    }
+    bytes = stat.size;
     head = readHead(path);
   } catch (error) {
+    if (error instanceof ClosedloopError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw code === 'ENOENT'
       ? new ClosedloopError('CL_ERR_FILE_NOT_FOUND', `${path}: no such file`)
@@ -80,55 +167,73 @@ export async function openCsv(
     read += chunk.length;
     options.onBytes?.(read);
   });
-  const parser = stream.pipe(iconv.decodeStream(encoding)).pipe(
-    parse({
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: false,
-    }),
-  );
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{
-    record: string[];
-    info: { lines: number };
-  }>;
+  const lines = new LineBreaks();
+  const parser = parse({
+    bom: true,
+    info: true,
+    // Any line end, even mixed in one file (csv-parse would otherwise take the first it meets).
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: false,
+  });
+  // pipeline() hands a read or decode failure on to the parser, so the rows' reader sees it.
+  pipeline(stream, iconv.decodeStream(encoding), lines.tap, parser, () => {});
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<ParsedRecord>;
   const name = basename(path);
-  const first = await nextRow(iterator, name);
+  const reader = { iterator, lines, name, end: 0, stop: () => parser.destroy() };
+  const first = await nextRow(reader);
   if (first === undefined) {
-    stream.destroy();
+    reader.stop();
     throw new ClosedloopError(
       'CL_ERR_CSV_HEADER',
       `${name}: the file is empty; expected a header row`,
     );
   }
   const header = first.record.map((column) => column.trim());
-  return { path, name, bytes, encoding, header, rows: records(iterator, header, name) };
+  return { path, name, bytes, encoding, header, rows: records(reader, header) };
 }
 
-async function nextRow(
-  iterator: AsyncIterator<{ record: string[]; info: { lines: number } }>,
-  name: string,
-): Promise<{ record: string[]; info: { lines: number } } | undefined> {
+interface Reader {
+  readonly iterator: AsyncIterator<ParsedRecord>;
+  readonly lines: LineBreaks;
+  readonly name: string;
+  /** Byte offset where the last record read ended. */
+  end: number;
+  readonly stop: () => void;
+}
+
+/** The next record and the line it starts on; a malformed one is an error naming that line. */
+async function nextRow(reader: Reader): Promise<{ record: string[]; line: number } | undefined> {
+  let next: IteratorResult<ParsedRecord>;
   try {
-    const next = await iterator.next();
-    return next.done === true ? undefined : next.value;
+    next = await reader.iterator.next();
   } catch (error) {
-    throw new ClosedloopError('CL_ERR_CSV_SYNTAX', `${name}: ${(error as Error).message}`);
+    reader.stop();
+    const line = reader.lines.lineAt(reader.end);
+    const message = (error as Error).message.replace(/\s+at line \d+/, '');
+    throw new ClosedloopError('CL_ERR_CSV_SYNTAX', `${reader.name}:${line}: ${message}`);
   }
+  if (next.done === true) return undefined;
+  const line = reader.lines.lineAt(reader.end);
+  reader.end = next.value.info.bytes;
+  return { record: next.value.record, line };
 }
 
 async function* records(
-  iterator: AsyncIterator<{ record: string[]; info: { lines: number } }>,
+  reader: Reader,
   header: readonly string[],
-  name: string,
 ): AsyncIterable<{ line: number; record: CsvRecord }> {
-  for (;;) {
-    const row = await nextRow(iterator, name);
-    if (row === undefined) return;
-    const record: Record<string, string> = {};
-    for (const [i, column] of header.entries()) record[column] = row.record[i] ?? '';
-    // csv-parse counts the lines read so far; a record's line is where it ends for one-line rows.
-    yield { line: row.info.lines, record };
+  try {
+    for (;;) {
+      const row = await nextRow(reader);
+      if (row === undefined) return;
+      const record: Record<string, string> = {};
+      for (const [i, column] of header.entries()) record[column] = row.record[i] ?? '';
+      yield { line: row.line, record };
+    }
+  } finally {
+    // A reader that stops early (--strict on a bad row) lets go of the file.
+    reader.stop();
   }
 }

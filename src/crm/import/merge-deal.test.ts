@@ -1,0 +1,457 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Deal, Moment } from '../../core/deals.js';
+import type { DealDraft } from '../../store/ports.js';
+import type { DealRow, HistoryRow } from '../formats/format.js';
+import { outcomeOfStage } from '../stage-words.js';
+import { type IncomingDeal, type MergeContext, mergeDeal } from './merge-deal.js';
+
+const now = Date.parse('2030-01-01T00:00:00Z');
+const context: MergeContext = {
+  source: 'closedloop',
+  workspaceCurrency: 'USD',
+  now,
+  outcomeOf: (_pipeline, stage) => outcomeOfStage(stage),
+};
+const atNow: Moment = { at: now, dateOnly: false };
+
+/** "2027-03-05" is a calendar date; anything longer an instant. */
+function moment(text: string): Moment {
+  return {
+    at: Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text),
+    dateOnly: text.length === 10,
+  };
+}
+
+function incoming(
+  row: Omit<DealRow, 'externalId'> | undefined,
+  history: [stage: string, at: string, amount?: string][] = [],
+  externalId = 'D-1',
+): IncomingDeal {
+  return {
+    externalId,
+    row: row === undefined ? undefined : { externalId, ...row },
+    history: history.map(
+      ([stage, at, amount]): HistoryRow => ({
+        externalId,
+        stage,
+        enteredAt: moment(at),
+        ...(amount === undefined ? {} : { amount }),
+      }),
+    ),
+  };
+}
+
+/** A draft as the store gives it back. */
+function stored(draft: DealDraft, updatedAt = now - 1): Deal {
+  return { ...draft, id: 'd_1', workspaceId: 'ws_1', updatedAt };
+}
+
+const stages = (draft: DealDraft) => draft.history.map((entry) => entry.stage);
+
+describe('mergeDeal: a new deal', () => {
+  it('keeps a row with only its id, every other field empty', () => {
+    const { draft, quirks } = mergeDeal(undefined, incoming({}), context);
+    expect(draft).toEqual({
+      externalId: 'D-1',
+      source: 'closedloop',
+      name: null,
+      amountMinor: null,
+      currency: null,
+      pipeline: 'default',
+      stage: null,
+      status: 'open',
+      createdAt: null,
+      closedAt: null,
+      expectedCloseAt: null,
+      owner: null,
+      segment: null,
+      channel: null,
+      account: null,
+      accountDomain: null,
+      emails: [],
+      contactIds: [],
+      recurringInterval: null,
+      termMonths: null,
+      history: [],
+      amountHistory: [],
+    });
+    expect(quirks).toEqual([]);
+  });
+
+  it('takes its status from the stage name in other languages, and its close from the history', () => {
+    const won = mergeDeal(
+      undefined,
+      incoming({ stage: 'Gagné' }, [
+        ['Nouveau', '2027-01-15T09:00:00Z'],
+        ['Gagné', '2027-03-02T17:00:00Z'],
+      ]),
+      context,
+    ).draft;
+    expect(won.status).toBe('won');
+    expect(won.closedAt).toEqual(moment('2027-03-02T17:00:00Z'));
+    const lost = mergeDeal(
+      undefined,
+      incoming({ stage: 'Perdu', closedAt: moment('2027-04-01') }),
+      context,
+    ).draft;
+    expect(lost.status).toBe('lost');
+    expect(lost.closedAt).toEqual(moment('2027-04-01'));
+    // Dated by its close, the closing stage enters the history.
+    expect(lost.history).toEqual([{ stage: 'Perdu', enteredAt: moment('2027-04-01') }]);
+    expect(mergeDeal(undefined, incoming({ stage: 'Verhandlung' }), context).draft.status).toBe(
+      'open',
+    );
+  });
+
+  it('takes the close from the last entry into a stage that closes it the way it is closed', () => {
+    const { draft } = mergeDeal(
+      undefined,
+      incoming({ status: 'won' }, [
+        ['Closed Lost', '2027-01-10'],
+        ['Proposal', '2027-02-01'],
+        ['Closed Won', '2027-03-01'],
+        ['Closed Lost', '2027-04-01'],
+      ]),
+      context,
+    );
+    expect(draft.status).toBe('won');
+    expect(draft.closedAt).toEqual(moment('2027-03-01'));
+  });
+
+  it('lists a closed deal with no date to close it by', () => {
+    const { draft, quirks } = mergeDeal(undefined, incoming({ status: 'lost' }), context);
+    expect(draft.closedAt).toBeNull();
+    expect(quirks).toContain('closed without a close date');
+  });
+
+  it('lists a close before the creation, but not a date-only close on the creation day', () => {
+    const sameDay = mergeDeal(
+      undefined,
+      incoming({
+        status: 'won',
+        createdAt: moment('2027-03-05T15:30:00Z'),
+        closedAt: moment('2027-03-05'),
+      }),
+      context,
+    );
+    expect(sameDay.quirks).not.toContain('closed before created');
+    const dayBefore = mergeDeal(
+      undefined,
+      incoming({
+        status: 'won',
+        createdAt: moment('2027-03-05T15:30:00Z'),
+        closedAt: moment('2027-03-04'),
+      }),
+      context,
+    );
+    expect(dayBefore.quirks).toContain('closed before created');
+    // The deal is kept as the CRM said it.
+    expect(dayBefore.draft.closedAt).toEqual(moment('2027-03-04'));
+    const instants = mergeDeal(
+      undefined,
+      incoming({
+        status: 'lost',
+        createdAt: moment('2027-03-05T15:30:00Z'),
+        closedAt: moment('2027-03-05T15:29:59Z'),
+      }),
+      context,
+    );
+    expect(instants.quirks).toContain('closed before created');
+  });
+
+  it('rounds amounts to the minor units of their currency, half away from zero', () => {
+    const cases: [amount: string, currency: string, minor: number, rounded: boolean][] = [
+      ['1234.5', 'JPY', 1235, true],
+      ['1234.4', 'JPY', 1234, true],
+      ['10.005', 'USD', 1001, true],
+      ['-10.005', 'USD', -1001, true],
+      ['10.004', 'USD', 1000, true],
+      ['10.000', 'USD', 1000, false],
+      ['12.3456', 'KWD', 12346, true],
+      ['12000.50', 'EUR', 1200050, false],
+    ];
+    for (const [amount, currency, minor, rounded] of cases) {
+      const { draft, quirks } = mergeDeal(undefined, incoming({ amount, currency }), context);
+      expect([amount, currency, draft.amountMinor]).toEqual([amount, currency, minor]);
+      expect(quirks.includes('amount rounded to minor units')).toBe(rounded);
+    }
+  });
+
+  it('lists an amount too large to hold, and keeps the deal without it', () => {
+    const { draft, quirks } = mergeDeal(
+      undefined,
+      incoming({ amount: '123456789012345678', currency: 'USD' }),
+      context,
+    );
+    expect(draft.amountMinor).toBeNull();
+    expect(quirks).toContain('amount too large, left out');
+  });
+
+  it('keeps the amounts the history gives, in time order, and the row amount as the current one', () => {
+    const { draft } = mergeDeal(
+      undefined,
+      incoming({ amount: '48000', currency: 'EUR', createdAt: moment('2026-11-03T09:15:00Z') }, [
+        ['Prospecting', '2026-11-03T09:15:00Z', '40000.00'],
+        ['Closed Won', '2027-02-14T10:05:00Z', '48000.00'],
+        ['Proposal', '2026-12-10T16:40:00Z', '48000.00'],
+      ]),
+      context,
+    );
+    expect(stages(draft)).toEqual(['Prospecting', 'Proposal', 'Closed Won']);
+    expect(draft.amountMinor).toBe(4800000);
+    expect(draft.amountHistory).toEqual([
+      { at: moment('2026-11-03T09:15:00Z'), minor: 4000000, currency: 'EUR' },
+      { at: moment('2026-12-10T16:40:00Z'), minor: 4800000, currency: 'EUR' },
+    ]);
+  });
+
+  it('drops duplicate history rows (same stage, same time) and lists them', () => {
+    const { draft, quirks } = mergeDeal(
+      undefined,
+      incoming({}, [
+        ['Demo', '2027-02-03'],
+        ['Demo', '2027-02-03'],
+        ['Proposal', '2027-02-10'],
+      ]),
+      context,
+    );
+    expect(stages(draft)).toEqual(['Demo', 'Proposal']);
+    expect(draft.stage).toBe('Proposal');
+    expect(quirks).toContain('duplicate history rows');
+  });
+
+  it('keeps a stage entered twice at different times (a deal that went back)', () => {
+    const { draft, quirks } = mergeDeal(
+      undefined,
+      incoming({}, [
+        ['Demo', '2027-02-03'],
+        ['Proposal', '2027-02-10'],
+        ['Demo', '2027-02-20'],
+      ]),
+      context,
+    );
+    expect(stages(draft)).toEqual(['Demo', 'Proposal', 'Demo']);
+    expect(quirks).not.toContain('duplicate history rows');
+  });
+});
+
+describe('mergeDeal: a stored deal meets new input', () => {
+  const first = mergeDeal(
+    undefined,
+    incoming(
+      {
+        name: 'Acme platform',
+        amount: '1000',
+        currency: 'USD',
+        createdAt: moment('2027-01-10'),
+        stage: 'Demo',
+        owner: 'Dana',
+        emails: ['Ana@Acme.example'],
+        pipeline: 'New business',
+      },
+      [
+        ['Discovery', '2027-01-10'],
+        ['Demo', '2027-02-01'],
+      ],
+    ),
+    context,
+  ).draft;
+
+  it('takes the fields the input gives and keeps the others', () => {
+    const { draft } = mergeDeal(
+      stored(first),
+      incoming({
+        owner: 'Lee',
+        segment: 'SMB',
+        emails: [' bob@acme.example ', 'ana@acme.example'],
+      }),
+      context,
+    );
+    expect(draft).toMatchObject({
+      name: 'Acme platform',
+      owner: 'Lee',
+      segment: 'SMB',
+      pipeline: 'New business',
+      stage: 'Demo',
+      status: 'open',
+      amountMinor: 100000,
+      currency: 'USD',
+      createdAt: moment('2027-01-10'),
+    });
+    expect(draft.emails).toEqual(['ana@acme.example', 'bob@acme.example']);
+    expect(draft.history).toEqual(first.history);
+  });
+
+  it('appends a changed amount to the amount history, and nothing for the same amount', () => {
+    const changed = mergeDeal(stored(first), incoming({ amount: '1250.00' }), context).draft;
+    expect(changed.amountMinor).toBe(125000);
+    expect(changed.amountHistory).toEqual([
+      { at: moment('2027-01-10'), minor: 100000, currency: 'USD' },
+      { at: atNow, minor: 125000, currency: 'USD' },
+    ]);
+    const same = mergeDeal(stored(first), incoming({ amount: '1000.00' }), context).draft;
+    expect(same.amountHistory).toEqual(first.amountHistory);
+  });
+
+  it('puts a stage change that arrives late in its place, without changing the current stage', () => {
+    const won = mergeDeal(
+      stored(first),
+      incoming({ stage: 'Closed Won', closedAt: moment('2027-03-01') }),
+      context,
+    ).draft;
+    expect(stages(won)).toEqual(['Discovery', 'Demo', 'Closed Won']);
+    const late = mergeDeal(
+      stored(won),
+      incoming(undefined, [['Proposal', '2027-02-15']]),
+      context,
+    ).draft;
+    expect(stages(late)).toEqual(['Discovery', 'Demo', 'Proposal', 'Closed Won']);
+    expect(late.stage).toBe('Closed Won');
+    expect(late.status).toBe('won');
+    expect(late.closedAt).toEqual(moment('2027-03-01'));
+  });
+
+  it('does not re-open a won deal when its history is replayed and its stage name says nothing', () => {
+    // Pipedrive keeps a won deal in its last open stage; the status says won.
+    const won = mergeDeal(
+      undefined,
+      incoming({ status: 'won', stage: 'Signed', closedAt: moment('2027-03-01') }, [
+        ['Signed', '2027-02-20'],
+      ]),
+      context,
+    ).draft;
+    const replay = mergeDeal(stored(won), incoming(undefined, [['Signed', '2027-02-20']]), context);
+    expect(replay.draft.status).toBe('won');
+    expect(replay.draft.closedAt).toEqual(moment('2027-03-01'));
+    expect(replay.quirks).not.toContain('re-opened');
+    const earlier = mergeDeal(stored(won), incoming(undefined, [['Intro', '2027-01-02']]), context);
+    expect(earlier.draft.status).toBe('won');
+    expect(stages(earlier.draft)).toEqual(['Intro', 'Signed']);
+  });
+
+  it('dates an undated move to a new stage by the import, once', () => {
+    const moved = mergeDeal(stored(first), incoming({ stage: 'Proposal' }), context).draft;
+    expect(moved.history.at(-1)).toEqual({ stage: 'Proposal', enteredAt: atNow });
+    const again = mergeDeal(stored(moved), incoming({ stage: 'Proposal' }), {
+      ...context,
+      now: now + 86_400_000,
+    }).draft;
+    expect(again.history).toEqual(moved.history);
+  });
+
+  it('does not date an undated first stage by the import, on the first import or the next', () => {
+    const fresh = mergeDeal(undefined, incoming({ stage: 'Prospecting' }), context).draft;
+    expect(fresh.history).toEqual([]);
+    const reimported = mergeDeal(stored(fresh), incoming({ stage: 'Prospecting' }), {
+      ...context,
+      now: now + 86_400_000,
+    }).draft;
+    expect(reimported).toEqual(fresh);
+  });
+
+  it('keeps a re-opened deal with its history and lists it', () => {
+    const won = mergeDeal(
+      stored(first),
+      incoming({ stage: 'Closed Won', status: 'won', closedAt: moment('2027-03-01') }),
+      context,
+    ).draft;
+    const reopened = mergeDeal(stored(won), incoming({ stage: 'Negotiation', status: 'open' }), {
+      ...context,
+      now: now + 1000,
+    });
+    expect(reopened.quirks).toContain('re-opened');
+    expect(reopened.draft.status).toBe('open');
+    expect(reopened.draft.closedAt).toBeNull();
+    expect(stages(reopened.draft)).toEqual(['Discovery', 'Demo', 'Closed Won', 'Negotiation']);
+    expect(reopened.draft.history.at(-1)?.enteredAt).toEqual({ at: now + 1000, dateOnly: false });
+    // A move to an open stage alone re-opens it too.
+    const byStage = mergeDeal(stored(won), incoming({ stage: 'Negotiation' }), context);
+    expect(byStage.draft.status).toBe('open');
+    expect(byStage.quirks).toContain('re-opened');
+  });
+
+  it('lists history duplicates only within the input, not against the store', () => {
+    const again = mergeDeal(
+      stored(first),
+      incoming({}, [
+        ['Discovery', '2027-01-10'],
+        ['Demo', '2027-02-01'],
+      ]),
+      context,
+    );
+    expect(again.quirks).toEqual([]);
+    expect(again.draft).toEqual(first);
+  });
+});
+
+const stageNames = ['Lead', 'Demo', 'Proposal', 'Closed Won', 'Closed Lost', 'Gagné', 'Perdu'];
+const dayMs = 86_400_000;
+const start = Date.parse('2027-01-01T00:00:00Z');
+
+const momentArb: fc.Arbitrary<Moment> = fc.oneof(
+  fc.integer({ min: 0, max: 400 }).map((day) => ({ at: start + day * dayMs, dateOnly: true })),
+  fc
+    .integer({ min: 0, max: 400 * 24 })
+    .map((hour) => ({ at: start + hour * 3_600_000, dateOnly: false })),
+);
+const amountArb = fc.oneof(
+  fc.integer({ min: 0, max: 10_000_000 }).map(String),
+  fc
+    .tuple(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 9999 }))
+    .map(([whole, fraction]) => `${whole}.${fraction}`),
+);
+const rowArb: fc.Arbitrary<Omit<DealRow, 'externalId'>> = fc.record(
+  {
+    name: fc.constantFrom('Acme', 'Globex'),
+    stage: fc.constantFrom(...stageNames),
+    status: fc.constantFrom('open', 'won', 'lost'),
+    createdAt: momentArb,
+    closedAt: momentArb,
+    amount: amountArb,
+    currency: fc.constantFrom('USD', 'EUR', 'JPY'),
+    owner: fc.constantFrom('Dana', 'Lee'),
+    emails: fc.subarray(['a@x.example', 'B@x.example', 'c@y.example']),
+    pipeline: fc.constantFrom('default', 'Renewals'),
+  },
+  { requiredKeys: [] },
+);
+const historyArb = fc.array(
+  fc.record(
+    {
+      stage: fc.constantFrom(...stageNames),
+      enteredAt: momentArb,
+      amount: amountArb,
+    },
+    { requiredKeys: ['stage', 'enteredAt'] },
+  ),
+  { maxLength: 6 },
+);
+const incomingArb: fc.Arbitrary<IncomingDeal> = fc
+  .record({ row: fc.option(rowArb, { nil: undefined }), history: historyArb })
+  .map(({ row, history }) => ({
+    externalId: 'D-1',
+    row: row === undefined ? undefined : { externalId: 'D-1', ...row },
+    history: history.map((entry) => ({ externalId: 'D-1', ...entry })),
+  }));
+
+describe('mergeDeal: replay', () => {
+  it('merging the same input twice equals merging it once (new or stored deal)', () => {
+    fc.assert(
+      fc.property(
+        fc.option(incomingArb, { nil: undefined }),
+        incomingArb,
+        fc.integer({ min: 0, max: 1000 }),
+        (before, input, later) => {
+          const base =
+            before === undefined ? undefined : stored(mergeDeal(undefined, before, context).draft);
+          const once = mergeDeal(base, input, context).draft;
+          const laterContext = { ...context, now: now + later * dayMs };
+          const twice = mergeDeal(stored(once), input, laterContext).draft;
+          expect(twice).toEqual(once);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { tempDirectory, tempFiles } from '../../test-support/temp-files.js';
+import { fixturePath } from '../formats/fixtures/read-fixture.js';
+import { detectEncoding, openCsv } from './read-csv.js';
+
+const file = tempFiles();
+
+async function readAll(path: string, encoding?: string) {
+  const csv = await openCsv(path, { encoding });
+  const rows: { line: number; record: Record<string, string> }[] = [];
+  for await (const row of csv.rows) rows.push({ line: row.line, record: { ...row.record } });
+  return { csv, rows };
+}
+
+async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code: string; message: string };
+  }
+  throw new Error('expected a failure');
+}
+
+describe('detectEncoding', () => {
+  it('reads byte-order marks', () => {
+    expect(detectEncoding(Buffer.from([0xef, 0xbb, 0xbf, 0x61]))).toBe('utf-8');
+    expect(detectEncoding(Buffer.from([0xff, 0xfe, 0x61, 0x00]))).toBe('utf-16le');
+    expect(detectEncoding(Buffer.from([0xfe, 0xff, 0x00, 0x61]))).toBe('utf-16be');
+  });
+
+  it('takes text that decodes as UTF-8 for UTF-8, and anything else for Windows-1252', () => {
+    expect(detectEncoding(Buffer.from('Société Générale', 'utf8'))).toBe('utf-8');
+    expect(detectEncoding(Buffer.from('plain ascii', 'utf8'))).toBe('utf-8');
+    expect(detectEncoding(iconv.encode('Société Générale', 'latin1'))).toBe('windows-1252');
+    expect(detectEncoding(Buffer.alloc(0))).toBe('utf-8');
+  });
+
+  it('does not hold a character cut by the end of a full sample against UTF-8', () => {
+    const sample = Buffer.alloc(1 << 16, 0x61);
+    Buffer.from('é', 'utf8').copy(sample, sample.length - 1, 0, 1);
+    expect(detectEncoding(sample)).toBe('utf-8');
+    // A short file is all there is: a cut character is a wrong byte.
+    expect(detectEncoding(Buffer.from([0x61, 0xc3]))).toBe('windows-1252');
+  });
+
+  it('detects the Latin-1 Salesforce fixture as Windows-1252', () => {
+    const head = readFileSync(fixturePath('salesforce-multicurrency', 'Opportunity.csv'));
+    expect(detectEncoding(head)).toBe('windows-1252');
+  });
+});
+
+describe('openCsv', () => {
+  it('gives the header, then each row keyed by it with the line it starts on', async () => {
+    const path = file('lines.csv', 'id, name \n1,"two\nlines"\n2,x\n\n\n3,y');
+    const { csv, rows } = await readAll(path);
+    expect(csv.header).toEqual(['id', 'name']);
+    expect(csv.name).toBe('lines.csv');
+    expect(csv.encoding).toBe('utf-8');
+    expect(rows).toEqual([
+      { line: 2, record: { id: '1', name: 'two\nlines' } },
+      { line: 4, record: { id: '2', name: 'x' } },
+      { line: 7, record: { id: '3', name: 'y' } },
+    ]);
+  });
+
+  it('counts lines right in CRLF files with line breaks inside quotes (Salesforce descriptions)', async () => {
+    const path = file(
+      'crlf.csv',
+      'Id,Description\r\n1,"first\r\nsecond\r\nthird"\r\n\r\n2,plain\r\n3,"x"\r\n',
+    );
+    const { rows } = await readAll(path);
+    expect(rows.map((row) => [row.line, row.record.Id])).toEqual([
+      [2, '1'],
+      [6, '2'],
+      [7, '3'],
+    ]);
+    expect(rows[0]?.record.Description).toBe('first\r\nsecond\r\nthird');
+  });
+
+  it('reads mixed line ends as line ends, never as data', async () => {
+    const { rows } = await readAll(file('mixed.csv', 'id,name\n1,a\r\n\r\n2,b\r3,c\n'));
+    expect(rows).toEqual([
+      { line: 2, record: { id: '1', name: 'a' } },
+      { line: 4, record: { id: '2', name: 'b' } },
+      { line: 5, record: { id: '3', name: 'c' } },
+    ]);
+  });
+
+  it('counts lines right with old Mac line ends (a lone CR)', async () => {
+    const { rows } = await readAll(file('cr.csv', 'id\r1\r"2\r2"\r3'));
+    expect(rows.map((row) => [row.line, row.record.id])).toEqual([
+      [2, '1'],
+      [3, '2\r2'],
+      [5, '3'],
+    ]);
+  });
+
+  it('fills missing cells with empty text and ignores extra ones', async () => {
+    const { rows } = await readAll(file('ragged.csv', 'a,b,c\n1\n1,2,3,4\n'));
+    expect(rows.map((row) => row.record)).toEqual([
+      { a: '1', b: '', c: '' },
+      { a: '1', b: '2', c: '3' },
+    ]);
+  });
+
+  it('decodes a Latin-1 export it detects, accents and all', async () => {
+    const { csv, rows } = await readAll(fixturePath('salesforce-multicurrency', 'Opportunity.csv'));
+    expect(csv.encoding).toBe('windows-1252');
+    expect(rows.map((row) => row.record['Account.Name'])).toContain('Société Générale');
+    expect(rows.map((row) => row.record['Account.Name'])).toContain('Åkesson & Söner AB');
+    expect(rows.map((row) => row.record['Account.Name'])).toContain('Industrias Peña S.A.');
+  });
+
+  it('decodes with the encoding it is told', async () => {
+    const { csv, rows } = await readAll(
+      fixturePath('salesforce-multicurrency', 'Opportunity.csv'),
+      'latin1',
+    );
+    expect(csv.encoding).toBe('latin1');
+    expect(rows[1]?.record['Account.Name']).toBe('Müller GmbH');
+  });
+
+  it('reads UTF-8 and UTF-16 files with a byte-order mark', async () => {
+    const utf8 = await readAll(file('bom8.csv', '\uFEFFdeal_id,name\nD-1,Café\n'));
+    expect(utf8.csv.header).toEqual(['deal_id', 'name']);
+    expect(utf8.rows).toEqual([{ line: 2, record: { deal_id: 'D-1', name: 'Café' } }]);
+    const utf16 = await readAll(
+      file(
+        'bom16.csv',
+        Buffer.concat([
+          Buffer.from([0xff, 0xfe]),
+          iconv.encode('deal_id,name\r\nD-1,Café\r\nD-2,Über\r\n', 'utf-16le'),
+        ]),
+      ),
+    );
+    expect(utf16.csv.encoding).toBe('utf-16le');
+    expect(utf16.csv.header).toEqual(['deal_id', 'name']);
+    expect(utf16.rows).toEqual([
+      { line: 2, record: { deal_id: 'D-1', name: 'Café' } },
+      { line: 3, record: { deal_id: 'D-2', name: 'Über' } },
+    ]);
+  });
+
+  it('reports progress in bytes of the file', async () => {
+    const path = file(
+      'progress.csv',
+      `id\n${Array.from({ length: 5000 }, (_, i) => i).join('\n')}\n`,
+    );
+    const seen: number[] = [];
+    const csv = await openCsv(path, { onBytes: (bytes) => seen.push(bytes) });
+    let rows = 0;
+    for await (const _ of csv.rows) rows++;
+    expect(rows).toBe(5000);
+    expect(seen.at(-1)).toBe(csv.bytes);
+  });
+
+  it('gives a header and no rows for a file with only a header', async () => {
+    const { csv, rows } = await readAll(file('header-only.csv', 'deal_id,name\r\n'));
+    expect(csv.header).toEqual(['deal_id', 'name']);
+    expect(rows).toEqual([]);
+  });
+
+  it('refuses an empty file, a missing one, a directory and an unknown encoding, each in one line', async () => {
+    const empty = await failure(openCsv(file('empty.csv', '')));
+    expect(empty.code).toBe('CL_ERR_CSV_HEADER');
+    expect(empty.message).toBe('empty.csv: the file is empty; expected a header row');
+    const blank = await failure(openCsv(file('blank.csv', '\n\r\n\n')));
+    expect(blank.code).toBe('CL_ERR_CSV_HEADER');
+    const missing = await failure(openCsv('/nonexistent/deals.csv'));
+    expect(missing).toMatchObject({
+      code: 'CL_ERR_FILE_NOT_FOUND',
+      message: '/nonexistent/deals.csv: no such file',
+    });
+    const directory = await failure(openCsv(tempDirectory()));
+    expect(directory.code).toBe('CL_ERR_USAGE');
+    expect(directory.message).toMatch(/is a directory/);
+    const encoding = await failure(openCsv(file('ok.csv', 'a\n1\n'), { encoding: 'klingon' }));
+    expect(encoding).toMatchObject({
+      code: 'CL_ERR_USAGE',
+      message:
+        '--encoding: expected an encoding such as utf-8, latin1 or windows-1252, got "klingon"',
+    });
+  });
+
+  it('refuses malformed CSV with the line of the record at fault', async () => {
+    const path = file('unclosed.csv', 'id,name\r\n1,"a\r\nb"\r\n2,"open\r\n3,c\r\n');
+    const csv = await openCsv(path);
+    const error = await failure(
+      (async () => {
+        for await (const _ of csv.rows);
+      })(),
+    );
+    expect(error.code).toBe('CL_ERR_CSV_SYNTAX');
+    expect(error.message).toMatch(/^unclosed\.csv:4: Quote Not Closed/);
+    expect(error.message).not.toMatch(/\n/);
+    const inHeader = await failure(openCsv(file('bad-header.csv', '"id,name\n1,2\n')));
+    expect(inHeader.code).toBe('CL_ERR_CSV_SYNTAX');
+    expect(inHeader.message).toMatch(/^bad-header\.csv:1: /);
+  });
+});

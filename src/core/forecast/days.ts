@@ -3,8 +3,8 @@
  * the grid of coming months in them. Hazards are daily, so every date becomes a day number once.
  */
 import {
-  type CalendarMonth,
   addMonths,
+  type CalendarMonth,
   calendarDateOf,
   dayMs,
   instantMoment,
@@ -12,9 +12,29 @@ import {
 } from '../calendar.js';
 import type { Moment } from '../deals.js';
 
+const quarterHourMs = 900_000;
+/** Per zone: day numbers by quarter hour (every zone's midnight falls on a quarter hour). */
+const dayCache = new Map<string, Map<number, number>>();
+
 /** The local calendar day of a moment, as a day number. */
 export function dayNumber(moment: Moment, timeZone: string): number {
-  return utcMidnight(calendarDateOf(moment, timeZone)) / dayMs;
+  if (moment.dateOnly || timeZone === 'UTC') return Math.floor(moment.at / dayMs);
+  // Reading a zone's wall clock is slow (Intl): one reading per quarter hour, kept.
+  let days = dayCache.get(timeZone);
+  if (days === undefined) {
+    days = new Map();
+    dayCache.set(timeZone, days);
+  }
+  const bucket = Math.floor(moment.at / quarterHourMs);
+  let day = days.get(bucket);
+  if (day === undefined) {
+    day =
+      utcMidnight(calendarDateOf({ at: bucket * quarterHourMs, dateOnly: false }, timeZone)) /
+      dayMs;
+    if (days.size > 1_000_000) days.clear();
+    days.set(bucket, day);
+  }
+  return day;
 }
 
 /** The day on which `asOf` falls: the first day the forecast covers. */
@@ -76,11 +96,22 @@ export function horizonMonths(asOfDay: number, horizon: number): HorizonMonth[] 
   });
 }
 
-/** For each day from `firstDay` to the horizon's end, the index of its month (a lookup table). */
-export function monthIndexByDay(months: readonly HorizonMonth[]): Int32Array {
+/** Per day of the horizon: the index of its month and its position in the quarter (lookups). */
+export interface DayGrid {
+  readonly firstDay: number;
+  readonly endDay: number;
+  readonly month: Int32Array;
+  readonly position: Uint8Array;
+}
+
+export function dayGrid(months: readonly HorizonMonth[]): DayGrid {
   const firstDay = months[0]?.firstDay ?? 0;
   const endDay = months.at(-1)?.endDay ?? firstDay;
-  const index = new Int32Array(endDay - firstDay);
-  for (const [m, month] of months.entries()) index.fill(m, month.firstDay - firstDay, month.endDay - firstDay);
-  return index;
+  const month = new Int32Array(endDay - firstDay);
+  const position = new Uint8Array(endDay - firstDay);
+  for (const [m, { firstDay: from, endDay: to }] of months.entries()) {
+    month.fill(m, from - firstDay, to - firstDay);
+    position.fill(quarterPosition(from), from - firstDay, to - firstDay);
+  }
+  return { firstDay, endDay, month, position };
 }

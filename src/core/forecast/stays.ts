@@ -1,14 +1,14 @@
 /**
- * The survival samples the hazards are estimated from: for each open stage, every deal that entered
- * it, with the days from its (last) entry to its close — won or lost — or, still open, to the as-of
- * day (censored). Measuring to the close rather than to the next stage makes each stage's estimate
- * a direct answer to "a deal that entered this stage d days ago: will it be won, and when?".
- * A second sample uses the deal's creation as the clock: it times deals not yet created.
+ * The survival samples the hazards are estimated from. For each open stage, every stay a deal made
+ * in it: from its entry to its end — won, lost, moved to another open stage, or, still there, the
+ * as-of day (censored). Moving on is an outcome of its own because a deal still in a stage is not
+ * like one that has moved on (deals that stall early are often the ones that are lost). A second
+ * sample uses the deal's creation as the clock, to the close: it times deals not yet created.
  */
 import type { Deal, Pipeline } from '../deals.js';
 import { dayNumber } from './days.js';
 
-export type StayOutcome = 'won' | 'lost' | 'open';
+export type StayOutcome = 'won' | 'lost' | 'open' | 'moved';
 
 export interface Stay {
   /** The day the clock starts: entry into the stage, or creation. */
@@ -16,6 +16,9 @@ export interface Stay {
   /** Days from entry to the close, or to the as-of day when still open (then censored). */
   readonly days: number;
   readonly outcome: StayOutcome;
+  /** For a move: the index of the open stage moved to; −1 otherwise. */
+  readonly to: number;
+  readonly segment: string | null;
 }
 
 /** Where an open deal stands: its stage (index among the open stages, −1 unknown) and clocks. */
@@ -61,26 +64,35 @@ export function pipelineHistory(
       undatedClosed++;
       continue;
     }
-    const outcome: StayOutcome = deal.status;
     const createdDay = day(deal.createdAt ?? deal.history[0]?.enteredAt ?? null);
-    const stay = (entryDay: number): Stay | null =>
-      closeDay >= entryDay ? { entryDay, days: closeDay - entryDay, outcome } : null;
-
-    const entries = lastEntries(deal, index, timeZone);
-    if (entries.size === 0 && createdDay !== null) {
+    const stay = (entryDay: number, endDay: number, outcome: StayOutcome, to = -1): Stay | null =>
+      endDay >= entryDay
+        ? { entryDay, days: endDay - entryDay, outcome, to, segment: deal.segment }
+        : null;
+    const visits = stageVisits(deal, index, timeZone);
+    if (visits.length === 0 && createdDay !== null) {
       // No dated stage on record: the deal entered its current stage (or the first) at creation.
       const current = deal.stage === null ? undefined : index.get(deal.stage);
-      entries.set(deal.status === 'open' ? (current ?? 0) : 0, createdDay);
+      visits.push({
+        stage: deal.status === 'open' ? (current ?? 0) : 0,
+        entryDay: createdDay,
+        next: null,
+      });
     }
-    for (const [i, entryDay] of entries) {
-      const s = stay(entryDay);
-      if (s !== null) byStage[i].push(s);
+    const entries = new Map<number, number>();
+    for (const visit of visits) {
+      entries.set(visit.stage, visit.entryDay);
+      const s =
+        visit.next === null
+          ? stay(visit.entryDay, closeDay, deal.status)
+          : stay(visit.entryDay, visit.next.day, 'moved', visit.next.stage);
+      if (s !== null) byStage[visit.stage].push(s);
     }
     for (const [i, days] of completedStays(deal, index, closeDay, timeZone)) {
       daysInStage[i].push(days);
     }
     if (createdDay !== null) {
-      const s = stay(createdDay);
+      const s = stay(createdDay, closeDay, deal.status);
       if (s !== null) creation.push(s);
     }
     if (deal.status === 'open') {
@@ -96,18 +108,26 @@ export function pipelineHistory(
   return { openStages, byStage, creation, daysInStage, open, undatedClosed };
 }
 
-/** Each open stage's last dated entry (a re-opened deal's clock restarts when it comes back). */
-function lastEntries(
-  deal: Deal,
-  index: ReadonlyMap<string, number>,
-  timeZone: string,
-): Map<number, number> {
-  const entries = new Map<number, number>();
-  for (const change of deal.history) {
-    const i = index.get(change.stage);
-    if (i !== undefined) entries.set(i, dayNumber(change.enteredAt, timeZone));
+interface Visit {
+  readonly stage: number;
+  readonly entryDay: number;
+  /** The open stage entered next, and when; null when the visit ends with the deal's close (or is current). */
+  readonly next: { readonly stage: number; readonly day: number } | null;
+}
+
+/** The deal's dated visits to open stages, in order; a stage entered again starts a new visit. */
+function stageVisits(deal: Deal, index: ReadonlyMap<string, number>, timeZone: string): Visit[] {
+  const dated = deal.history.flatMap((change) => {
+    const stage = index.get(change.stage);
+    return stage === undefined ? [] : [{ stage, day: dayNumber(change.enteredAt, timeZone) }];
+  });
+  const visits: Visit[] = [];
+  for (const [k, entry] of dated.entries()) {
+    const next = dated[k + 1];
+    if (next !== undefined && next.stage === entry.stage) continue; // the same stage written twice
+    visits.push({ stage: entry.stage, entryDay: entry.day, next: next ?? null });
   }
-  return entries;
+  return visits;
 }
 
 /** Days in each open stage the deal has left: until the next entry on record, or the close. */

@@ -1,0 +1,141 @@
+/**
+ * The revenue forecast as of an instant: settings chosen by the workspace's own backtest (unless
+ * given), the model fitted, the Monte Carlo drawn, and the draws read as bands per month, quarter
+ * and year, per-deal explanations and target outlooks. The one entry point for the CLI and API.
+ */
+import type { Deal, Pipeline } from '../deals.js';
+import { dealsAsOf, defaultAsOf } from '../deals-as-of.js';
+import { ClosedloopError } from '../errors.js';
+import { chooseSettings } from './choose-settings.js';
+import type { DealSizeStatistic } from './deal-values.js';
+import { type DealExplanation, explainDeals } from './explain.js';
+import { type FittedModel, fitModel, type ModelInput } from './model.js';
+import { type Draws, drawOutcomes } from './monte-carlo.js';
+import type { ChannelCredit, ChannelRunRate } from './new-pipeline.js';
+import { type PeriodForecast, summarisePeriods } from './periods.js';
+import type { ModelSettings } from './settings.js';
+import {
+  evaluateTargets,
+  type LeadTouch,
+  type RevenueTarget,
+  type TargetOutlook,
+} from './targets.js';
+import { wonDeals } from './won.js';
+
+export interface ForecastInput {
+  /** Every deal as known now (the forecast rewinds them to `asOf`). */
+  readonly deals: readonly Deal[];
+  readonly pipelines: readonly Pipeline[];
+  /** IANA zone of the workspace: months, quarters and years are read there. */
+  readonly timeZone: string;
+  /** ISO 4217 code of the workspace currency; amounts are its minor units. */
+  readonly currency: string;
+  /** A deal's amount in minor units of `currency` (e.g. `amountInCurrency`); null when unknown. */
+  readonly amountOf: (deal: Deal) => number | null;
+  /** Default: just after the latest date in the deals (`defaultAsOf`). */
+  readonly asOf?: number;
+  /** Months to forecast, the one containing `asOf` first (default 6). */
+  readonly horizon?: number;
+  /** Monte Carlo draws (default 10,000) and seed (default 1). */
+  readonly draws?: number;
+  readonly seed?: number;
+  /** Value of an open deal without an amount: its group's average (default) or median won size. */
+  readonly dealSize?: DealSizeStatistic;
+  /** Deal id → channel → share of credit, from the attribution model the user picked. */
+  readonly channelCredit?: ChannelCredit;
+  /** Leads with their channel, for the plan's leads per channel per month. */
+  readonly leads?: readonly LeadTouch[];
+  readonly targets?: readonly RevenueTarget[];
+  /** Fixed settings; default: chosen by backtest on the workspace's own history. */
+  readonly settings?: ModelSettings;
+}
+
+export interface Forecast {
+  readonly asOf: number;
+  readonly horizon: number;
+  readonly currency: string;
+  readonly timeZone: string;
+  readonly draws: number;
+  /** Whether any won deal has an amount; without, revenue figures are 0 and only counts mean much. */
+  readonly hasAmounts: boolean;
+  readonly settings: ModelSettings;
+  /** Months, then quarters, then years the horizon touches. */
+  readonly periods: readonly PeriodForecast[];
+  /** Open deals, biggest expected value first. */
+  readonly deals: readonly DealExplanation[];
+  readonly targets: readonly TargetOutlook[];
+  /** Deal creation per channel in the run-rate window. */
+  readonly runRates: readonly ChannelRunRate[];
+  /** Choices made and data left out, in words. */
+  readonly notes: readonly string[];
+}
+
+const defaultHorizon = 6;
+const defaultDraws = 10_000;
+
+/** The fitted model and its draws as well as the report: the backtest reads the draws directly. */
+export interface ForecastRun {
+  readonly forecast: Forecast;
+  readonly model: FittedModel;
+  readonly draws: Draws;
+}
+
+export function forecastRevenue(input: ForecastInput): Forecast {
+  return runForecast(input).forecast;
+}
+
+export function runForecast(input: ForecastInput): ForecastRun {
+  const asOf = input.asOf ?? defaultAsOf(input.deals, input.timeZone);
+  if (asOf === null) {
+    throw new ClosedloopError(
+      'CL_ERR_MODEL_INPUT',
+      'asOf: the deals hold no date; give an as-of date',
+    );
+  }
+  const horizon = input.horizon ?? defaultHorizon;
+  if (!Number.isInteger(horizon) || horizon < 1 || horizon > 60) {
+    throw new ClosedloopError(
+      'CL_ERR_MODEL_OPTION',
+      `horizon: expected 1 to 60 months, got ${horizon}`,
+    );
+  }
+  const drawCount = input.draws ?? defaultDraws;
+  const known = dealsAsOf(input.deals, asOf, {
+    timeZone: input.timeZone,
+    pipelines: input.pipelines,
+  });
+  const modelInput: ModelInput = {
+    deals: known,
+    pipelines: input.pipelines,
+    timeZone: input.timeZone,
+    amountOf: input.amountOf,
+    asOf,
+    horizon,
+    dealSize: input.dealSize ?? 'average',
+    channelCredit: input.channelCredit,
+  };
+  const choice = input.settings === undefined ? chooseSettings(modelInput) : null;
+  const settings = input.settings ?? (choice?.settings as ModelSettings);
+  const model = fitModel(modelInput, settings);
+  const draws = drawOutcomes(model, {
+    draws: drawCount,
+    seed: input.seed ?? 1,
+    extraSpread: settings.extraSpread,
+  });
+  const won = wonDeals(known, input.amountOf, input.timeZone);
+  const forecast: Forecast = {
+    asOf,
+    horizon,
+    currency: input.currency,
+    timeZone: input.timeZone,
+    draws: drawCount,
+    hasAmounts: won.some((deal) => deal.revenue !== null),
+    settings,
+    periods: summarisePeriods(model, draws, won),
+    deals: explainDeals(model),
+    targets: evaluateTargets(model, draws, won, input.targets ?? [], input.leads, input.timeZone),
+    runRates: model.newPipeline.channels,
+    notes: [...(choice?.notes ?? []), ...model.notes],
+  };
+  return { forecast, model, draws };
+}

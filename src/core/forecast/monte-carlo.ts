@@ -1,0 +1,166 @@
+/**
+ * The Monte Carlo: in each draw, how many deals of each group are won in each coming month
+ * (a binomial count of winners, split over the months by conditional binomials — exactly the
+ * distribution of independent deals with the group's chances), what they are worth (known amounts,
+ * or won sizes drawn from the deal's size group), and how many deals each channel creates (a
+ * Poisson count at a run-rate that is itself uncertain: gamma, from the deals it was measured on)
+ * and which of those are won when. Seeded: the same input gives the same draws.
+ */
+import type { SizeDistribution } from './deal-values.js';
+import type { FittedModel } from './model.js';
+import { SeededRandom } from './random.js';
+
+export interface DrawOptions {
+  readonly draws: number;
+  readonly seed: number;
+  /** Log-scale spread of a per-month factor on every draw (the model's own error); 0 for none. */
+  readonly extraSpread: number;
+}
+
+/** Per draw and month (index draw × months + month): what was won. */
+export interface Draws {
+  readonly draws: number;
+  readonly months: number;
+  readonly openRevenue: Float64Array;
+  readonly newRevenue: Float64Array;
+  readonly openCount: Float64Array;
+  readonly newCount: Float64Array;
+  /** New monthly recurring revenue won (bookings of recurring deals ÷ their term). */
+  readonly newMrr: Float64Array;
+  /** Revenue by channel index (model.channels), open and new together. */
+  readonly channelRevenue: readonly Float64Array[];
+}
+
+/** Sums of more winners than this are drawn from the normal approximation of the sum. */
+const exactSumUpTo = 20;
+
+export function drawOutcomes(model: FittedModel, options: DrawOptions): Draws {
+  const months = model.months.length;
+  const size = options.draws * months;
+  const draws: Draws = {
+    draws: options.draws,
+    months,
+    openRevenue: new Float64Array(size),
+    newRevenue: new Float64Array(size),
+    openCount: new Float64Array(size),
+    newCount: new Float64Array(size),
+    newMrr: new Float64Array(size),
+    channelRevenue: model.channels.map(() => new Float64Array(size)),
+  };
+  const random = new SeededRandom(options.seed);
+  const sumOf = valueSummer(random);
+  const winners = new Int32Array(months);
+  const newSize = model.newDeal.distribution;
+  const { channels: runRates, monthWeight, winChance } = model.newPipeline;
+  const newTotals = winChance.map((row) => row.reduce((sum, x) => sum + x, 0));
+  const channelOf = new Map(model.channels.map((name, i) => [name, i]));
+
+  for (let d = 0; d < options.draws; d++) {
+    const row = d * months;
+    for (const group of model.groups) {
+      if (!splitWinners(random, group.deals, group.totalChance, group.chances, 0, winners))
+        continue;
+      for (let m = 0; m < months; m++) {
+        const k = winners[m];
+        if (k === 0) continue;
+        const revenue =
+          group.distribution === null ? k * group.value : sumOf(group.distribution, k);
+        draws.openCount[row + m] += k;
+        draws.openRevenue[row + m] += revenue;
+        draws.newMrr[row + m] += revenue * group.mrrPerBooking;
+        for (const [c, share] of group.channelShares)
+          draws.channelRevenue[c][row + m] += revenue * share;
+      }
+    }
+    for (const rate of runRates) {
+      if (rate.created <= 0) continue;
+      const perMonth = random.gamma(rate.created) / rate.months;
+      const c = channelOf.get(rate.channel) ?? model.channels.length - 1;
+      for (let j = 0; j < months; j++) {
+        const created = random.poisson(perMonth * monthWeight[j]);
+        if (!splitWinners(random, created, newTotals[j], winChance[j], j, winners)) continue;
+        for (let m = j; m < months; m++) {
+          const k = winners[m];
+          if (k === 0) continue;
+          const revenue = newSize === null ? 0 : sumOf(newSize, k);
+          draws.newCount[row + m] += k;
+          draws.newRevenue[row + m] += revenue;
+          draws.newMrr[row + m] += revenue * model.newDeal.mrrShare;
+          draws.channelRevenue[c][row + m] += revenue;
+        }
+      }
+    }
+  }
+  if (options.extraSpread > 0) applyModelError(draws, random, options.extraSpread);
+  return draws;
+}
+
+/**
+ * Of `n` deals each won in month m with chance chances[m] (total `total`), how many are won in
+ * each month, into `winners`; false when none is. Months before `from` have no chance.
+ */
+function splitWinners(
+  random: SeededRandom,
+  n: number,
+  total: number,
+  chances: Float64Array,
+  from: number,
+  winners: Int32Array,
+): boolean {
+  winners.fill(0);
+  let left = random.binomial(n, Math.min(1, total));
+  if (left === 0) return false;
+  let rest = total;
+  for (let m = from; m < chances.length && left > 0; m++) {
+    const k =
+      m === chances.length - 1 || rest <= 0
+        ? left
+        : random.binomial(left, Math.min(1, chances[m] / rest));
+    winners[m] = k;
+    left -= k;
+    rest -= chances[m];
+  }
+  return true;
+}
+
+/** The summed value of k winners drawn from won sizes: exact for few, normal for many. */
+function valueSummer(random: SeededRandom): (distribution: SizeDistribution, k: number) => number {
+  const moments = new Map<SizeDistribution, { mean: number; sd: number }>();
+  return (distribution, k) => {
+    const { values } = distribution;
+    if (k <= exactSumUpTo) {
+      let sum = 0;
+      for (let i = 0; i < k; i++) sum += values[Math.floor(random.next() * values.length)];
+      return sum;
+    }
+    let found = moments.get(distribution);
+    if (found === undefined) {
+      let sum = 0;
+      let squares = 0;
+      for (const value of values) {
+        sum += value;
+        squares += value * value;
+      }
+      const mean = sum / values.length;
+      found = { mean, sd: Math.sqrt(Math.max(0, squares / values.length - mean * mean)) };
+      moments.set(distribution, found);
+    }
+    return Math.max(0, k * found.mean + Math.sqrt(k) * found.sd * random.normal());
+  };
+}
+
+/** Multiplies each draw's month by a mean-one log-normal factor: the error the model itself makes. */
+function applyModelError(draws: Draws, random: SeededRandom, spread: number): void {
+  const series = [
+    draws.openRevenue,
+    draws.newRevenue,
+    draws.openCount,
+    draws.newCount,
+    draws.newMrr,
+    ...draws.channelRevenue,
+  ];
+  for (let i = 0; i < draws.draws * draws.months; i++) {
+    const factor = Math.exp(spread * random.normal() - (spread * spread) / 2);
+    for (const values of series) values[i] *= factor;
+  }
+}

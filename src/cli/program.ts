@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ClosedloopError, isClosedloopError } from '../core/errors.js';
 import { registerAttribute } from './commands/attribute.js';
+import { registerBacktest } from './commands/backtest.js';
 import { registerChannels } from './commands/channels.js';
 import { registerDemo } from './commands/demo.js';
+import { registerForecast } from './commands/forecast.js';
 import { registerFunnel } from './commands/funnel.js';
 import { registerImport } from './commands/import.js';
 import { registerJourney } from './commands/journey.js';
@@ -37,6 +39,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerImport(program);
   registerFunnel(program);
   registerTarget(program);
+  registerForecast(program);
+  registerBacktest(program);
   registerPipeline(program);
   try {
     await program.parseAsync(argv as string[]);

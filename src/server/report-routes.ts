@@ -1,8 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAsOf } from '../core/as-of.js';
+import { isModelName, modelNames } from '../core/attribution/registry.js';
 import { ClosedloopError } from '../core/errors.js';
 import type { EventStore, StateStore } from '../store/ports.js';
 import { workspaceOfSecretKey } from './auth.js';
+import { backtestReport } from './reports/backtest.js';
+import { forecastReport, type PeriodKind } from './reports/forecast.js';
 import { funnelReport } from './reports/funnel.js';
 
 export interface ReportRoutesOptions {
@@ -19,7 +22,31 @@ interface FunnelQuery {
   segment?: string;
 }
 
+interface ForecastQuery {
+  asOf?: string;
+  horizon?: string;
+  by?: string;
+  model?: string;
+}
+
 const day = /^\d{4}-\d{2}-\d{2}$/;
+const bad = (message: string) => new ClosedloopError('CL_ERR_USAGE', message);
+
+/** A query parameter's whole number within [min, max], or its default when absent. */
+function queryNumber(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw bad(`${name}: expected a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
 
 /** Read-only reports for the dashboard and scripts; every route needs a secret key. */
 export async function registerReportRoutes(
@@ -31,7 +58,6 @@ export async function registerReportRoutes(
   app.get<{ Querystring: FunnelQuery }>('/api/funnel', async (request) => {
     const workspace = await workspaceOfSecretKey(state, request);
     const query = request.query;
-    const bad = (message: string) => new ClosedloopError('CL_ERR_USAGE', message);
     let period: { by: 'created' | 'closed'; from: string; to: string } | undefined;
     if (query.periodBy !== undefined || query.from !== undefined || query.to !== undefined) {
       if (query.periodBy !== 'created' && query.periodBy !== 'closed') {
@@ -57,4 +83,85 @@ export async function registerReportRoutes(
       segment: query.segment,
     });
   });
+
+  const forecastOf = async (request: FastifyRequest<{ Querystring: ForecastQuery }>) => {
+    const workspace = await workspaceOfSecretKey(state, request);
+    const query = request.query;
+    const by = query.by ?? 'month';
+    if (by !== 'month' && by !== 'quarter' && by !== 'year') {
+      throw bad(`by: expected month, quarter or year, got "${by}"`);
+    }
+    const model = query.model ?? 'linear';
+    if (!isModelName(model))
+      throw bad(`model: expected one of ${modelNames.join(', ')}, got "${model}"`);
+    return forecastReport(events, state, workspace, {
+      asOf:
+        query.asOf === undefined ? undefined : parseAsOf(query.asOf, workspace.timeZone, 'asOf'),
+      horizon: queryNumber('horizon', query.horizon, 6, 1, 60),
+      by: by as PeriodKind,
+      model,
+    });
+  };
+
+  /** The forecast per period, its targets and notes; the per-deal table has a route of its own. */
+  app.get<{ Querystring: ForecastQuery }>('/api/forecast', async (request) => {
+    const { deals: _deals, ...forecast } = await forecastOf(request);
+    return forecast;
+  });
+
+  app.get<{ Querystring: ForecastQuery }>('/api/forecast/deals', async (request) => {
+    const forecast = await forecastOf(request);
+    return { asOf: forecast.asOf, currency: forecast.currency, deals: forecast.deals };
+  });
+
+  app.get('/api/targets', async (request) => {
+    const workspace = await workspaceOfSecretKey(state, request);
+    return { currency: workspace.currency, targets: await state.targets(workspace.id) };
+  });
+
+  app.put<{ Params: { period: string }; Body: { amountMinor?: unknown } }>(
+    '/api/targets/:period',
+    async (request) => {
+      const workspace = await workspaceOfSecretKey(state, request);
+      const amountMinor = (request.body as { amountMinor?: unknown } | null)?.amountMinor;
+      if (typeof amountMinor !== 'number') {
+        throw bad(`amountMinor: expected a whole number of minor units of ${workspace.currency}`);
+      }
+      const target = { period: request.params.period, amountMinor };
+      await state.setTarget(workspace.id, target);
+      return target;
+    },
+  );
+
+  /** The backtest's metrics (no rows): what the dashboard's accuracy panel shows. */
+  app.get<{ Querystring: { from?: string; to?: string; every?: string; horizon?: string } }>(
+    '/api/backtest',
+    async (request) => {
+      const workspace = await workspaceOfSecretKey(state, request);
+      const { from, to } = request.query;
+      for (const [name, value] of [
+        ['from', from],
+        ['to', to],
+      ] as const) {
+        if (value === undefined || !day.test(value)) {
+          throw bad(`${name}: expected a day such as 2027-03-01, got "${value ?? ''}"`);
+        }
+      }
+      const report = await backtestReport(state, workspace, {
+        from: from as string,
+        to: to as string,
+        every: queryNumber('every', request.query.every, 1, 1, 24),
+        horizon: queryNumber('horizon', request.query.horizon, 3, 1, 24),
+        // Fewer draws than the CLI: the metrics need means more than bands, and a request
+        // should not hold the server for long.
+        draws: 2_000,
+      });
+      return {
+        asOf: report.asOf,
+        horizon: report.horizon,
+        currency: report.currency,
+        metrics: report.metrics,
+      };
+    },
+  );
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
 import { ClosedloopError } from '../../core/errors.js';
@@ -7,6 +6,7 @@ import type { DealFormat } from '../../crm/formats/format.js';
 import { formatByName, formatNames } from '../../crm/formats/index.js';
 import { createMappedFormat } from '../../crm/formats/mapped.js';
 import { type ImportSummary, importDeals } from '../../crm/import/import-deals.js';
+import { progressBar } from '../output/progress.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
 
 interface RawImportOptions extends RawStoreOptions {
@@ -38,7 +38,7 @@ export function registerImport(program: Command): void {
       const config = parseStoreConfig(options, process.env);
       const summary = await withStore(config, async ({ state }) => {
         const workspace = await resolveWorkspace(state, config.workspace);
-        const bar = progressBar();
+        const bar = progressBar('importing', 'bytes', progressBarBytes);
         try {
           return await importDeals({
             format,
@@ -82,31 +82,6 @@ function chooseFormat(options: RawImportOptions): DealFormat {
     );
   }
   return formatByName(options.format);
-}
-
-/** A bar on stderr for big imports at a terminal; scripts and logs get the summary only. */
-function progressBar():
-  | { update: (read: number, total: number) => void; stop: () => void }
-  | undefined {
-  if (process.stderr.isTTY !== true) return undefined;
-  let bar: cliProgress.SingleBar | undefined;
-  return {
-    update: (read, total) => {
-      if (total < progressBarBytes) return;
-      if (bar === undefined) {
-        bar = new cliProgress.SingleBar(
-          {
-            stream: process.stderr,
-            format: 'importing [{bar}] {percentage}% | {value}/{total} bytes',
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(total, 0);
-      }
-      bar.update(read);
-    },
-    stop: () => bar?.stop(),
-  };
 }
 
 const count = (n: number) => n.toLocaleString('en-US');

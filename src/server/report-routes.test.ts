@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { mavenFormat } from '../crm/formats/maven.js';
+import { importDeals } from '../crm/import/import-deals.js';
+import { startCollector } from '../test-support/collector.js';
+import { sharedDataPath } from '../test-support/shared-data.js';
+
+const collector = await startCollector();
+const { store, workspace, secretKey } = collector;
+await importDeals({
+  format: mavenFormat,
+  files: [sharedDataPath('maven-crm', 'sales_pipeline.csv')],
+  strict: true,
+  workspace,
+  state: store.state,
+});
+const get = (url: string, authorization = `Bearer ${secretKey}`) =>
+  collector.post(url, undefined, { method: 'GET', auth: null, headers: { authorization } });
+
+describe('report routes', () => {
+  it('GET /api/forecast: periods, targets and notes; /api/forecast/deals: the per-deal table', async () => {
+    const put = await collector.post(
+      '/api/targets/2018-Q1',
+      { amountMinor: 150_000_000 },
+      { method: 'PUT', auth: null, headers: { authorization: `Bearer ${secretKey}` } },
+    );
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const targets = await get('/api/targets');
+    expect(targets.body).toEqual({
+      currency: 'USD',
+      targets: [{ period: '2018-Q1', amountMinor: 150_000_000 }],
+    });
+
+    const forecast = await get('/api/forecast?horizon=3&by=quarter&model=first');
+    expect(forecast.status, JSON.stringify(forecast.body)).toBe(200);
+    expect(forecast.body).toMatchObject({ by: 'quarter', model: 'first', currency: 'USD' });
+    expect(forecast.body.periods.map((p: { period: string }) => p.period)).toEqual(['2018-Q1']);
+    expect(forecast.body.targets[0]).toMatchObject({ period: '2018-Q1', amount: 1_500_000 });
+    expect(forecast.body.deals).toBeUndefined();
+
+    const deals = await get('/api/forecast/deals?horizon=3');
+    expect(deals.status).toBe(200);
+    expect(deals.body.deals).toHaveLength(2089);
+  });
+
+  it('GET /api/backtest: metrics per method', async () => {
+    const response = await get('/api/backtest?from=2017-11-01&to=2017-12-01&horizon=1');
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.asOf).toEqual(['2017-11-01', '2017-12-01']);
+    expect(response.body.metrics.closedloop.count.wape).toBeGreaterThanOrEqual(0);
+    expect(response.body.rows).toBeUndefined();
+  });
+
+  it('answers 400 naming the parameter, and 401 without a secret key', async () => {
+    for (const [url, name] of [
+      ['/api/forecast?by=week', 'by'],
+      ['/api/forecast?model=magic', 'model'],
+      ['/api/forecast?horizon=100', 'horizon'],
+      ['/api/forecast?asOf=soon', 'asOf'],
+      ['/api/backtest?from=2017-11-01', 'to'],
+    ] as const) {
+      const response = await get(url);
+      expect(response.status, url).toBe(400);
+      expect(response.body.error.message.startsWith(`${name}:`), response.body.error.message).toBe(
+        true,
+      );
+    }
+    const target = await collector.post(
+      '/api/targets/2018-13',
+      { amountMinor: 1 },
+      { method: 'PUT', auth: null, headers: { authorization: `Bearer ${secretKey}` } },
+    );
+    expect(target.status).toBe(400);
+    expect(target.body.error.message).toMatch(/^period:/);
+    for (const url of ['/api/forecast', '/api/forecast/deals', '/api/targets', '/api/backtest']) {
+      expect((await get(url, 'Bearer sk_wrong')).status, url).toBe(401);
+    }
+  });
+});

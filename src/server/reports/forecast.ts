@@ -1,0 +1,153 @@
+import { sharesPerJourney } from '../../core/attribution/journey-credit.js';
+import type { ModelName } from '../../core/attribution/registry.js';
+import type { Deal } from '../../core/deals.js';
+import { amountInCurrency } from '../../core/exchange.js';
+import { type Forecast, forecastRevenue } from '../../core/forecast/forecast.js';
+import type { ChannelCredit } from '../../core/forecast/new-pipeline.js';
+import type { Band, PeriodForecast } from '../../core/forecast/periods.js';
+import type { LeadTouch } from '../../core/forecast/targets.js';
+import { minorToMajor } from '../../core/money.js';
+import { readDealJourneys } from '../../store/deal-journeys.js';
+import { readJourneys } from '../../store/journeys.js';
+import type { EventStore, StateStore, Workspace } from '../../store/ports.js';
+
+export type PeriodKind = 'month' | 'quarter' | 'year';
+
+export interface ForecastRequest {
+  readonly asOf?: number;
+  readonly horizon?: number;
+  readonly by?: PeriodKind;
+  /** The attribution model that splits revenue by channel (default linear). */
+  readonly model?: ModelName;
+  readonly draws?: number;
+  readonly seed?: number;
+}
+
+/** The forecast as the CLI prints it and the API returns it: money in major units, times as ISO. */
+export interface ForecastReport extends Omit<Forecast, 'asOf' | 'periods' | 'deals'> {
+  readonly asOf: string;
+  /** Each open deal's explanation, with the id the CRM knows it by. */
+  readonly deals: readonly (Forecast['deals'][number] & { readonly externalId: string | null })[];
+  readonly by: PeriodKind;
+  readonly model: ModelName;
+  readonly periods: readonly PeriodForecast[];
+}
+
+export const defaultForecastModel: ModelName = 'linear';
+
+/**
+ * The workspace's revenue forecast from the store: deals with amounts in the workspace currency,
+ * each deal's revenue split among channels by the chosen model over its people's touches before
+ * the deal was created, leads with the channel the model credits most (for the plan back from
+ * targets), and the workspace's targets.
+ */
+export async function forecastReport(
+  events: EventStore,
+  state: StateStore,
+  workspace: Workspace,
+  request: ForecastRequest,
+): Promise<ForecastReport> {
+  const model = request.model ?? defaultForecastModel;
+  const deals = await state.deals(workspace.id);
+  const rates = await state.rates(workspace.id);
+  const journeys = await readDealJourneys(events, state, workspace, {
+    milestone: { kind: 'deal' },
+  });
+  const channelCredit: ChannelCredit = new Map(
+    sharesPerJourney(journeys.batch, model).map((shares, j) => [
+      journeys.dealIds[j] as string,
+      shares,
+    ]),
+  );
+  const forecast = forecastRevenue({
+    deals,
+    pipelines: await state.pipelines(workspace.id),
+    timeZone: workspace.timeZone,
+    currency: workspace.currency,
+    amountOf: (deal: Deal) => amountInCurrency(deal, rates, workspace.currency),
+    asOf: request.asOf,
+    horizon: request.horizon,
+    draws: request.draws,
+    seed: request.seed,
+    channelCredit,
+    leads: await leadTouches(events, state, workspace.id, model),
+    targets: (await state.targets(workspace.id)).map((target) => ({
+      period: target.period,
+      amount: target.amountMinor,
+    })),
+  });
+  const by = request.by ?? 'month';
+  const externalIds = new Map(deals.map((deal) => [deal.id, deal.externalId]));
+  return inMajorUnits(forecast, by, model, externalIds);
+}
+
+/** Each lead (a journey's conversion) with the channel the model gives most of its credit. */
+async function leadTouches(
+  events: EventStore,
+  state: StateStore,
+  workspaceId: string,
+  model: ModelName,
+): Promise<LeadTouch[]> {
+  const leads: LeadTouch[] = [];
+  for await (const batch of readJourneys(events, state, workspaceId)) {
+    const shares = sharesPerJourney(batch, model);
+    for (let j = 0; j < batch.journeyCount; j++) {
+      const at = batch.conversionTime?.[j] ?? Number.NaN;
+      if (batch.conversions[j] === 0 || Number.isNaN(at)) continue;
+      let channel: string | null = null;
+      let best = 0;
+      for (const [name, share] of shares[j] ?? []) {
+        if (share > best) [channel, best] = [name, share];
+      }
+      leads.push({ at, channel });
+    }
+  }
+  return leads;
+}
+
+function inMajorUnits(
+  forecast: Forecast,
+  by: PeriodKind,
+  model: ModelName,
+  externalIds: ReadonlyMap<string, string>,
+): ForecastReport {
+  const major = (minor: number) => minorToMajor(minor, forecast.currency);
+  const band = (b: Band): Band => ({
+    p10: major(b.p10),
+    p50: major(b.p50),
+    p90: major(b.p90),
+    mean: major(b.mean),
+  });
+  return {
+    ...forecast,
+    asOf: new Date(forecast.asOf).toISOString(),
+    by,
+    model,
+    periods: forecast.periods
+      .filter((period) => period.kind === by)
+      .map((period) => ({
+        ...period,
+        wonToDate: {
+          ...period.wonToDate,
+          revenue: major(period.wonToDate.revenue),
+        },
+        revenue: band(period.revenue),
+        fromOpenDeals: band(period.fromOpenDeals),
+        fromNewPipeline: band(period.fromNewPipeline),
+        newMrr: band(period.newMrr),
+        byChannel: period.byChannel.map((entry) => ({ ...entry, revenue: band(entry.revenue) })),
+      })),
+    deals: forecast.deals.map((deal) => ({
+      ...deal,
+      externalId: externalIds.get(deal.dealId) ?? null,
+      value: deal.value === null ? null : major(deal.value),
+      expectedValue: deal.expectedValue === null ? null : major(deal.expectedValue),
+    })),
+    targets: forecast.targets.map((target) => ({
+      ...target,
+      amount: major(target.amount),
+      expected: target.expected === null ? null : major(target.expected),
+      expectedGap: target.expectedGap === null ? null : major(target.expectedGap),
+    })),
+  };
+}

@@ -31,7 +31,8 @@ export interface DealJourneys {
 
 /**
  * One journey per deal that reached the milestone: the sessions of the deal's people (linked by
- * email; with `accountMode`, everyone at the account's domain), bots and cookieless counts left
+ * email, or by a CRM contact id the site identified them with as user id; with `accountMode`,
+ * everyone at the account's domain), bots and cookieless counts left
  * out, cut at the milestone. The journey converts once, for the deal's amount in the workspace
  * currency (major units), and marks its lead, deal-created and won touches for W-shaped and
  * full-path models. Lookback is applied by the caller, counted back from the milestone.
@@ -116,6 +117,11 @@ async function visitorsOfDeal(
   const persons = new Set<string>();
   for (const email of deal.emails) {
     const person = await state.personByEmail(workspaceId, email);
+    if (person !== undefined) persons.add(person.id);
+  }
+  // A site that identifies people by their CRM contact id links them to the CRM's deals too.
+  for (const contactId of deal.contactIds) {
+    const person = await state.personByUserId(workspaceId, contactId);
     if (person !== undefined) persons.add(person.id);
   }
   if (accountMode && deal.accountDomain !== null) {

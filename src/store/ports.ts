@@ -81,6 +81,8 @@ export interface StateStore {
     at: number,
   ): Promise<IdentifyResult>;
   personByEmail(workspaceId: string, email: string): Promise<Person | undefined>;
+  /** The person a user id (a site's own id, or a CRM contact id sent as one) belongs to. */
+  personByUserId(workspaceId: string, userId: string): Promise<Person | undefined>;
   /** Ids of the persons with an email at this domain (everyone known at an account). */
   personsAtDomain(workspaceId: string, domain: string): Promise<string[]>;
   person(workspaceId: string, personId: string): Promise<Person | undefined>;

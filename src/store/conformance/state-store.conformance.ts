@@ -342,6 +342,15 @@ export function describeStateStoreConformance(
       });
     });
 
+    it('finds a person by user id, trimmed, and no one for an unknown id', async () => {
+      const ws = (await store.ensureDefaultWorkspace()).id;
+      const made = await store.identify(ws, { visitorId: 'v1', userId: 'hs-501' }, t0);
+      expect((await store.personByUserId(ws, ' hs-501 '))?.id).toBe(made.personId);
+      expect(await store.personByUserId(ws, 'hs-502')).toBeUndefined();
+      const other = (await store.createWorkspace('Vandelay')).workspace.id;
+      expect(await store.personByUserId(other, 'hs-501')).toBeUndefined();
+    });
+
     it('finds the persons of an email domain, merged ones once', async () => {
       const ws = (await store.ensureDefaultWorkspace()).id;
       const ada = await store.identify(ws, { visitorId: 'v1', email: 'ada@acme.com' }, t0);

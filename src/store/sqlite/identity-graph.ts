@@ -45,6 +45,7 @@ type IdentityMethods = Pick<
   | 'identify'
   | 'alias'
   | 'personByEmail'
+  | 'personByUserId'
   | 'person'
   | 'visitorsOfPerson'
   | 'personsByVisitor'
@@ -185,6 +186,11 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
     personByEmail: (workspaceId, email) =>
       guarded('personByEmail', () => {
         const owner = emailOwner.get(workspaceId, normaliseEmail(email));
+        return owner === undefined ? undefined : loadPerson(workspaceId, owner);
+      }),
+    personByUserId: (workspaceId, userId) =>
+      guarded('personByUserId', () => {
+        const owner = userIdOwner.get(workspaceId, userId.trim());
         return owner === undefined ? undefined : loadPerson(workspaceId, owner);
       }),
     person: (workspaceId, personId) => guarded('person', () => loadPerson(workspaceId, personId)),

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { conversion, session, t0, write } from './conformance/records.js';
+import { readDealJourneys, unattributedChannel } from './deal-journeys.js';
+import type { DealDraft } from './ports.js';
+import { openSqliteStore } from './sqlite/open.js';
+
+const day = 86_400_000;
+
+function draft(externalId: string, fields: Partial<DealDraft>): DealDraft {
+  return {
+    externalId,
+    source: 'test',
+    name: null,
+    amountMinor: 500_000,
+    currency: 'USD',
+    pipeline: 'default',
+    stage: null,
+    status: 'open',
+    createdAt: { at: t0 + 10 * day, dateOnly: false },
+    closedAt: null,
+    expectedCloseAt: null,
+    owner: null,
+    segment: null,
+    channel: null,
+    account: null,
+    accountDomain: null,
+    emails: [],
+    contactIds: [],
+    recurringInterval: null,
+    termMonths: null,
+    history: [],
+    amountHistory: [],
+    ...fields,
+  };
+}
+
+/** Two people at acme.com: Ada, known by a CRM contact id, and Grace, by email only. */
+async function world() {
+  const store = await openSqliteStore(':memory:');
+  const workspace = await store.state.ensureDefaultWorkspace();
+  const ws = workspace.id;
+  await store.state.identify(ws, { visitorId: 'ada-laptop', userId: 'hs-77' }, t0);
+  await store.state.identify(ws, { visitorId: 'grace-phone', email: 'grace@acme.com' }, t0);
+  await store.events.append(
+    write({
+      sessions: [
+        session(ws, 's-ada-1', { visitorId: 'ada-laptop', startedAt: t0, channel: 'Paid Search' }),
+        session(ws, 's-ada-2', {
+          visitorId: 'ada-laptop',
+          startedAt: t0 + 2 * day,
+          channel: 'Email',
+        }),
+        session(ws, 's-ada-bot', {
+          visitorId: 'ada-laptop',
+          startedAt: t0 + 3 * day,
+          channel: 'Display',
+          bot: true,
+        }),
+        session(ws, 's-ada-late', {
+          visitorId: 'ada-laptop',
+          startedAt: t0 + 20 * day,
+          channel: 'Direct',
+        }),
+        session(ws, 's-grace', {
+          visitorId: 'grace-phone',
+          startedAt: t0 + day,
+          channel: 'Organic Social',
+        }),
+      ],
+      conversions: [
+        conversion(ws, 'c-ada', { visitorId: 'ada-laptop', at: t0 + 2 * day + 60_000 }),
+      ],
+    }),
+  );
+  return { store, workspace };
+}
+
+const channelsOf = (journeys: Awaited<ReturnType<typeof readDealJourneys>>, j: number) => {
+  const { batch } = journeys;
+  const names = batch.dictionaries.channels.names;
+  return Array.from(
+    batch.touchChannel.subarray(batch.touchOffsets[j], batch.touchOffsets[j + 1]),
+    (id) => names[id],
+  );
+};
+
+describe('readDealJourneys', () => {
+  it('ties a deal to its people by CRM contact id, cuts at the milestone, leaves bots out', async () => {
+    const { store, workspace } = await world();
+    await store.state.mergeDeals(workspace.id, 'test', ['D-1'], () => [
+      draft('D-1', {
+        contactIds: ['hs-77'],
+        status: 'won',
+        closedAt: { at: t0 + 30 * day, dateOnly: false },
+      }),
+    ]);
+    const created = await readDealJourneys(store.events, store.state, workspace, {
+      milestone: { kind: 'deal' },
+    });
+    expect(channelsOf(created, 0)).toEqual(['Paid Search', 'Email']);
+    expect(created.batch.conversionTime?.[0]).toBe(t0 + 10 * day);
+    expect(created.batch.value[0]).toBe(5_000);
+    // The lead (after the Email session) and the deal both fall on the Email touch; no win yet.
+    expect([
+      created.batch.leadTouch[0],
+      created.batch.dealTouch[0],
+      created.batch.wonTouch[0],
+    ]).toEqual([1, 1, -1]);
+    expect(created.leadAt).toEqual([t0 + 2 * day + 60_000]);
+
+    const won = await readDealJourneys(store.events, store.state, workspace, {
+      milestone: { kind: 'won' },
+    });
+    expect(channelsOf(won, 0)).toEqual(['Paid Search', 'Email', 'Direct']);
+    expect(won.batch.wonTouch[0]).toBe(2);
+    await store.close();
+  });
+
+  it('reaches everyone at the account domain only in account mode, else reports the deal unattributed', async () => {
+    const { store, workspace } = await world();
+    await store.state.mergeDeals(workspace.id, 'test', ['D-2'], () => [
+      draft('D-2', { accountDomain: 'acme.com', amountMinor: null }),
+    ]);
+    const plain = await readDealJourneys(store.events, store.state, workspace, {
+      milestone: { kind: 'deal' },
+    });
+    expect(channelsOf(plain, 0)).toEqual([unattributedChannel]);
+    expect(plain).toMatchObject({ deals: 1, unattributed: 1, withoutValue: 1 });
+    const account = await readDealJourneys(store.events, store.state, workspace, {
+      milestone: { kind: 'deal' },
+      accountMode: true,
+    });
+    expect(channelsOf(account, 0)).toEqual(['Organic Social']);
+    expect(account.unattributed).toBe(0);
+    await store.close();
+  });
+
+  it('leaves out deals that never reached the milestone', async () => {
+    const { store, workspace } = await world();
+    await store.state.mergeDeals(workspace.id, 'test', ['D-3'], () => [draft('D-3', {})]);
+    const journeys = await readDealJourneys(store.events, store.state, workspace, {
+      milestone: { kind: 'won' },
+    });
+    expect(journeys.deals).toBe(0);
+    expect(journeys.batch.journeyCount).toBe(0);
+    await store.close();
+  });
+});

@@ -8,6 +8,14 @@
  */
 import { addMonths, startOfMonth } from '../calendar.js';
 import type { Deal } from '../deals.js';
+import {
+  blended,
+  blendWeights,
+  monthShare,
+  noBlend,
+  type TrailingWeight,
+  trailingLevel,
+} from './blend.js';
 import { asOfDayNumber, monthOfDay } from './days.js';
 import { expectedByMonth } from './expected.js';
 import { fitModel, type ModelInput } from './model.js';
@@ -31,14 +39,19 @@ interface Pair {
   readonly forecastCount: number;
   readonly actualRevenue: number;
   readonly forecastRevenue: number;
+  /** The trailing average at the inner as-of date, for the blend. */
+  readonly trailingCount: number;
+  readonly trailingRevenue: number;
 }
 
 /** `input.deals` must already be as known at `input.asOf`: the inner backtest sees nothing later. */
 export function chooseSettings(input: ModelInput): SettingsChoice {
   const won = wonDeals(input.deals, input.amountOf, input.timeZone);
   const hasRevenue = won.some((deal) => deal.revenue !== null);
-  const scored = candidateSettings.map((settings) => {
-    const pairs = innerPairs(input, settings, won);
+  const scored = candidateSettings.map((base) => {
+    const raw = innerPairs(input, base, won);
+    const { weight, pairs } = chooseBlend(raw, hasRevenue);
+    const settings = { ...base, trailingWeight: weight };
     return { settings, pairs, score: scoreOf(pairs, hasRevenue) };
   });
   const valid = scored.filter((s) => s.score !== null);
@@ -53,11 +66,12 @@ export function chooseSettings(input: ModelInput): SettingsChoice {
   const extraSpread = spreadOf(best.pairs);
   const settings = { ...best.settings, extraSpread };
   const { runRateMonths, calendar } = settings;
+  const weight = settings.trailingWeight ?? noBlend;
   return {
     settings,
     scores: scored.map(({ settings, score }) => ({ settings, score })),
     notes: [
-      `settings chosen by backtest on ${best.pairs.length} earlier month(s): run-rate over ${runRateMonths} months, quarter-end effect ${calendar ? 'on' : 'off'}, extra spread ${extraSpread.toFixed(2)}`,
+      `settings chosen by backtest on ${best.pairs.length} earlier month(s): run-rate over ${runRateMonths} months, quarter-end effect ${calendar ? 'on' : 'off'}, extra spread ${extraSpread.toFixed(2)}, trailing-average weight ${weight.count} on counts and ${weight.revenue} on revenue`,
     ],
   };
 }
@@ -72,6 +86,7 @@ function innerPairs(input: ModelInput, settings: ModelSettings, won: readonly Wo
     if (closedBefore(input.deals, innerAsOf) < minClosedPerCurve) continue;
     const model = fitModel(inner, settings);
     const expected = expectedByMonth(model);
+    const level = trailingLevel(won, model.asOfDay);
     for (const [m, span] of model.months.entries()) {
       const actual = wonBetween(won, span.firstDay, span.endDay);
       pairs.push({
@@ -79,6 +94,8 @@ function innerPairs(input: ModelInput, settings: ModelSettings, won: readonly Wo
         forecastCount: expected.openCount[m] + expected.newCount[m],
         actualRevenue: actual.revenue,
         forecastRevenue: expected.openRevenue[m] + expected.newRevenue[m],
+        trailingCount: level.count * monthShare(span),
+        trailingRevenue: level.revenue * monthShare(span),
       });
     }
   }
@@ -89,6 +106,56 @@ function closedBefore(deals: readonly Deal[], at: number): number {
   return deals.filter(
     (deal) => deal.status !== 'open' && deal.closedAt !== null && deal.closedAt.at < at,
   ).length;
+}
+
+/**
+ * The weights of the trailing average that minimise the inner absolute errors (so the WAPE),
+ * counts and revenue apart (ties go to the smaller weight), and the pairs re-levelled with them.
+ */
+function chooseBlend(
+  pairs: readonly Pair[],
+  hasRevenue: boolean,
+): { weight: TrailingWeight; pairs: Pair[] } {
+  const best = (
+    actual: (p: Pair) => number,
+    model: (p: Pair) => number,
+    trailing: (p: Pair) => number,
+  ) => {
+    let chosen = 0;
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const w of blendWeights) {
+      let errors = 0;
+      for (const pair of pairs)
+        errors += Math.abs(blended(model(pair), trailing(pair), w) - actual(pair));
+      if (errors < lowest - 1e-9) {
+        lowest = errors;
+        chosen = w;
+      }
+    }
+    return chosen;
+  };
+  const weight: TrailingWeight = {
+    count: best(
+      (p) => p.actualCount,
+      (p) => p.forecastCount,
+      (p) => p.trailingCount,
+    ),
+    revenue: hasRevenue
+      ? best(
+          (p) => p.actualRevenue,
+          (p) => p.forecastRevenue,
+          (p) => p.trailingRevenue,
+        )
+      : 0,
+  };
+  return {
+    weight,
+    pairs: pairs.map((pair) => ({
+      ...pair,
+      forecastCount: blended(pair.forecastCount, pair.trailingCount, weight.count),
+      forecastRevenue: blended(pair.forecastRevenue, pair.trailingRevenue, weight.revenue),
+    })),
+  };
 }
 
 /** WAPE on counts, plus on revenue when there are amounts; null without enough actuals. */

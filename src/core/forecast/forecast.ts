@@ -6,8 +6,10 @@
 import type { Deal, Pipeline } from '../deals.js';
 import { dealsAsOf, defaultAsOf } from '../deals-as-of.js';
 import { ClosedloopError } from '../errors.js';
+import { blendDraws, noBlend, trailingLevel } from './blend.js';
 import { chooseSettings } from './choose-settings.js';
 import type { DealSizeStatistic } from './deal-values.js';
+import { expectedByMonth } from './expected.js';
 import { type DealExplanation, explainDeals } from './explain.js';
 import { type FittedModel, fitModel, type ModelInput } from './model.js';
 import { type Draws, drawOutcomes } from './monte-carlo.js';
@@ -123,6 +125,13 @@ export function runForecast(input: ForecastInput): ForecastRun {
     extraSpread: settings.extraSpread,
   });
   const won = wonDeals(known, input.amountOf, input.timeZone);
+  blendDraws(
+    draws,
+    expectedByMonth(model),
+    model.months,
+    trailingLevel(won, model.asOfDay),
+    settings.trailingWeight ?? noBlend,
+  );
   const forecast: Forecast = {
     asOf,
     horizon,

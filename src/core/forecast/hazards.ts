@@ -244,48 +244,85 @@ export function defaultCurve(probability: number, cycleDays: number): HazardCurv
   return { won, lost, tailWon: 0, tailLost: 0, moves: [], deals: 0, closed: 0 };
 }
 
-/** Pseudo-events that pull a segment's hazard ratio toward 1. */
-const ratioPrior = 10;
-
 /**
- * How much faster a subgroup (a segment) closes than its curve says, won and lost apart: its
- * closes ÷ the closes the curve expects over its own days at risk (a proportional-hazards ratio,
- * shrunk toward 1). One number per outcome, so a small segment still gets its own pace.
+ * A subgroup's own hazards (a segment's), shrunk toward the curve of the whole sample age by age:
+ * at age d, (its events + prior × the pooled hazard) ÷ (its deals at risk + prior). Where the
+ * subgroup has many deals at risk it speaks for itself; where it has few (old ages, small
+ * segments), the pooled curve does — empirical Bayes with `prior` pseudo-deals at risk per day.
+ * Unlike a single ratio, this keeps a slow segment's hazards low early and later high: big deals
+ * are not just rarer closers, they close later.
  */
-export function hazardRatios(
-  curve: HazardCurve,
+export function shrunkCurve(
+  pooled: HazardCurve,
   table: ExposureTable,
   calendar: CalendarFactors,
-): { readonly won: number; readonly lost: number } {
-  let expectedWon = 0;
-  let expectedLost = 0;
-  let won = 0;
-  let lost = 0;
-  for (let d = 0; d < table.ages; d++) {
-    const wonHazard = d < curve.won.length ? curve.won[d] : curve.tailWon;
-    const lostHazard = d < curve.lost.length ? curve.lost[d] : curve.tailLost;
-    for (let p = 0; p < 3; p++) {
-      expectedWon += table.atRisk[p][d] * wonHazard * calendar.won[p];
-      expectedLost += table.atRisk[p][d] * lostHazard * calendar.lost[p];
-      won += table.won[p][d];
-      lost += table.lost[p][d];
-    }
+  prior: number,
+): HazardCurve {
+  const length = pooled.won.length;
+  const exposure = (d: number, factors: readonly number[]) =>
+    d < table.ages
+      ? table.atRisk[0][d] * factors[0] +
+        table.atRisk[1][d] * factors[1] +
+        table.atRisk[2][d] * factors[2]
+      : 0;
+  const count = (events: ExposureTable['won'], d: number) =>
+    d < table.ages ? events[0][d] + events[1][d] + events[2][d] : 0;
+  const atRisk = (d: number) => exposure(d, [1, 1, 1]);
+  const won = new Float64Array(length);
+  const lost = new Float64Array(length);
+  for (let d = 0; d < length; d++) {
+    won[d] = (count(table.won, d) + prior * pooled.won[d]) / (exposure(d, calendar.won) + prior);
+    lost[d] =
+      (count(table.lost, d) + prior * pooled.lost[d]) / (exposure(d, calendar.lost) + prior);
   }
+  // Beyond the pooled curve's ages: one constant hazard, the subgroup's tail shrunk to the pooled.
+  let tailWins = 0;
+  let tailLosses = 0;
+  let tailWonExposure = 0;
+  let tailLostExposure = 0;
+  for (let d = length; d < table.ages; d++) {
+    tailWins += count(table.won, d);
+    tailLosses += count(table.lost, d);
+    tailWonExposure += exposure(d, calendar.won);
+    tailLostExposure += exposure(d, calendar.lost);
+  }
+  const tailPrior = prior * tailDays;
+  const moves = pooled.moves.map((move): Move => {
+    const events = table.moved.get(move.to);
+    const hazard = new Float64Array(length);
+    for (let d = 0; d < length; d++) {
+      const own = events !== undefined && d < table.ages ? events[d] : 0;
+      hazard[d] = (own + prior * move.hazard[d]) / (atRisk(d) + prior);
+    }
+    let tailEvents = 0;
+    let tailExposure = 0;
+    for (let d = length; d < table.ages; d++) {
+      tailEvents += events?.[d] ?? 0;
+      tailExposure += atRisk(d);
+    }
+    return {
+      to: move.to,
+      hazard,
+      tail: (tailEvents + tailPrior * move.tail) / (tailExposure + tailPrior),
+    };
+  });
   return {
-    won: (won + ratioPrior) / (expectedWon + ratioPrior),
-    lost: (lost + ratioPrior) / (expectedLost + ratioPrior),
+    won,
+    lost,
+    tailWon: (tailWins + tailPrior * pooled.tailWon) / (tailWonExposure + tailPrior),
+    tailLost: (tailLosses + tailPrior * pooled.tailLost) / (tailLostExposure + tailPrior),
+    moves,
+    deals: table.deals,
+    closed: table.closed,
   };
 }
 
-export function scaledCurve(
-  curve: HazardCurve,
-  ratios: { won: number; lost: number },
-): HazardCurve {
-  return {
-    ...curve,
-    won: curve.won.map((h) => h * ratios.won),
-    lost: curve.lost.map((h) => h * ratios.lost),
-    tailWon: curve.tailWon * ratios.won,
-    tailLost: curve.tailLost * ratios.lost,
-  };
-}
+/**
+ * Pseudo-deals at risk per day that pull a segment's hazards toward the pooled ones: one, so a
+ * segment's own deals decide wherever it has a few at risk (segments differ in pace, not only in
+ * level: a stronger pull gave slow big deals the hazards of fast small ones).
+ */
+export const segmentPrior = 1;
+
+/** The pseudo-days of exposure a subgroup's tail hazard is shrunk with (per pseudo-deal). */
+const tailDays = 30;

@@ -1,3 +1,5 @@
+import type { TrailingWeight } from './blend.js';
+
 /** The model's few free choices, picked per workspace by backtesting its own history. */
 export interface ModelSettings {
   /** Complete months before as-of whose deal creations give the run-rate. */
@@ -18,6 +20,11 @@ export interface ModelSettings {
    * earlier months; each month's draws are multiplied by a log-normal factor with this spread.
    */
   readonly extraSpread: number;
+  /**
+   * Weight of the trailing average of won deals in the forecast's level, counts and revenue
+   * apart (see blend.ts); default none.
+   */
+  readonly trailingWeight?: TrailingWeight;
 }
 
 export const defaultSettings: ModelSettings = {
@@ -30,17 +37,15 @@ export const defaultSettings: ModelSettings = {
 };
 
 /**
- * The candidates the inner backtest chooses between: how recent the hazards and the run-rate are.
- * The calendar effect is not a candidate: it is learned with shrinkage whenever it can be; the
- * spread is measured, not chosen.
+ * The candidates the inner backtest chooses between: how recent the hazards and the run-rate are
+ * (each then with its own trailing-average weight, see blend.ts). The calendar effect and the
+ * segment hazards are not candidates: both are learned with shrinkage whenever they can be (a
+ * segment with little history keeps the pooled hazards); the spread is measured, not chosen.
  */
 export const candidateSettings: readonly ModelSettings[] = [3, 6].flatMap((runRateMonths) =>
-  [6, null].flatMap((hazardWindowMonths) =>
-    [true, false].map((bySegment) => ({
-      ...defaultSettings,
-      runRateMonths,
-      hazardWindowMonths,
-      bySegment,
-    })),
-  ),
+  [6, null].flatMap((hazardWindowMonths) => ({
+    ...defaultSettings,
+    runRateMonths,
+    hazardWindowMonths,
+  })),
 );

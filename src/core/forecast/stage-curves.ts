@@ -13,8 +13,8 @@ import {
   exposureTable,
   type HazardCurve,
   hazardCurve,
-  hazardRatios,
-  scaledCurve,
+  segmentPrior,
+  shrunkCurve,
 } from './hazards.js';
 import type { PipelineHistory, Stay } from './stays.js';
 
@@ -111,14 +111,18 @@ export function stageCurves(
     const segments = new Map<string | null, StageCurve>();
     if (options.bySegment) {
       for (const [segment, stays] of groupBySegment(sample)) {
-        const ratios = hazardRatios(curve, exposureTable(stays, from), calendar);
-        segments.set(segment, { ...stageCurve, segment, curve: scaledCurve(curve, ratios) });
+        const table = exposureTable(stays, from);
+        const own = shrunkCurve(curve, table, calendar, segmentPrior);
+        segments.set(segment, { ...stageCurve, segment, curve: own });
       }
     }
     bySegment.push(segments);
     return stageCurve;
   });
-  if (options.bySegment) notes.push('hazards scaled per segment by its observed ÷ expected closes');
+  if (options.bySegment)
+    notes.push(
+      "hazards per segment, shrunk toward the stage's pooled hazards where a segment has few deals at risk",
+    );
   return {
     stages,
     notes,

@@ -1,0 +1,79 @@
+/**
+ * The model's forecast re-levelled toward the trailing average of won deals (the mean of the three
+ * calendar months before as-of's month), by a weight the inner backtest chooses per workspace —
+ * counts and revenue apart. A forecast combination: where the workspace's own history shows that
+ * the recent level predicts well, the forecast leans on it; where it does not, the weight is 0.
+ * Each month of every draw is scaled by one factor, so the mean becomes
+ * (1 − w) × model + w × trailing while the draws keep their shape and their split (open deals,
+ * new pipeline, channels).
+ */
+import { addMonths } from '../calendar.js';
+import { firstDayOf, type HorizonMonth, monthOfDay } from './days.js';
+import type { ExpectedByMonth } from './expected.js';
+import type { Draws } from './monte-carlo.js';
+import { type WonDeal, type WonTotals, wonBetween } from './won.js';
+
+/** Calendar months the trailing average is taken over. */
+export const trailingMonths = 3;
+
+/** Weights of the trailing average, each chosen from `blendWeights` by the inner backtest. */
+export interface TrailingWeight {
+  readonly count: number;
+  readonly revenue: number;
+}
+
+export const noBlend: TrailingWeight = { count: 0, revenue: 0 };
+/**
+ * The weights tried. At most one half: the model keeps at least an equal say, so a few inner
+ * months that happened to favour the trailing average cannot turn the forecast into it.
+ */
+export const blendWeights: readonly number[] = [0, 0.25, 0.5];
+
+/** Mean won per calendar month over the `trailingMonths` before the month of `asOfDay`. */
+export function trailingLevel(won: readonly WonDeal[], asOfDay: number): WonTotals {
+  const month = monthOfDay(asOfDay);
+  const totals = wonBetween(won, firstDayOf(addMonths(month, -trailingMonths)), firstDayOf(month));
+  return { count: totals.count / trailingMonths, revenue: totals.revenue / trailingMonths };
+}
+
+/** The share of a horizon month still to come (the first month may have begun before as-of). */
+export function monthShare(month: HorizonMonth): number {
+  const start = firstDayOf(monthOfDay(month.endDay - 1));
+  return (month.endDay - month.firstDay) / (month.endDay - start);
+}
+
+/** (1 − w) × model + w × trailing, for one month. */
+export function blended(model: number, trailing: number, weight: number): number {
+  return (1 - weight) * model + weight * trailing;
+}
+
+/** Scales each month of every draw so that its mean is the blend of model and trailing level. */
+export function blendDraws(
+  draws: Draws,
+  expected: ExpectedByMonth,
+  months: readonly HorizonMonth[],
+  level: WonTotals,
+  weight: TrailingWeight,
+): void {
+  if (weight.count === 0 && weight.revenue === 0) return;
+  const countSeries = [draws.openCount, draws.newCount];
+  const revenueSeries = [
+    draws.openRevenue,
+    draws.newRevenue,
+    draws.newMrr,
+    ...draws.channelRevenue,
+  ];
+  for (const [m, month] of months.entries()) {
+    const share = monthShare(month);
+    const count = expected.openCount[m] + expected.newCount[m];
+    const revenue = expected.openRevenue[m] + expected.newRevenue[m];
+    const countFactor = count > 0 ? blended(count, level.count * share, weight.count) / count : 1;
+    const revenueFactor =
+      revenue > 0 ? blended(revenue, level.revenue * share, weight.revenue) / revenue : 1;
+    for (let d = 0; d < draws.draws; d++) {
+      const i = d * draws.months + m;
+      for (const values of countSeries) values[i] *= countFactor;
+      for (const values of revenueSeries) values[i] *= revenueFactor;
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { deal, moment, salesPipeline } from '../test-support/deals.js';
 import { milestoneTime, parseDealMilestone } from './deal-milestones.js';
-import { deal, moment, salesPipeline } from './funnel/test-deals.js';
 
 const at = (text: string) => moment(text).at;
 

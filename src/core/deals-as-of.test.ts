@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { deal, moment, salesPipeline } from '../test-support/deals.js';
 import type { Deal } from './deals.js';
 import { dealsAsOf, defaultAsOf, knownBy, latestDateOf } from './deals-as-of.js';
-import { deal, moment, salesPipeline } from './funnel/test-deals.js';
 
 const utc = (text: string): number => Date.parse(text);
 const ids = (deals: readonly Deal[]): string[] => deals.map(({ id }) => id);

@@ -1,27 +1,14 @@
+import { Mulberry32 } from '../core/mulberry32.js';
+
 /**
  * A small seeded generator (mulberry32) with the draws the simulator needs. Each visitor gets a
  * stream of its own, derived from the world seed and its index, so that switching a channel off
  * for one visitor never shifts the draws of another: re-simulations compare like with like.
  */
-export class Random {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
+export class Random extends Mulberry32 {
   /** The stream of item `index` under `seed`. */
   static stream(seed: number, index: number, salt = 0): Random {
     return new Random(mix(mix(seed ^ 0x9e3779b9) ^ Math.imul(index + 1, 0x85ebca6b) ^ salt));
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) | 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   }
 
   /** Integer in [min, max]. */

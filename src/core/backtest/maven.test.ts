@@ -37,8 +37,6 @@ describe('backtest on the Maven CRM sample', () => {
         );
       }
     }
-    for (const f of report.forecasts)
-      console.log(f.asOf, JSON.stringify(f.settings), f.notes.join(' | '));
     for (const row of report.rows.filter((r) => r.metric === 'count')) {
       console.log(
         `${row.asOf} ${row.period} h${row.horizon} actual ${row.actual} p10 ${row.p10?.toFixed(0)} p50 ${row.p50?.toFixed(0)} p90 ${row.p90?.toFixed(0)} mean ${row.mean?.toFixed(0)} wp ${row.weighted_pipeline?.toFixed(0)} ta ${row.trailing_average?.toFixed(0)} lm ${row.last_month?.toFixed(0)} ${row.complete ? '' : 'incomplete'}`,

@@ -1,3 +1,5 @@
+import { Mulberry32 } from '../mulberry32.js';
+
 /**
  * The Monte Carlo's seeded generator (mulberry32) and the few distributions it draws from. Fast
  * approximations are used only where they are indistinguishable at the sizes they serve: the
@@ -7,21 +9,11 @@
 /** Means from which counts are drawn by the normal approximation instead of exact inversion. */
 const largeMean = 40;
 
-export class SeededRandom {
-  #state: number;
+export class SeededRandom extends Mulberry32 {
   #spareNormal = Number.NaN;
 
   constructor(seed: number) {
-    this.#state = (seed ^ 0x2545f491) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) | 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    super(seed ^ 0x2545f491);
   }
 
   /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { deal, salesPipeline, usdAmount } from '../../test-support/deals.js';
 import type { Deal } from '../deals.js';
-import { deal, salesPipeline, usdAmount } from '../funnel/test-deals.js';
 import { blendDraws, trailingLevel } from './blend.js';
 import { expectedByMonth } from './expected.js';
 import { runForecast } from './forecast.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { deal, salesPipeline, usdAmount } from '../../test-support/deals.js';
 import { funnelStatistics } from './statistics.js';
-import { deal, salesPipeline, usdAmount } from './test-deals.js';
 
 const stageNames = ['Lead', 'Qualified', 'Proposal', 'Won', 'Lost'];
 

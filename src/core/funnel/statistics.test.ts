@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { deal, moment, salesPipeline, usdAmount } from '../../test-support/deals.js';
 import type { Deal } from '../deals.js';
 import { funnelStatistics } from './statistics.js';
-import { deal, moment, salesPipeline, usdAmount } from './test-deals.js';
 import type { FunnelInput } from './types.js';
 
 const utc = (text: string): number => Date.parse(text);

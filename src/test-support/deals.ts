@@ -1,5 +1,12 @@
 /** Small hand-made deals and a pipeline for the funnel and as-of tests. */
-import type { AmountChange, Deal, DealStatus, Moment, Pipeline, StageChange } from '../deals.js';
+import type {
+  AmountChange,
+  Deal,
+  DealStatus,
+  Moment,
+  Pipeline,
+  StageChange,
+} from '../core/deals.js';
 
 /** "2027-03-01" is a calendar date; "2027-03-01T10:00:00Z" an instant. */
 export function moment(text: string): Moment {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { blankDraft } from '../test-support/deals.js';
 import { conversion, session, t0, write } from './conformance/records.js';
 import { readDealJourneys, unattributedChannel } from './deal-journeys.js';
 import type { DealDraft } from './ports.js';
@@ -7,31 +8,12 @@ import { openSqliteStore } from './sqlite/open.js';
 const day = 86_400_000;
 
 function draft(externalId: string, fields: Partial<DealDraft>): DealDraft {
-  return {
-    externalId,
-    source: 'test',
-    name: null,
+  return blankDraft(externalId, {
     amountMinor: 500_000,
     currency: 'USD',
-    pipeline: 'default',
-    stage: null,
-    status: 'open',
     createdAt: { at: t0 + 10 * day, dateOnly: false },
-    closedAt: null,
-    expectedCloseAt: null,
-    owner: null,
-    segment: null,
-    channel: null,
-    account: null,
-    accountDomain: null,
-    emails: [],
-    contactIds: [],
-    recurringInterval: null,
-    termMonths: null,
-    history: [],
-    amountHistory: [],
     ...fields,
-  };
+  });
 }
 
 /** Two people at acme.com: Ada, known by a CRM contact id, and Grace, by email only. */

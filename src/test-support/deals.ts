@@ -7,6 +7,7 @@ import type {
   Pipeline,
   StageChange,
 } from '../core/deals.js';
+import type { DealDraft } from '../store/ports.js';
 
 /** "2027-03-01" is a calendar date; "2027-03-01T10:00:00Z" an instant. */
 export function moment(text: string): Moment {
@@ -115,4 +116,33 @@ function statusAfter(stage: string | undefined): DealStatus {
 
 function optionalMoment(text: string | null): Moment | null {
   return text === null ? null : moment(text);
+}
+
+/** A deal draft with every field but its id empty: tests set only what they are about. */
+export function blankDraft(externalId: string, fields: Partial<DealDraft> = {}): DealDraft {
+  return {
+    externalId,
+    source: 'test',
+    name: null,
+    amountMinor: null,
+    currency: null,
+    pipeline: 'default',
+    stage: null,
+    status: 'open',
+    createdAt: null,
+    closedAt: null,
+    expectedCloseAt: null,
+    owner: null,
+    segment: null,
+    channel: null,
+    account: null,
+    accountDomain: null,
+    emails: [],
+    contactIds: [],
+    recurringInterval: null,
+    termMonths: null,
+    history: [],
+    amountHistory: [],
+    ...fields,
+  };
 }

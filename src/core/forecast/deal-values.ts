@@ -3,8 +3,11 @@
  * interval times its term (12 months when the CRM gave none). An open deal without an amount (or
  * with 0, which CRMs use for "not filled in") is valued at the won deal size of its segment, else
  * its channel, else of all won deals — the average or the median, as configured — and the Monte
- * Carlo draws its value from that group's won sizes, so the spread is carried too.
+ * Carlo draws its value from that group's won sizes, so the spread is carried too. A deal not
+ * created yet is valued at the sizes of the deals won as young as it can be when won: in a
+ * month's horizon that is the quick, small deals, not the average of all won deals.
  */
+import { dayMs } from '../calendar.js';
 import type { Deal } from '../deals.js';
 import { ascending, mean, quantile } from '../funnel/spread.js';
 
@@ -50,8 +53,13 @@ export interface DealValue {
 
 export interface DealValuer {
   valueOf(deal: Deal): DealValue;
-  /** Won sizes of all won deals, for deals not created yet; null without any. */
+  /** Won sizes of all won deals; null without any. */
   readonly all: SizeDistribution | null;
+  /**
+   * Won sizes for deals not created yet, which can only be won young: those of the deals won at
+   * most `maxAgeDays` after their creation (at least 10 of them), else `all`.
+   */
+  wonWithin(maxAgeDays: number): SizeDistribution | null;
   /** Of the won bookings, the share that is new MRR (for deals not created yet). */
   readonly mrrShare: number;
 }
@@ -64,6 +72,7 @@ export function dealValuer(
   const bySegment = new Map<string, number[]>();
   const byChannel = new Map<string, number[]>();
   const all: number[] = [];
+  const ages: { days: number; booking: number }[] = [];
   let mrr = 0;
   for (const deal of deals) {
     if (deal.status !== 'won') continue;
@@ -71,6 +80,9 @@ export function dealValuer(
     if (amount === null || amount <= 0) continue;
     const booking = bookingOf(deal, amount);
     all.push(booking);
+    if (deal.createdAt !== null && deal.closedAt !== null) {
+      ages.push({ days: (deal.closedAt.at - deal.createdAt.at) / dayMs, booking });
+    }
     mrr += booking * mrrPerBooking(deal);
     if (deal.segment !== null) push(bySegment, deal.segment, booking);
     if (deal.channel !== null) push(byChannel, deal.channel, booking);
@@ -89,6 +101,11 @@ export function dealValuer(
 
   return {
     all: overall,
+    wonWithin(maxAgeDays) {
+      const young = ages.filter((won) => won.days <= maxAgeDays).map((won) => won.booking);
+      if (young.length < minWonPerGroup || young.length === all.length) return overall;
+      return distribution(`won within ${Math.round(maxAgeDays)} days`, young);
+    },
     mrrShare: total > 0 ? mrr / total : 0,
     valueOf(deal) {
       const amount = amountOf(deal);

@@ -177,7 +177,11 @@ export function fitModel(input: ModelInput, settings: ModelSettings): FittedMode
     groups: groupOpenDeals(outlooks, input.channelCredit, channels),
     channels,
     newPipeline: pipelineOfNew,
-    newDeal: { distribution: valuer.all, mrrShare: valuer.mrrShare },
+    // A deal created at as-of at the earliest is at most this old when the horizon ends.
+    newDeal: {
+      distribution: valuer.wonWithin((months.at(-1)?.endDay ?? asOfDay) - asOfDay),
+      mrrShare: valuer.mrrShare,
+    },
     calendar,
     notes,
   };

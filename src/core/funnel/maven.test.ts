@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { mavenDeals, mavenPipeline } from '../../test-support/maven-deals.js';
 import { sharedDataPath } from '../../test-support/shared-data.js';
-import type { Deal, DealStatus, Moment, Pipeline, StageChange } from '../deals.js';
 import { funnelStatistics } from './statistics.js';
 
 /**
  * The Maven CRM sample (8,800 opportunities): engage_date is creation and entry into Engaging,
- * close_date the close, close_value major units of USD. Deals are built here directly; the
- * expected figures come from a plain computation over the rows, not from the module.
+ * close_date the close, close_value major units of USD. Deals are built from the rows by a test
+ * helper; the expected figures come from a plain computation over the rows, not from the module.
  */
 interface Row {
   opportunity_id: string;
@@ -25,57 +25,6 @@ const rows: Row[] = parse(readFileSync(sharedDataPath('maven-crm', 'sales_pipeli
   columns: true,
   skip_empty_lines: true,
 });
-
-const mavenPipeline: Pipeline = {
-  name: 'maven',
-  stages: [
-    { name: 'Prospecting', phase: 'awareness', outcome: null, probability: 0.1 },
-    { name: 'Engaging', phase: 'consideration', outcome: null, probability: 0.4 },
-    { name: 'Won', phase: 'decision', outcome: 'won', probability: 1 },
-    { name: 'Lost', phase: 'decision', outcome: 'lost', probability: 0 },
-  ],
-};
-
-const date = (text: string): Moment | null =>
-  text === '' ? null : { at: Date.parse(`${text}T00:00:00Z`), dateOnly: true };
-
-function dealOf(row: Row): Deal {
-  const engaged = date(row.engage_date);
-  const closed = date(row.close_date);
-  const history: StageChange[] = [];
-  if (engaged !== null) history.push({ stage: 'Engaging', enteredAt: engaged });
-  if (closed !== null) history.push({ stage: row.deal_stage, enteredAt: closed });
-  const status: DealStatus =
-    row.deal_stage === 'Won' ? 'won' : row.deal_stage === 'Lost' ? 'lost' : 'open';
-  const amountMinor = row.close_value === '' ? null : Math.round(Number(row.close_value) * 100);
-  return {
-    id: row.opportunity_id,
-    workspaceId: 'maven',
-    externalId: row.opportunity_id,
-    source: 'maven',
-    name: null,
-    amountMinor,
-    currency: amountMinor === null ? null : 'USD',
-    pipeline: mavenPipeline.name,
-    stage: row.deal_stage,
-    status,
-    createdAt: engaged,
-    closedAt: closed,
-    expectedCloseAt: null,
-    owner: row.sales_agent,
-    segment: row.product,
-    channel: null,
-    account: row.account,
-    accountDomain: null,
-    emails: [],
-    contactIds: [],
-    recurringInterval: null,
-    termMonths: null,
-    history,
-    amountHistory: [],
-    updatedAt: 0,
-  };
-}
 
 /** The independent computation: counts and day differences straight from the rows. */
 function expectedFromRows() {
@@ -98,7 +47,7 @@ function expectedFromRows() {
 }
 
 describe('Maven CRM sample', () => {
-  const deals = rows.map(dealOf);
+  const deals = mavenDeals();
   const funnelIn = (timeZone: string) =>
     funnelStatistics({
       deals,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Pipeline } from '../../core/deals.js';
 import type { DealDraft } from '../../store/ports.js';
+import { blankDraft } from '../../test-support/deals.js';
 import { inferPipeline } from './infer-pipeline.js';
 
 const day = 86_400_000;
@@ -10,30 +11,10 @@ function deal(
   stages: readonly string[],
   current: string | null = stages.at(-1) ?? null,
 ): DealDraft {
-  return {
-    externalId: stages.join('>'),
-    source: 'test',
-    name: null,
-    amountMinor: null,
-    currency: null,
-    pipeline: 'default',
+  return blankDraft(stages.join('>'), {
     stage: current,
-    status: 'open',
-    createdAt: null,
-    closedAt: null,
-    expectedCloseAt: null,
-    owner: null,
-    segment: null,
-    channel: null,
-    account: null,
-    accountDomain: null,
-    emails: [],
-    contactIds: [],
-    recurringInterval: null,
-    termMonths: null,
     history: stages.map((stage, i) => ({ stage, enteredAt: { at: i * day, dateOnly: true } })),
-    amountHistory: [],
-  };
+  });
 }
 
 /** A deal with a current stage and no history at all. */

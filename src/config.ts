@@ -240,6 +240,8 @@ export interface ServeConfig extends StoreConfig {
   /** Fill a demo workspace through the collector when it is empty. */
   readonly demo: boolean;
   readonly log: boolean;
+  /** Ingest in a writer thread instead of the HTTP thread. */
+  readonly writerThread: boolean;
 }
 
 export interface RawServeOptions extends RawStoreOptions {
@@ -248,6 +250,7 @@ export interface RawServeOptions extends RawStoreOptions {
   bodyLimit?: string;
   demo?: boolean;
   log?: boolean;
+  writerThread?: boolean;
 }
 
 export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): ServeConfig {
@@ -269,5 +272,6 @@ export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): 
       }) ?? 500 * 1024,
     demo: raw.demo === true,
     log: raw.log === true,
+    writerThread: raw.writerThread === true,
   });
 }

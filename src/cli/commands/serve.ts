@@ -15,15 +15,23 @@ export function registerServe(program: Command): void {
       'fill a "demo" workspace with a simulated year, through the collector, if it is empty',
     )
     .option('--log', 'log every request (JSON lines on stdout)')
+    .option(
+      '--writer-thread',
+      'ingest in a writer thread beside the HTTP thread (for large batches on a machine with cores to spare)',
+    )
     .action(async (options: RawServeOptions) => {
       const config = parseServeConfig(options, process.env);
       // Loaded here, not at the top: the HTTP stack would slow every other command's start.
       const { buildApp } = await import('../../server/app.js');
       const { ensureDemoWorkspace } = await import('../../server/demo-workspace.js');
-      const { WorkerIngestor } = await import('../../collect/worker-ingestor.js');
       const store = await openStore(config);
-      // A file-backed store gets a writer thread; an in-memory one cannot be shared with it.
-      const ingest = config.dbPath === ':memory:' ? undefined : new WorkerIngestor(config.dbPath);
+      // By default the HTTP thread ingests through its own store: on two cores the hand-over to a
+      // writer thread cost more than it saved (bench/collect.bench.mjs). An in-memory store
+      // cannot be shared with a writer thread.
+      const ingest =
+        config.writerThread && config.dbPath !== ':memory:'
+          ? new (await import('../../collect/worker-ingestor.js')).WorkerIngestor(config.dbPath)
+          : undefined;
       await ingest?.start();
       // Known once the demo workspace exists, which needs the app to fill it.
       let demoSiteWriteKey: string | undefined;

@@ -240,8 +240,8 @@ export interface ServeConfig extends StoreConfig {
   /** Fill a demo workspace through the collector when it is empty. */
   readonly demo: boolean;
   readonly log: boolean;
-  /** Ingest in a writer thread instead of the HTTP thread. */
-  readonly writerThread: boolean;
+  /** Ingest in the HTTP thread instead of a writer thread. */
+  readonly ingestInThread: boolean;
 }
 
 export interface RawServeOptions extends RawStoreOptions {
@@ -250,7 +250,7 @@ export interface RawServeOptions extends RawStoreOptions {
   bodyLimit?: string;
   demo?: boolean;
   log?: boolean;
-  writerThread?: boolean;
+  ingestInThread?: boolean;
 }
 
 export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): ServeConfig {
@@ -272,6 +272,6 @@ export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): 
       }) ?? 500 * 1024,
     demo: raw.demo === true,
     log: raw.log === true,
-    writerThread: raw.writerThread === true,
+    ingestInThread: raw.ingestInThread === true,
   });
 }

@@ -16,8 +16,8 @@ export function registerServe(program: Command): void {
     )
     .option('--log', 'log every request (JSON lines on stdout)')
     .option(
-      '--writer-thread',
-      'ingest in a writer thread beside the HTTP thread (for large batches on a machine with cores to spare)',
+      '--ingest-in-thread',
+      'ingest in the HTTP thread, not a writer thread (faster for single events on two cores, slower for batches)',
     )
     .action(async (options: RawServeOptions) => {
       const config = parseServeConfig(options, process.env);
@@ -25,13 +25,12 @@ export function registerServe(program: Command): void {
       const { buildApp } = await import('../../server/app.js');
       const { ensureDemoWorkspace } = await import('../../server/demo-workspace.js');
       const store = await openStore(config);
-      // By default the HTTP thread ingests through its own store: on two cores the hand-over to a
-      // writer thread cost more than it saved (bench/collect.bench.mjs). An in-memory store
-      // cannot be shared with a writer thread.
+      // A file-backed store gets a writer thread (an in-memory one cannot be shared with it),
+      // unless told to ingest in the HTTP thread: see ARCHITECTURE.md, "Decisions and departures".
       const ingest =
-        config.writerThread && config.dbPath !== ':memory:'
-          ? new (await import('../../collect/worker-ingestor.js')).WorkerIngestor(config.dbPath)
-          : undefined;
+        config.ingestInThread || config.dbPath === ':memory:'
+          ? undefined
+          : new (await import('../../collect/worker-ingestor.js')).WorkerIngestor(config.dbPath);
       await ingest?.start();
       // Known once the demo workspace exists, which needs the app to fill it.
       let demoSiteWriteKey: string | undefined;

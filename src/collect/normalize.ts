@@ -79,14 +79,8 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
     stringOr(page?.referrer) ??
     stringOr(context.referrer?.url) ??
     (event.kind === 'page' ? stringOr(properties.referrer) : null);
-  const query = searchParamsOf(url);
-  const fromUrl = (name: string) => blankToNull(query?.get(name) ?? null);
+  const fromUrl = paramsOf(url);
   const campaign = context.campaign ?? {};
-  const clickIds: Record<string, string> = {};
-  for (const param of clickIdParams) {
-    const value = fromUrl(param);
-    if (value !== null) clickIds[param] = value;
-  }
   return {
     messageId: event.messageId ?? contentId(event),
     kind: event.kind,
@@ -99,16 +93,63 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
     bot: userAgent !== undefined && isBotAgent(userAgent),
     url,
     referrer,
-    source: blankToNull(campaign.source ?? null) ?? fromUrl('utm_source'),
-    medium: blankToNull(campaign.medium ?? null) ?? fromUrl('utm_medium'),
-    campaign: blankToNull(campaign.name ?? null) ?? fromUrl('utm_campaign'),
-    term: blankToNull(campaign.term ?? null) ?? fromUrl('utm_term'),
-    content: blankToNull(campaign.content ?? null) ?? fromUrl('utm_content'),
-    clickIds,
+    source: blankToNull(campaign.source ?? null) ?? fromUrl.source,
+    medium: blankToNull(campaign.medium ?? null) ?? fromUrl.medium,
+    campaign: blankToNull(campaign.name ?? null) ?? fromUrl.campaign,
+    term: blankToNull(campaign.term ?? null) ?? fromUrl.term,
+    content: blankToNull(campaign.content ?? null) ?? fromUrl.content,
+    clickIds: fromUrl.clickIds,
     email: emailOf(event, context),
     properties,
     context,
   };
+}
+
+/** What a page URL's query says: UTM fields and click ids (shared and frozen: read, never written). */
+interface UrlParams extends CampaignFields {
+  readonly clickIds: Readonly<Record<string, string>>;
+}
+
+const noUrlParams: UrlParams = Object.freeze({
+  source: null,
+  medium: null,
+  campaign: null,
+  term: null,
+  content: null,
+  clickIds: Object.freeze({}),
+});
+
+const urlParams = new Map<string, UrlParams>();
+
+/** Parsing a query string costs more than the rest of normalizing; page URLs repeat. */
+function paramsOf(url: string | null): UrlParams {
+  if (url === null) return noUrlParams;
+  let params = urlParams.get(url);
+  if (params === undefined) {
+    params = readUrlParams(url);
+    if (urlParams.size >= 10_000) urlParams.clear();
+    urlParams.set(url, params);
+  }
+  return params;
+}
+
+function readUrlParams(url: string): UrlParams {
+  const query = searchParamsOf(url);
+  if (query === null) return noUrlParams;
+  const fromUrl = (name: string) => blankToNull(query.get(name));
+  const clickIds: Record<string, string> = {};
+  for (const param of clickIdParams) {
+    const value = fromUrl(param);
+    if (value !== null) clickIds[param] = value;
+  }
+  return Object.freeze({
+    source: fromUrl('utm_source'),
+    medium: fromUrl('utm_medium'),
+    campaign: fromUrl('utm_campaign'),
+    term: fromUrl('utm_term'),
+    content: fromUrl('utm_content'),
+    clickIds: Object.freeze(clickIds),
+  });
 }
 
 const botVerdicts = new Map<string, boolean>();

@@ -38,17 +38,26 @@ export function placeInSession(
     return { session: extend(current, event, false), started: false };
   }
   const external = isExternalReferrer(event.referrer, event.url);
-  const channel = rules.classify({
-    source: event.source,
-    medium: event.medium,
-    campaign: event.campaign,
-    referrer: external ? event.referrer : null,
-    clickIds: event.clickIds,
-    landingUrl: event.url,
-  });
-  if (live && current !== undefined && !opensNewSession(current, event, external, channel)) {
-    return { session: extend(current, event, true), started: false };
+  const classify = () =>
+    rules.classify({
+      source: event.source,
+      medium: event.medium,
+      campaign: event.campaign,
+      referrer: external ? event.referrer : null,
+      clickIds: event.clickIds,
+      landingUrl: event.url,
+    });
+  // A live session with the same campaign continues unless an external referrer changes the
+  // channel: only then, or for a new session, is the page view classified.
+  let channel: string | undefined;
+  if (live && current !== undefined && !opensCampaign(current, event)) {
+    if (!external) return { session: extend(current, event, true), started: false };
+    channel = classify();
+    if (channel === current.channel) {
+      return { session: extend(current, event, true), started: false };
+    }
   }
+  channel ??= classify();
   return {
     started: true,
     session: {
@@ -72,12 +81,8 @@ export function placeInSession(
   };
 }
 
-function opensNewSession(
-  current: SessionRecord,
-  event: NormalizedEvent,
-  external: boolean,
-  channel: string,
-): boolean {
+/** UTM tags or a click id that differ from the session's. */
+function opensCampaign(current: SessionRecord, event: NormalizedEvent): boolean {
   const tagged = event.source !== null || event.medium !== null || event.campaign !== null;
   if (
     tagged &&
@@ -90,7 +95,7 @@ function opensNewSession(
   for (const [name, value] of Object.entries(event.clickIds)) {
     if (current.clickIds[name] !== value) return true;
   }
-  return external && channel !== current.channel;
+  return false;
 }
 
 function extend(session: SessionRecord, event: NormalizedEvent, pageView: boolean): SessionRecord {

@@ -89,9 +89,18 @@ function describeError(
   return `${path === '' ? 'event' : path}: ${error.message}`;
 }
 
+let lastText: string | undefined;
+let lastInstant = Number.NaN;
+
 /** A Segment time: ISO 8601 text or epoch milliseconds. */
 export function parseTime(value: string | number): number {
   // Whole milliseconds inside the range a Date can hold.
   if (typeof value === 'number') return Math.abs(value) <= 8.64e15 ? Math.round(value) : Number.NaN;
-  return parseIsoInstant(value);
+  // Validation and then normalization read the same text one after the other; so do the events
+  // of a batch that share a sentAt. The last answer is kept.
+  if (value !== lastText) {
+    lastInstant = parseIsoInstant(value);
+    lastText = value;
+  }
+  return lastInstant;
 }

@@ -15,15 +15,22 @@ export function registerServe(program: Command): void {
       'fill a "demo" workspace with a simulated year, through the collector, if it is empty',
     )
     .option('--log', 'log every request (JSON lines on stdout)')
+    .option(
+      '--ingest-in-thread',
+      'ingest in the HTTP thread, not a writer thread (faster for single events on two cores, slower for batches)',
+    )
     .action(async (options: RawServeOptions) => {
       const config = parseServeConfig(options, process.env);
       // Loaded here, not at the top: the HTTP stack would slow every other command's start.
       const { buildApp } = await import('../../server/app.js');
       const { ensureDemoWorkspace } = await import('../../server/demo-workspace.js');
-      const { WorkerIngestor } = await import('../../collect/worker-ingestor.js');
       const store = await openStore(config);
-      // A file-backed store gets a writer thread; an in-memory one cannot be shared with it.
-      const ingest = config.dbPath === ':memory:' ? undefined : new WorkerIngestor(config.dbPath);
+      // A file-backed store gets a writer thread (an in-memory one cannot be shared with it),
+      // unless told to ingest in the HTTP thread: see ARCHITECTURE.md, "Decisions and departures".
+      const ingest =
+        config.ingestInThread || config.dbPath === ':memory:'
+          ? undefined
+          : new (await import('../../collect/worker-ingestor.js')).WorkerIngestor(config.dbPath);
       await ingest?.start();
       // Known once the demo workspace exists, which needs the app to fill it.
       let demoSiteWriteKey: string | undefined;

@@ -105,7 +105,7 @@ export async function registerCrmRoutes(
       '/webhooks/hubspot/:workspace',
       async (request) => {
         const raw = typeof request.body === 'string' ? request.body : '';
-        const workspace = await webhookWorkspace(state, request.params.workspace, 'hubspot');
+        const workspace = await webhookWorkspace(state, request.params.workspace);
         const secret =
           workspace === undefined
             ? undefined
@@ -146,7 +146,7 @@ export async function registerCrmRoutes(
     webhooks.post<{ Params: { workspace: string } }>(
       '/webhooks/pipedrive/:workspace',
       async (request) => {
-        const workspace = await webhookWorkspace(state, request.params.workspace, 'pipedrive');
+        const workspace = await webhookWorkspace(state, request.params.workspace);
         const secret =
           workspace === undefined
             ? undefined
@@ -186,11 +186,7 @@ function summary(saved: { created: readonly string[]; updated: readonly string[]
 }
 
 /** The workspace a webhook URL names, by id; undefined (never an error that tells) when unknown. */
-async function webhookWorkspace(
-  state: StateStore,
-  id: string,
-  _provider: string,
-): Promise<Workspace | undefined> {
+async function webhookWorkspace(state: StateStore, id: string): Promise<Workspace | undefined> {
   return id.startsWith('ws_') ? state.findWorkspace(id) : undefined;
 }
 

@@ -6,6 +6,7 @@ import { isClosedloopError } from '../core/errors.js';
 import type { EventStore, StateStore } from '../store/ports.js';
 import { registerCrmRoutes } from './crm-routes.js';
 import { registerReportRoutes } from './report-routes.js';
+import { inThreadReports, type ReportRunner } from './reports/runner.js';
 import { registerTrackerRoutes, type TrackerRoutesOptions } from './tracker-routes.js';
 
 export interface AppOptions {
@@ -18,6 +19,8 @@ export interface AppOptions {
   readonly ingest?: IngestSink;
   /** The browser tracker at /t.js and the demo site at /demo-site/. */
   readonly tracker?: TrackerRoutesOptions;
+  /** Where reports are computed; default: in this thread, on the stores above. */
+  readonly reports?: ReportRunner;
   /** The clock signed webhooks are judged by (default Date.now). */
   readonly now?: () => number;
 }
@@ -95,7 +98,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     events: options.events,
     now: options.now,
   });
-  await registerReportRoutes(fastify, { state: options.state, events: options.events });
+  const reports = options.reports ?? inThreadReports(options);
+  await registerReportRoutes(fastify, { state: options.state, reports });
   fastify.get('/health', async () => ({ ok: true }));
 
   return {
@@ -104,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     async close() {
       await fastify.close();
       await ingestor.close();
+      await reports.close();
     },
   };
 }

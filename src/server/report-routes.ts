@@ -2,15 +2,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAsOf } from '../core/as-of.js';
 import { isModelName, modelNames } from '../core/attribution/registry.js';
 import { ClosedloopError } from '../core/errors.js';
-import type { EventStore, StateStore } from '../store/ports.js';
+import type { StateStore } from '../store/ports.js';
 import { workspaceOfSecretKey } from './auth.js';
-import { backtestReport } from './reports/backtest.js';
-import { forecastReport, type PeriodKind } from './reports/forecast.js';
-import { funnelReport } from './reports/funnel.js';
+import type { PeriodKind } from './reports/forecast.js';
+import type { ReportRunner } from './reports/runner.js';
 
 export interface ReportRoutesOptions {
   readonly state: StateStore;
-  readonly events: EventStore;
+  /** Where the reports are computed (a forecast takes seconds: off the HTTP thread in `serve`). */
+  readonly reports: ReportRunner;
 }
 
 interface FunnelQuery {
@@ -53,7 +53,7 @@ export async function registerReportRoutes(
   app: FastifyInstance,
   options: ReportRoutesOptions,
 ): Promise<void> {
-  const { state, events } = options;
+  const { state, reports } = options;
 
   app.get<{ Querystring: FunnelQuery }>('/api/funnel', async (request) => {
     const workspace = await workspaceOfSecretKey(state, request);
@@ -75,7 +75,7 @@ export async function registerReportRoutes(
         to: query.to ?? '9999-12-31',
       };
     }
-    return funnelReport(events, state, workspace, {
+    return reports.run('funnel', workspace, {
       pipeline: query.pipeline,
       asOf:
         query.asOf === undefined ? undefined : parseAsOf(query.asOf, workspace.timeZone, 'asOf'),
@@ -94,7 +94,7 @@ export async function registerReportRoutes(
     const model = query.model ?? 'linear';
     if (!isModelName(model))
       throw bad(`model: expected one of ${modelNames.join(', ')}, got "${model}"`);
-    return forecastReport(events, state, workspace, {
+    return reports.run('forecast', workspace, {
       asOf:
         query.asOf === undefined ? undefined : parseAsOf(query.asOf, workspace.timeZone, 'asOf'),
       horizon: queryNumber('horizon', query.horizon, 6, 1, 60),
@@ -147,7 +147,7 @@ export async function registerReportRoutes(
           throw bad(`${name}: expected a day such as 2027-03-01, got "${value ?? ''}"`);
         }
       }
-      const report = await backtestReport(state, workspace, {
+      const report = await reports.run('backtest', workspace, {
         from: from as string,
         to: to as string,
         every: queryNumber('every', request.query.every, 1, 1, 24),

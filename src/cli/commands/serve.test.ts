@@ -64,6 +64,24 @@ describe('closedloop serve', () => {
       body: JSON.stringify({ anonymousId: 'x', event: 'ping' }),
     });
     expect(sent.status).toBe(200);
+    // Reports are computed in the server's report thread, on the demo's CRM deals.
+    const issued = runCli([
+      'workspace',
+      'key',
+      '--db',
+      join(dir, 'serve.db'),
+      '--workspace',
+      'demo',
+      '--json',
+    ]);
+    expect(issued.status, issued.stderr).toBe(0);
+    const funnelResponse = await fetch(`http://127.0.0.1:${port}/api/funnel`, {
+      headers: { authorization: `Bearer ${JSON.parse(issued.stdout).secretKey}` },
+    });
+    expect(funnelResponse.status).toBe(200);
+    expect(((await funnelResponse.json()) as { deals: { won: number } }).deals.won).toBeGreaterThan(
+      0,
+    );
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/SIGTERM: finishing the requests in flight/);

@@ -32,6 +32,13 @@ export function registerServe(program: Command): void {
           ? undefined
           : new (await import('../../collect/worker-ingestor.js')).WorkerIngestor(config.dbPath);
       await ingest?.start();
+      // Reports (a forecast is seconds of arithmetic) get a thread of their own on a file store.
+      const reports =
+        config.dbPath === ':memory:'
+          ? undefined
+          : new (await import('../../server/reports/worker-reports.js')).WorkerReports(
+              config.dbPath,
+            );
       // Known once the demo workspace exists, which needs the app to fill it.
       let demoSiteWriteKey: string | undefined;
       const app = await buildApp({
@@ -40,6 +47,7 @@ export function registerServe(program: Command): void {
         bodyLimit: config.bodyLimit,
         logger: config.log,
         ingest,
+        reports,
         tracker: { demoSiteWriteKey: () => demoSiteWriteKey },
       });
       let stopping = false;

@@ -1,0 +1,30 @@
+/**
+ * The report thread: its own read connection to the store, so that a forecast's seconds of
+ * arithmetic never stop the HTTP thread from answering the collector.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { isClosedloopError } from '../../core/errors.js';
+import { openSqliteStore } from '../../store/sqlite/open.js';
+import { computeReport } from './runner.js';
+import type { ReportReply, ReportRequestMessage } from './worker-reports.js';
+
+const port = parentPort;
+if (port === null) throw new Error('report-worker.js runs as a worker thread');
+const store = await openSqliteStore((workerData as { dbPath: string }).dbPath);
+
+port.on('message', (message: ReportRequestMessage) => {
+  computeReport(store, message.kind, message.workspace, message.request).then(
+    (result) => port.postMessage({ id: message.id, result } satisfies ReportReply),
+    (error: unknown) =>
+      port.postMessage({
+        id: message.id,
+        error: isClosedloopError(error)
+          ? { code: error.code, message: error.message }
+          : {
+              code: 'CL_ERR_INTERNAL',
+              message: error instanceof Error ? error.message : String(error),
+            },
+      } satisfies ReportReply),
+  );
+});
+port.postMessage({ id: 0 } satisfies ReportReply);

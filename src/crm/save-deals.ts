@@ -49,6 +49,7 @@ export async function saveIncomingDeals(
     quirks.set(quirk, seen);
   };
   const probabilities = new Map<string, number>();
+  const sortOrders = new Map<string, number>();
   const drafts: DealDraft[] = [];
   const ids = [...new Set(incoming.map((deal) => deal.externalId))];
   const result = await state.mergeDeals(workspace.id, options.source, ids, (stored) => {
@@ -74,9 +75,12 @@ export async function saveIncomingDeals(
         const outcome = outcomeOfStage(stage);
         if (outcome !== null) note(`stage "${stage}" read as ${outcome}`, deal.externalId);
       }
-      const probability = deal.row?.stageProbability;
-      if (deal.row?.stage !== undefined && probability !== undefined) {
-        probabilities.set(deal.row.stage, probability);
+      const row = deal.row ?? { externalId: deal.externalId };
+      if (row.stage !== undefined && row.stageProbability !== undefined) {
+        probabilities.set(row.stage, row.stageProbability);
+      }
+      if (row.stage !== undefined && row.stageSortOrder !== undefined) {
+        sortOrders.set(row.stage, row.stageSortOrder);
       }
       latest.set(deal.externalId, merged.draft);
       current.set(deal.externalId, {
@@ -96,7 +100,7 @@ export async function saveIncomingDeals(
       name,
       pipelines.get(name),
       drafts.filter((draft) => draft.pipeline === name),
-      { order: options.stageOrder, probability: probabilities },
+      { order: options.stageOrder, probability: probabilities, sortOrder: sortOrders },
     );
     if (inferred === undefined) continue;
     await state.savePipeline(workspace.id, inferred);

@@ -29,6 +29,8 @@ export interface DealRow {
   readonly stage?: string;
   /** The CRM's probability for the current stage, 0..1 (Salesforce `Probability` / 100). */
   readonly stageProbability?: number;
+  /** The CRM's position of the current stage in its pipeline (Salesforce `StageSortOrder`). */
+  readonly stageSortOrder?: number;
   readonly owner?: string;
   readonly segment?: string;
   readonly channel?: string;

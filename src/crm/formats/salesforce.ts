@@ -30,6 +30,7 @@ function parseOpportunity(record: CsvRecord): ParsedRow {
     expectedCloseAt: isClosed ? undefined : closeDay,
     stage,
     stageProbability: probabilityOf(cells),
+    stageSortOrder: cells.wholeNumber('StageSortOrder'),
     // Relationship columns (Account.Name, Owner.Name) when the export has them, else the ids.
     owner: cells.text('Owner.Name') ?? cells.text('OwnerId'),
     account: cells.text('Account.Name') ?? cells.text('AccountId'),

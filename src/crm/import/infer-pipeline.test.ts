@@ -125,6 +125,23 @@ describe('inferPipeline', () => {
     expect(pipeline?.stages[2]).toMatchObject({ name: 'Proposal', probability: 0.6 });
   });
 
+  it("breaks equal probabilities by the CRM's own stage order", () => {
+    const stages = [undated('Qualification'), undated('Prospecting'), undated('Proposal')];
+    const pipeline = inferPipeline('default', undefined, stages, {
+      probability: new Map([
+        ['Qualification', 0.1],
+        ['Prospecting', 0.1],
+        ['Proposal', 0.75],
+      ]),
+      sortOrder: new Map([
+        ['Prospecting', 1],
+        ['Qualification', 2],
+        ['Proposal', 7],
+      ]),
+    });
+    expect(names(pipeline)).toEqual(['Prospecting', 'Qualification', 'Proposal']);
+  });
+
   it("inserts a new stage into a configured pipeline by the format's order", () => {
     const pipeline = inferPipeline(
       'default',

@@ -7,6 +7,8 @@ export interface StageHints {
   readonly order?: readonly string[];
   /** The CRM's probability per stage (Salesforce), 0..1. */
   readonly probability?: ReadonlyMap<string, number>;
+  /** The CRM's own position per stage (Salesforce `StageSortOrder`): breaks probability ties. */
+  readonly sortOrder?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -61,10 +63,13 @@ export function inferPipeline(
     }
     return positions.has(stage) || open.includes(stage) ? position(stage) : undefined;
   };
-  // Ties (equal probabilities, stages seen only at one place) fall to history, then to the name.
+  const sortOrder = (stage: string) => hints.sortOrder?.get(stage) ?? Number.POSITIVE_INFINITY;
+  // Ties (equal probabilities, stages seen only at one place) fall to the CRM's own order, then
+  // to history, then to the name.
   open.sort(
     (a, b) =>
       (key(a) as number) - (key(b) as number) ||
+      (sortOrder(a) === sortOrder(b) ? 0 : sortOrder(a) < sortOrder(b) ? -1 : 1) ||
       position(a) - position(b) ||
       phaseRank(a) - phaseRank(b),
   );

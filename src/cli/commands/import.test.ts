@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturePath } from '../../crm/formats/fixtures/read-fixture.js';
@@ -333,10 +334,21 @@ describe('closedloop import deals', () => {
       runCli(['import', 'deals', deals, '--db', db]),
       /CL_ERR_USAGE: --format: expected one of/,
     );
+    const untouched = join(dir, 'never-made.db');
     expectOneErrorLine(
-      runCli(['import', 'deals', join(dir, 'nope.csv'), '--format', 'closedloop', '--db', db]),
+      runCli([
+        'import',
+        'deals',
+        join(dir, 'nope.csv'),
+        '--format',
+        'closedloop',
+        '--db',
+        untouched,
+      ]),
       /CL_ERR_FILE_NOT_FOUND: .*nope\.csv: no such file/,
     );
+    // A mistyped path creates no database.
+    expect(existsSync(untouched)).toBe(false);
     expectOneErrorLine(
       runCli([
         'import',

@@ -134,25 +134,33 @@ type ParsedRecord = { record: string[]; info: { bytes: number } };
  * Opens a CSV export for streaming: the header is read first (so the importer can tell the file's
  * role), rows follow lazily. `onBytes` reports progress through the file in bytes.
  */
-export async function openCsv(
-  path: string,
-  options: { readonly encoding?: string; readonly onBytes?: (bytes: number) => void } = {},
-): Promise<CsvFile> {
-  let bytes: number;
-  let head: Buffer;
+/** The size of a file to import, or the error a user should see: missing, a folder, unreadable. */
+export function csvFileSize(path: string): number {
+  let stat: ReturnType<typeof statSync>;
   try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) {
-      throw new ClosedloopError('CL_ERR_USAGE', `${path}: is a directory; expected a CSV file`);
-    }
-    bytes = stat.size;
-    head = readHead(path);
+    stat = statSync(path);
   } catch (error) {
-    if (error instanceof ClosedloopError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw code === 'ENOENT'
       ? new ClosedloopError('CL_ERR_FILE_NOT_FOUND', `${path}: no such file`)
       : new ClosedloopError('CL_ERR_FILE_READ', `${path}: ${(error as Error).message}`);
+  }
+  if (stat.isDirectory()) {
+    throw new ClosedloopError('CL_ERR_USAGE', `${path}: is a directory; expected a CSV file`);
+  }
+  return stat.size;
+}
+
+export async function openCsv(
+  path: string,
+  options: { readonly encoding?: string; readonly onBytes?: (bytes: number) => void } = {},
+): Promise<CsvFile> {
+  const bytes = csvFileSize(path);
+  let head: Buffer;
+  try {
+    head = readHead(path);
+  } catch (error) {
+    throw new ClosedloopError('CL_ERR_FILE_READ', `${path}: ${(error as Error).message}`);
   }
   const encoding = options.encoding ?? detectEncoding(head);
   if (!iconv.encodingExists(encoding)) {

@@ -460,6 +460,9 @@ describe('importDeals: quirks and rejected rows', () => {
       { kind: 'amount rounded to minor units', deals: 2, examples: ['Q-5', 'Q-6'] },
     ]);
     expect(summary.unconverted).toEqual([{ currency: 'CHF', deals: 1 }]);
+    // The next import reports its own deals, not the CHF deal still waiting for a rate.
+    const usd = file('usd.csv', 'deal_id,amount,currency\nU-1,100,USD\n');
+    expect((await run(target, 'closedloop', [usd])).unconverted).toEqual([]);
     const deals = await dealsById(target);
     expect(deals.get('Q-1')).toMatchObject({
       status: 'won',

@@ -179,8 +179,12 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
       name: pipeline.name,
       stages: pipeline.stages.map((stage) => stage.name),
     })),
+    // This import's deals only: the rates it brought may convert deals imported before, but
+    // what the summary reports is the state of the deals just read.
     unconverted: unconverted(
-      await state.deals(workspace.id),
+      (await state.deals(workspace.id)).filter(
+        (deal) => deal.source === format.name && pending.has(deal.externalId),
+      ),
       await state.rates(workspace.id),
       workspace,
     ),

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseAsOf } from '../core/as-of.js';
+import { checkedDay, parseAsOf } from '../core/as-of.js';
 import { isModelName, modelNames } from '../core/attribution/registry.js';
 import { ClosedloopError } from '../core/errors.js';
+import { wholeNumber } from '../core/whole-number.js';
 import type { StateStore } from '../store/ports.js';
 import { workspaceOfSecretKey } from './auth.js';
 import type { PeriodKind } from './reports/forecast.js';
@@ -29,24 +30,7 @@ interface ForecastQuery {
   model?: string;
 }
 
-const day = /^\d{4}-\d{2}-\d{2}$/;
 const bad = (message: string) => new ClosedloopError('CL_ERR_USAGE', message);
-
-/** A query parameter's whole number within [min, max], or its default when absent. */
-function queryNumber(
-  name: string,
-  text: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw bad(`${name}: expected a whole number from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
 
 /** Read-only reports for the dashboard and scripts; every route needs a secret key. */
 export async function registerReportRoutes(
@@ -64,10 +48,7 @@ export async function registerReportRoutes(
         throw bad(`periodBy: expected created or closed, got "${query.periodBy ?? ''}"`);
       }
       for (const key of ['from', 'to'] as const) {
-        const value = query[key];
-        if (value !== undefined && !day.test(value)) {
-          throw bad(`${key}: expected a day such as 2027-03-01, got "${value}"`);
-        }
+        if (query[key] !== undefined) checkedDay(key, query[key]);
       }
       period = {
         by: query.periodBy,
@@ -97,7 +78,7 @@ export async function registerReportRoutes(
     return reports.run('forecast', workspace, {
       asOf:
         query.asOf === undefined ? undefined : parseAsOf(query.asOf, workspace.timeZone, 'asOf'),
-      horizon: queryNumber('horizon', query.horizon, 6, 1, 60),
+      horizon: wholeNumber('horizon', query.horizon, 1, 60, 6),
       by: by as PeriodKind,
       model,
     });
@@ -138,20 +119,13 @@ export async function registerReportRoutes(
     '/api/backtest',
     async (request) => {
       const workspace = await workspaceOfSecretKey(state, request);
-      const { from, to } = request.query;
-      for (const [name, value] of [
-        ['from', from],
-        ['to', to],
-      ] as const) {
-        if (value === undefined || !day.test(value)) {
-          throw bad(`${name}: expected a day such as 2027-03-01, got "${value ?? ''}"`);
-        }
-      }
+      const from = checkedDay('from', request.query.from);
+      const to = checkedDay('to', request.query.to);
       const report = await reports.run('backtest', workspace, {
-        from: from as string,
-        to: to as string,
-        every: queryNumber('every', request.query.every, 1, 1, 24),
-        horizon: queryNumber('horizon', request.query.horizon, 3, 1, 24),
+        from,
+        to,
+        every: wholeNumber('every', request.query.every, 1, 24, 1),
+        horizon: wholeNumber('horizon', request.query.horizon, 1, 24, 3),
         // Fewer draws than the CLI: the metrics need means more than bands, and a request
         // should not hold the server for long.
         draws: 2_000,

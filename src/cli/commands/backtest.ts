@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
+import { checkedDay } from '../../core/as-of.js';
 import { ClosedloopError } from '../../core/errors.js';
+import { wholeNumber } from '../../core/whole-number.js';
 import { closedloopFormat } from '../../crm/formats/closedloop.js';
 import { importDeals } from '../../crm/import/import-deals.js';
 import { backtestReport } from '../../server/reports/backtest.js';
@@ -8,7 +10,6 @@ import { openSqliteStore } from '../../store/sqlite/open.js';
 import { formatBacktest } from '../output/backtest-table.js';
 import { progressBar } from '../output/progress.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
-import { wholeNumber } from '../whole-number.js';
 
 interface RawBacktestOptions extends RawStoreOptions {
   from?: string;
@@ -23,8 +24,6 @@ interface RawBacktestOptions extends RawStoreOptions {
   currency?: string;
   json?: boolean;
 }
-
-const day = /^\d{4}-\d{2}-\d{2}$/;
 
 export function registerBacktest(program: Command): void {
   program
@@ -46,14 +45,8 @@ export function registerBacktest(program: Command): void {
     .option('--workspace <id|name>', 'workspace (default: the only one)')
     .option('--json', 'print one JSON document')
     .action(async (options: RawBacktestOptions) => {
-      for (const flag of ['from', 'to'] as const) {
-        if (!day.test(options[flag] ?? '')) {
-          throw new ClosedloopError(
-            'CL_ERR_USAGE',
-            `--${flag}: expected a date such as 2027-03-01, got "${options[flag]}"`,
-          );
-        }
-      }
+      const from = checkedDay('--from', options.from);
+      const to = checkedDay('--to', options.to);
       if (
         options.deals === undefined &&
         (options.stages !== undefined || options.rates !== undefined)
@@ -70,8 +63,8 @@ export function registerBacktest(program: Command): void {
         );
       }
       const request = {
-        from: options.from as string,
-        to: options.to as string,
+        from,
+        to,
         every: wholeNumber('--every', options.every, 1, 24),
         horizon: wholeNumber('--horizon', options.horizon, 1, 24),
         seed: wholeNumber('--seed', options.seed, 0, 2 ** 31),

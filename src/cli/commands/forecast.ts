@@ -3,10 +3,10 @@ import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
 import { parseAsOf } from '../../core/as-of.js';
 import { isModelName, modelNames } from '../../core/attribution/registry.js';
 import { ClosedloopError } from '../../core/errors.js';
+import { wholeNumber } from '../../core/whole-number.js';
 import { forecastReport, type PeriodKind } from '../../server/reports/forecast.js';
 import { formatForecast } from '../output/forecast-table.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
-import { wholeNumber } from '../whole-number.js';
 
 interface RawForecastOptions extends RawStoreOptions {
   asOf?: string;

@@ -94,7 +94,7 @@ describe('closedloop funnel', () => {
       [['--as-of', 'last week'], /CL_ERR_USAGE: --as-of: expected a date such as 2027-03-01/],
       [['--pipeline', 'Renewals'], /CL_ERR_NOT_FOUND: pipeline: no pipeline named "Renewals"/],
       [['--created-from', '2017-01-01', '--closed-to', '2017-02-01'], /CL_ERR_USAGE: .*one period/],
-      [['--closed-from', '01/05/2017'], /CL_ERR_USAGE: --closed-from: expected a day/],
+      [['--closed-from', '01/05/2017'], /CL_ERR_USAGE: --closed-from: expected a date/],
     ] as const) {
       const result = runCli(['funnel', '--db', db, ...args]);
       expect(result.status, args.join(' ')).toBe(1);

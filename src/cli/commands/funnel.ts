@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
-import { parseAsOf } from '../../core/as-of.js';
+import { checkedDay, parseAsOf } from '../../core/as-of.js';
 import { ClosedloopError } from '../../core/errors.js';
 import type { PeriodFilter } from '../../core/funnel/types.js';
 import { funnelReport } from '../../server/reports/funnel.js';
@@ -51,8 +51,6 @@ export function registerFunnel(program: Command): void {
     });
 }
 
-const day = /^\d{4}-\d{2}-\d{2}$/;
-
 function parsePeriod(options: RawFunnelOptions): PeriodFilter | undefined {
   const created = options.createdFrom !== undefined || options.createdTo !== undefined;
   const closed = options.closedFrom !== undefined || options.closedTo !== undefined;
@@ -66,16 +64,7 @@ function parsePeriod(options: RawFunnelOptions): PeriodFilter | undefined {
   const by = created ? 'created' : 'closed';
   const from = created ? options.createdFrom : options.closedFrom;
   const to = created ? options.createdTo : options.closedTo;
-  for (const [flag, value] of [
-    [`--${by}-from`, from],
-    [`--${by}-to`, to],
-  ] as const) {
-    if (value !== undefined && !day.test(value)) {
-      throw new ClosedloopError(
-        'CL_ERR_USAGE',
-        `${flag}: expected a day such as 2027-03-01, got "${value}"`,
-      );
-    }
-  }
+  if (from !== undefined) checkedDay(`--${by}-from`, from);
+  if (to !== undefined) checkedDay(`--${by}-to`, to);
   return { by, from: from ?? '0000-01-01', to: to ?? '9999-12-31' };
 }

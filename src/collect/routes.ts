@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ClosedloopError } from '../core/errors.js';
 import type { StateStore, Workspace } from '../store/ports.js';
+import { basicAuthCredentials } from './basic-auth.js';
 import type { IngestSink } from './ingest.js';
 import { normalizeEvent } from './normalize.js';
 import { type EventKind, validateEvent } from './validate.js';
@@ -184,9 +185,6 @@ function writeKeyCache(state: StateStore): (writeKey: unknown) => Promise<Worksp
 
 /** Segment clients send the write key as the basic-auth user name, with an empty password. */
 function basicAuthUser(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header === undefined || !/^basic /i.test(header)) return undefined;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  const user = decoded.split(':')[0];
+  const user = basicAuthCredentials(request)?.user;
   return user === undefined || user === '' ? undefined : user;
 }

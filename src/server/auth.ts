@@ -19,12 +19,3 @@ export async function workspaceOfSecretKey(
   if (workspace === undefined) throw new ClosedloopError('CL_ERR_AUTH', 'secret key: unknown');
   return workspace;
 }
-
-/** The password of HTTP basic auth, as webhook senders (Pipedrive) are told to send it. */
-export function basicAuthPassword(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header === undefined || !/^basic /i.test(header)) return undefined;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? undefined : decoded.slice(colon + 1);
-}

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
+import { basicAuthCredentials } from '../collect/basic-auth.js';
 import { ClosedloopError } from '../core/errors.js';
 import { apiConversionsBodySchema, offlineConversion } from '../crm/api-conversions.js';
 import { apiDealsBodySchema, dealFromApi } from '../crm/api-deals.js';
@@ -14,7 +15,7 @@ import {
 } from '../crm/webhooks/hubspot.js';
 import { dealFromPipedrive } from '../crm/webhooks/pipedrive.js';
 import type { EventStore, StateStore, Workspace } from '../store/ports.js';
-import { basicAuthPassword, workspaceOfSecretKey } from './auth.js';
+import { workspaceOfSecretKey } from './auth.js';
 import { describeSchemaError } from './schema-errors.js';
 
 export interface CrmRoutesOptions {
@@ -151,7 +152,7 @@ export async function registerCrmRoutes(
           workspace === undefined
             ? undefined
             : await state.integrationSecret(workspace.id, 'pipedrive');
-        const given = basicAuthPassword(request);
+        const given = basicAuthCredentials(request)?.password;
         if (
           workspace === undefined ||
           secret === undefined ||

@@ -5,11 +5,13 @@ import { useFixtureSite } from './fixture-site.js';
 const browser = useChromium();
 const site = useFixtureSite();
 
+// Values long and odd enough never to turn up by chance inside a random id or a timestamp of the
+// requests, so finding one in a request body means a field's value leaked.
 const secrets = {
   password: 'correct-horse-battery-staple',
-  hidden: 'csrf-7f3a9c',
+  hidden: 'csrf-7f3a9c-token',
   card: '4242424242424242',
-  cvc: '987',
+  cvc: '987-cvc-value',
 };
 
 /**

@@ -135,7 +135,9 @@ export function personOf(world: World, plan: VisitorPlan): SimPerson & { segment
  * The deal a lead may become: created some days after the lead's last visit, with an amount, an
  * outcome and a cycle length drawn independently (so the chance of winning does not depend on
  * how long a deal has been open: that keeps the expected revenue exact). Closes are pulled to the
- * end of their month, more so in a quarter's last month — the pull never changes the month.
+ * end of their month, more so in a quarter's last month — the pull never changes the month; the
+ * quarter push (when the world has one) brings some of a quarter's first-month closes into the
+ * month before, as sales teams do to make their quarter.
  */
 export function dealOf(
   world: World,
@@ -159,7 +161,8 @@ export function dealOf(
   );
   const wins = random.chance(segment.winRate);
   const cycleMs = random.logNormal(segment.medianCycleDays, segment.cycleSpread) * dayMs;
-  const closesAt = pullToMonthEnd(world, random, Math.floor(createdAt + cycleMs));
+  const due = pushIntoQuarter(world, random, Math.floor(createdAt + cycleMs), createdAt);
+  const closesAt = pullToMonthEnd(world, random, due);
   const closed = closesAt < end;
   // Open stages are passed at sorted uniform fractions of the cycle; a lost deal stops early.
   const reached = wins ? world.stages.length : random.int(1, world.stages.length);
@@ -187,6 +190,30 @@ export function dealOf(
     history: entries.filter((entry) => entry.enteredAt < end),
     cycle: { medianDays: segment.medianCycleDays, spread: segment.cycleSpread },
   };
+}
+
+/**
+ * A close due in a quarter's first month moves, with chance `quarterPush`, to the same point of
+ * the month before (the previous quarter's last), when the deal already existed then. No draw is
+ * made in a world without the push, so its other draws stay as they were.
+ */
+function pushIntoQuarter(world: World, random: Random, at: number, createdAt: number): number {
+  if (world.quarterPush === 0) return at;
+  const pushed = random.chance(world.quarterPush);
+  if (!pushed || new Date(at).getUTCMonth() % 3 !== 0) return at;
+  const moved = sameFractionOfPreviousMonth(at);
+  return moved > createdAt ? moved : at;
+}
+
+/** The instant as far into the previous month as `at` is into its own (months differ in length). */
+export function sameFractionOfPreviousMonth(at: number): number {
+  const date = new Date(at);
+  const year = date.getUTCFullYear();
+  const month = date.getUTCMonth();
+  const start = Date.UTC(year, month, 1);
+  const fraction = (at - start) / (Date.UTC(year, month + 1, 1) - start);
+  const previous = Date.UTC(year, month - 1, 1);
+  return Math.floor(previous + fraction * (start - previous));
 }
 
 function pullToMonthEnd(world: World, random: Random, at: number): number {

@@ -4,6 +4,7 @@ import { attributeJourneys } from '../core/attribution/report.js';
 import { classifyChannel } from '../core/channels/classify.js';
 import { withLandingParams } from '../core/channels/landing-params.js';
 import { compareWithTruth } from './compare.js';
+import { type SimDeal, sameFractionOfPreviousMonth } from './deals.js';
 import { journeyBatchOf } from './journeys.js';
 import { Random } from './random.js';
 import { collectorEvents, simulate } from './simulate.js';
@@ -172,6 +173,74 @@ describe('ground truth', () => {
     const all = open.reduce((sum, d) => sum + d.amount * (winRate.get(d.segment) ?? 0), 0);
     expect(months.reduce((sum, m) => sum + m.expected, 0) / all).toBeCloseTo(1, 4);
     expect(months[0]?.expected).toBeGreaterThan(months[5]?.expected ?? Number.POSITIVE_INFINITY);
+  });
+
+  it("pushes a share of the closes due in a quarter's first month into the month before", () => {
+    const dealsOf = (quarterPush: number) =>
+      simulate(createWorld({ seed: 3, visitors: 100_000, quarterPush })).visitors.flatMap((v) =>
+        v.deal === undefined ? [] : [v.deal],
+      );
+    const even = dealsOf(0);
+    const pushed = dealsOf(0.35);
+    // The same deals, due in the same months: only the push (and the draws after it) differ.
+    expect(pushed.map((d) => d.createdAt)).toEqual(even.map((d) => d.createdAt));
+    const monthOf = (at: number) => new Date(at).getUTCFullYear() * 12 + new Date(at).getUTCMonth();
+    // Due in a quarter's first month, movable to the same point of the month before without
+    // preceding the deal's creation: pushable.
+    const pushable = even.flatMap((deal, i) =>
+      monthOf(deal.closesAt) % 3 === 0 &&
+      sameFractionOfPreviousMonth(deal.closesAt) > deal.createdAt
+        ? [i]
+        : [],
+    );
+    const moved = pushable.filter((i) => {
+      const [was, now] = [even[i] as SimDeal, pushed[i] as SimDeal];
+      return monthOf(now.closesAt) === monthOf(was.closesAt) - 1;
+    });
+    expect(pushable.length).toBeGreaterThan(300);
+    expect(moved.length / pushable.length).toBeGreaterThan(0.28);
+    expect(moved.length / pushable.length).toBeLessThan(0.42);
+    // Nothing else changes month, and nothing closes before it was created.
+    pushed.forEach((deal, i) => {
+      const shift = monthOf((even[i] as SimDeal).closesAt) - monthOf(deal.closesAt);
+      expect(shift === 0 || (shift === 1 && monthOf(deal.closesAt) % 3 === 2)).toBe(true);
+      expect(deal.closesAt).toBeGreaterThan(deal.createdAt);
+    });
+  });
+
+  it('expects the wins of open deals month by month, pushed closes included', () => {
+    // Ends on 2027-01-01, a quarter's first day: closes due in January were partly pushed into
+    // December, before the end, and those deals are no longer open. With every amount 1, the
+    // expected revenue is the expected number of wins, a sum of independent chances.
+    const raw = simulate(createWorld({ seed: 5, visitors: 100_000, quarterPush: 0.35 }));
+    const counted = {
+      ...raw,
+      visitors: raw.visitors.map((v) => (v.deal ? { ...v, deal: { ...v.deal, amount: 1 } } : v)),
+    };
+    const months = expectedRevenueByMonth(counted, 4);
+    const open = raw.visitors.flatMap((v) => (v.deal?.status === 'open' ? [v.deal] : []));
+    for (const { month, expected } of months) {
+      const won = open.filter(
+        (d) => d.wins && new Date(d.closesAt).toISOString().startsWith(month),
+      ).length;
+      expect(Math.abs(won - expected), month).toBeLessThan(4 * Math.sqrt(expected) + 1);
+    }
+    const winRate = new Map(raw.world.segments.map((s) => [s.name, s.winRate]));
+    const all = open.reduce((sum, d) => sum + (winRate.get(d.segment) ?? 0), 0);
+    const everything = expectedRevenueByMonth(counted, 240);
+    expect(everything.reduce((sum, m) => sum + m.expected, 0) / all).toBeCloseTo(1, 4);
+    // Without the push, January would expect more: the push took some of its wins into December.
+    const unpushed = simulate(createWorld({ seed: 5, visitors: 100_000 }));
+    const plain = expectedRevenueByMonth(
+      {
+        ...unpushed,
+        visitors: unpushed.visitors.map((v) =>
+          v.deal ? { ...v, deal: { ...v.deal, amount: 1 } } : v,
+        ),
+      },
+      1,
+    );
+    expect(months[0]?.expected).toBeLessThan(0.9 * (plain[0]?.expected ?? 0));
   });
 
   it('uses a log-normal distribution function that matches the draws', () => {

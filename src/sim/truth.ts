@@ -61,10 +61,13 @@ export interface MonthRevenue {
 /**
  * The expected revenue per coming month of the deals open when the simulation ends. A deal's
  * outcome and cycle length were drawn independently, so given that it is still open, it wins
- * with its segment's win rate and closes in month m with probability
- * (F(end of m) − F(start of m)) ÷ (1 − F(now)), F the log-normal cycle distribution. The pull of
- * closes to month ends never moves a close to another month, and the simulation ends on a month
- * boundary, so the pull changes neither term.
+ * with its segment's win rate and closes in month m with probability P(close in m) ÷ P(open now),
+ * from F, the log-normal distribution of its due time: P(due in m) = F(end of m) − F(start of m).
+ * The pull of closes to month ends never moves a close to another month, and the simulation ends
+ * on a month boundary, so the pull changes neither term. The quarter push does: a quarter's first
+ * month keeps 1 − push of its due closes, the month before gains push × the next month's, and a
+ * close due in the month that begins now, pushed before now, was closed already — unless the
+ * push would have put it before the deal's creation, which it never does.
  */
 export function expectedRevenueByMonth(
   simulated: SimulatedWorld,
@@ -83,18 +86,42 @@ export function expectedRevenueByMonth(
     if (deal === undefined || deal.status !== 'open') continue;
     const cdf = (at: number) =>
       logNormalCdf((at - deal.createdAt) / 86_400_000, deal.cycle.medianDays, deal.cycle.spread);
-    const stillOpen = 1 - cdf(now);
+    const push = world.quarterPush;
+    const opensQuarter = (m: number) => new Date(bounds[m] as number).getUTCMonth() % 3 === 0;
+    const due = (from: number, to: number) => Math.max(0, cdf(to) - cdf(from));
+    // Due this month and pushable: due after the instant that the push maps onto the creation.
+    const pushableNow = due(
+      Math.max(now, sameFractionOfNextMonth(deal.createdAt)),
+      bounds[1] as number,
+    );
+    const stillOpen = 1 - cdf(now) - (opensQuarter(0) ? push * pushableNow : 0);
     if (stillOpen <= 0) continue;
     const p = winRate.get(deal.segment) ?? 0;
     for (let m = 0; m < monthsAhead; m++) {
-      const closeInMonth = (cdf(bounds[m + 1] as number) - cdf(bounds[m] as number)) / stillOpen;
-      expected[m] = (expected[m] ?? 0) + deal.amount * p * closeInMonth;
+      const start = bounds[m] as number;
+      const end = bounds[m + 1] as number;
+      let closes = due(start, end);
+      if (opensQuarter(m)) closes -= push * (m === 0 ? pushableNow : due(start, end));
+      if (opensQuarter(m + 1)) {
+        const next = Date.UTC(new Date(end).getUTCFullYear(), new Date(end).getUTCMonth() + 1, 1);
+        closes += push * due(end, next);
+      }
+      expected[m] = (expected[m] ?? 0) + (deal.amount * p * closes) / stillOpen;
     }
   }
   return expected.map((value, m) => ({
     month: new Date(bounds[m] as number).toISOString().slice(0, 7),
     expected: value,
   }));
+}
+
+/** The instant as far into the next month as `at` is into its own (the push's inverse). */
+function sameFractionOfNextMonth(at: number): number {
+  const date = new Date(at);
+  const start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+  const next = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  const after = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 2, 1);
+  return next + ((at - start) / (next - start)) * (after - next);
 }
 
 export function logNormalCdf(x: number, median: number, sigma: number): number {

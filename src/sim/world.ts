@@ -69,6 +69,11 @@ export interface World {
   /** Chance a close moves to the last day of its month; higher in a quarter's last month. */
   readonly monthEndPull: number;
   readonly quarterEndPull: number;
+  /**
+   * Share of closes due in a quarter's first month that the sales team brings forward into the
+   * month before, to make the quarter (each to the same point of that month). 0: none.
+   */
+  readonly quarterPush: number;
   readonly site: string;
   readonly currency: string;
 }
@@ -229,6 +234,7 @@ export interface WorldOptions {
   readonly seed?: number;
   readonly months?: number;
   readonly visitors?: number;
+  readonly quarterPush?: number;
   readonly start?: number;
   readonly channels?: readonly SimChannel[];
 }
@@ -251,6 +257,7 @@ export function createWorld(options: WorldOptions = {}): World {
     lostStage: 'Closed Lost',
     monthEndPull: 0.25,
     quarterEndPull: 0.45,
+    quarterPush: options.quarterPush ?? 0,
     site: 'https://www.closedloop-demo.com',
     currency: 'USD',
   };

@@ -357,14 +357,24 @@ describe('closedloop import deals', () => {
         '--format',
         'salesforce',
         '--db',
-        db,
+        untouched,
       ]),
       /CL_ERR_CSV_HEADER: sales_pipeline\.csv: the header \(opportunity_id, sales_agent, .*\) is not one of a salesforce export's files/,
     );
     expectOneErrorLine(
-      runCli(['import', 'deals', file('empty.csv', ''), '--format', 'closedloop', '--db', db]),
+      runCli([
+        'import',
+        'deals',
+        file('empty.csv', ''),
+        '--format',
+        'closedloop',
+        '--db',
+        untouched,
+      ]),
       /CL_ERR_CSV_HEADER: empty\.csv: the file is empty; expected a header row/,
     );
+    // Nor does an export of another format, or an empty file.
+    expect(existsSync(untouched)).toBe(false);
     expectOneErrorLine(
       runCli([
         'import',

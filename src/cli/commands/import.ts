@@ -5,8 +5,7 @@ import { ClosedloopError } from '../../core/errors.js';
 import type { DealFormat } from '../../crm/formats/format.js';
 import { formatByName, formatNames } from '../../crm/formats/index.js';
 import { createMappedFormat } from '../../crm/formats/mapped.js';
-import { type ImportSummary, importDeals } from '../../crm/import/import-deals.js';
-import { csvFileSize } from '../../crm/import/read-csv.js';
+import { checkExports, type ImportSummary, importDeals } from '../../crm/import/import-deals.js';
 import { progressBar } from '../output/progress.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
 
@@ -37,8 +36,8 @@ export function registerImport(program: Command): void {
     .action(async (files: string[], options: RawImportOptions) => {
       const format = chooseFormat(options);
       const config = parseStoreConfig(options, process.env);
-      // Files checked before the store opens: a mistyped path creates no database.
-      for (const file of files) csvFileSize(file);
+      // Files checked before the store opens: a mistyped path or a wrong export creates no database.
+      await checkExports(format, files, options.encoding);
       const summary = await withStore(config, async ({ state }) => {
         const workspace = await resolveWorkspace(state, config.workspace);
         const bar = progressBar('importing', 'bytes', progressBarBytes);

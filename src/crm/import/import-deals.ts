@@ -206,16 +206,39 @@ async function openAll(options: ImportOptions): Promise<{ file: CsvFile; role: F
       },
     });
     total += file.bytes;
-    const role = options.format.roleOf(file.header);
-    if (role === undefined) {
-      throw new ClosedloopError(
-        'CL_ERR_CSV_HEADER',
-        `${file.name}: the header (${file.header.slice(0, 6).join(', ')}${file.header.length > 6 ? ', …' : ''}) is not one of a ${options.format.name} export's files; see the README for the columns`,
-      );
-    }
-    opened.push({ file, role });
+    opened.push({ file, role: roleOf(options.format, file) });
   }
   return opened;
+}
+
+/**
+ * Opens each export as far as its header and tells its role, or throws what is wrong (missing,
+ * empty, unreadable, a header the format does not know): for checks before anything is written.
+ */
+export async function checkExports(
+  format: DealFormat,
+  paths: readonly string[],
+  encoding?: string,
+): Promise<void> {
+  for (const path of paths) {
+    const file = await openCsv(path, { encoding });
+    try {
+      roleOf(format, file);
+    } finally {
+      file.close();
+    }
+  }
+}
+
+function roleOf(format: DealFormat, file: CsvFile): FileRole {
+  const role = format.roleOf(file.header);
+  if (role === undefined) {
+    throw new ClosedloopError(
+      'CL_ERR_CSV_HEADER',
+      `${file.name}: the header (${file.header.slice(0, 6).join(', ')}${file.header.length > 6 ? ', …' : ''}) is not one of a ${format.name} export's files; see the README for the columns`,
+    );
+  }
+  return role;
 }
 
 /** Deals whose money cannot be converted to the workspace currency, by currency. */

@@ -15,6 +15,8 @@ export interface CsvFile {
   readonly header: readonly string[];
   /** Rows keyed by header column, with the 1-based line each starts on. */
   readonly rows: AsyncIterable<{ readonly line: number; readonly record: CsvRecord }>;
+  /** Stops reading (and closes the file) when the rows are not wanted. */
+  close(): void;
 }
 
 const sniffBytes = 1 << 16;
@@ -199,7 +201,15 @@ export async function openCsv(
     );
   }
   const header = first.record.map((column) => column.trim());
-  return { path, name, bytes, encoding, header, rows: records(reader, header) };
+  return {
+    path,
+    name,
+    bytes,
+    encoding,
+    header,
+    rows: records(reader, header),
+    close: reader.stop,
+  };
 }
 
 interface Reader {

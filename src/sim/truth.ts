@@ -66,8 +66,8 @@ export interface MonthRevenue {
  * The pull of closes to month ends never moves a close to another month, and the simulation ends
  * on a month boundary, so the pull changes neither term. The quarter push does: a quarter's first
  * month keeps 1 − push of its due closes, the month before gains push × the next month's, and a
- * close due in the month that begins now, pushed before now, was closed already — unless the
- * push would have put it before the deal's creation, which it never does.
+ * close due in the month that begins now and pushed before now was closed already — except one
+ * the push would have put before the deal's creation: the push leaves those where they are.
  */
 export function expectedRevenueByMonth(
   simulated: SimulatedWorld,

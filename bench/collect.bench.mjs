@@ -5,8 +5,10 @@
 //   (d) a raw better-sqlite3 loop inserting the same rows (events and sessions) with the store's
 //       own statements, schema, indexes and pragmas — the storage ceiling.
 // Targets: (b)/(a) >= 0.4 in req/s; (c) >= 50% of (d) in events/s; p99 of (b) under 100 ms.
+// Beside each case, the CPU time per request of the server and of the load generator (autocannon
+// runs in this process and shares the machine's cores): it tells which side bounds the case.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -74,7 +76,24 @@ function pageView() {
   };
 }
 
-async function load(url, path, makeBody, headers = {}) {
+/** CPU milliseconds a process has used, all threads (Linux; undefined elsewhere). */
+function processCpuMs(pid) {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  // Fields after the command name: utime and stime are the 12th and 13th, in 1/100 s.
+  const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+async function load(server, path, makeBody, headers = {}) {
+  const { url, child } = server;
+  const serverBefore = processCpuMs(child.pid);
+  const ownBefore = ownCpuMs();
   const result = await autocannon({
     url: `${url}${path}`,
     connections,
@@ -86,10 +105,14 @@ async function load(url, path, makeBody, headers = {}) {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
+  const serverAfter = processCpuMs(child.pid);
+  const perRequestUs = (ms) => (ms * 1000) / result.requests.total;
   return {
     requests: result.requests.total / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    serverUs: serverBefore === undefined ? undefined : perRequestUs(serverAfter - serverBefore),
+    loaderUs: perRequestUs(ownCpuMs() - ownBefore),
   };
 }
 
@@ -146,7 +169,7 @@ async function storageCeiling(rowsPerEvent) {
 }
 
 const bare = await start([join(import.meta.dirname, 'bare-server.mjs')]);
-const a = await load(bare.url, '/bare', () => '{}');
+const a = await load(bare, '/bare', () => '{}');
 await stop(bare.child);
 
 const dbPath = join(dir, 'collect.db');
@@ -162,9 +185,9 @@ created.stdout.on('data', (chunk) => {
 await new Promise((resolve) => created.once('exit', resolve));
 const { writeKey } = JSON.parse(createdOutput);
 const server = await start([cli, 'serve', '--db', dbPath, '--port', '0', '--host', '127.0.0.1']);
-const b = await load(server.url, '/api/collect', () => JSON.stringify({ writeKey, ...pageView() }));
+const b = await load(server, '/api/collect', () => JSON.stringify({ writeKey, ...pageView() }));
 const c = await load(
-  server.url,
+  server,
   '/v1/batch',
   () => JSON.stringify({ batch: Array.from({ length: 100 }, pageView) }),
   {
@@ -176,18 +199,19 @@ const d = await storageCeiling(1000);
 rmSync(dir, { recursive: true, force: true });
 
 const int = (x) => Math.round(x).toLocaleString('en');
+const us = (x) => (x === undefined ? 'n/a' : x.toFixed(0)).padStart(10);
 const verdict = (ok) => (ok ? 'PASS' : 'MISS');
 console.log(`collector: autocannon, ${connections} connections, ${seconds} s per case`);
-console.log('case                              req/s     events/s    p50 ms   p99 ms');
 console.log(
-  `(a) bare Fastify 204          ${int(a.requests).padStart(10)} ${''.padStart(12)} ${String(a.p50).padStart(8)} ${String(a.p99).padStart(8)}`,
+  'case                              req/s     events/s    p50 ms   p99 ms   CPU µs/req: server  load generator (% of a core)',
 );
-console.log(
-  `(b) /api/collect, 1 event     ${int(b.requests).padStart(10)} ${int(b.requests).padStart(12)} ${String(b.p50).padStart(8)} ${String(b.p99).padStart(8)}`,
-);
-console.log(
-  `(c) /v1/batch, 100 events     ${int(c.requests).padStart(10)} ${int(c.requests * 100).padStart(12)} ${String(c.p50).padStart(8)} ${String(c.p99).padStart(8)}`,
-);
+const row = (label, x, events) =>
+  console.log(
+    `${label} ${int(x.requests).padStart(10)} ${(events === undefined ? '' : int(events)).padStart(12)} ${String(x.p50).padStart(8)} ${String(x.p99).padStart(8)} ${us(x.serverUs)} ${us(x.loaderUs)} (${Math.round((x.loaderUs * x.requests) / 1e4)} %)`,
+  );
+row('(a) bare Fastify 204         ', a, undefined);
+row('(b) /api/collect, 1 event    ', b, b.requests);
+row('(c) /v1/batch, 100 events    ', c, c.requests * 100);
 console.log(`(d) raw better-sqlite3 loop   ${''.padStart(10)} ${int(d).padStart(12)}`);
 console.log(
   `(b)/(a) req/s      ${(b.requests / a.requests).toFixed(2)}  target >= 0.40  ${verdict(b.requests / a.requests >= 0.4)}`,

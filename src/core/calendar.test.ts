@@ -7,6 +7,7 @@ import {
   dayKey,
   daysBetween,
   instantMoment,
+  instantOfWallClock,
   monthKey,
   periodKey,
   quarterKey,
@@ -19,6 +20,10 @@ import type { Moment } from './deals.js';
 const utc = (text: string): number => Date.parse(text);
 const instant = (text: string): Moment => instantMoment(utc(text));
 const date = (text: string): Moment => ({ at: utc(`${text}T00:00:00Z`), dateOnly: true });
+/** What a zone's clock reads at an instant, as if UTC: through toLocaleString, not the code under test. */
+const wallClockOf = (at: number, zone: string): number =>
+  utc(`${new Date(at).toLocaleString('sv-SE', { timeZone: zone }).replace(' ', 'T')}Z`) +
+  (at - Math.floor(at / 1000) * 1000);
 
 describe('bucketing', () => {
   it('puts an instant in the day, month, quarter and year of the zone', () => {
@@ -110,6 +115,55 @@ describe('startOfDay and startOfMonth', () => {
           expect(calendarDateOf(instantMoment(start), zone)).toEqual(day);
           expect(calendarDateOf(instantMoment(start - 1), zone)).toEqual(addDays(day, -1));
           expect(start).toBeLessThanOrEqual(at);
+        },
+      ),
+    );
+  });
+});
+
+describe('instantOfWallClock', () => {
+  const wall = (text: string) => utc(`${text}Z`);
+
+  it('reads a local time in the zone', () => {
+    expect(instantOfWallClock(wall('2027-03-31T22:30:00'), 'America/New_York')).toBe(
+      utc('2027-04-01T02:30:00Z'),
+    );
+    expect(instantOfWallClock(wall('2027-01-15T09:15:30.250'), 'Asia/Kathmandu')).toBe(
+      utc('2027-01-15T03:30:30.250Z'),
+    );
+    expect(instantOfWallClock(wall('2027-06-01T12:00:00'), 'UTC')).toBe(
+      wall('2027-06-01T12:00:00'),
+    );
+  });
+
+  it('reads a time the clocks skipped with the offset before the jump', () => {
+    // New York jumped from 02:00 EST to 03:00 EDT on 14 March 2027: 02:30 is 03:30 EDT.
+    expect(instantOfWallClock(wall('2027-03-14T02:30:00'), 'America/New_York')).toBe(
+      utc('2027-03-14T07:30:00Z'),
+    );
+  });
+
+  it('reads a time that happened twice as the first', () => {
+    // New York went back from 02:00 EDT to 01:00 EST on 7 November 2027.
+    expect(instantOfWallClock(wall('2027-11-07T01:30:00'), 'America/New_York')).toBe(
+      utc('2027-11-07T05:30:00Z'),
+    );
+  });
+
+  it('gives back the local time it was given, whenever that time exists (property)', () => {
+    const zones = ['Asia/Taipei', 'America/Los_Angeles', 'Australia/Lord_Howe', 'Asia/Kolkata'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }),
+        fc.constantFrom(...zones),
+        (at, zone) => {
+          const local = dayKey(instantMoment(at), zone);
+          const read = instantOfWallClock(wallClockOf(at, zone), zone);
+          // The first instant with that reading: the same, or an hour (Lord Howe: half) earlier.
+          expect(read).toBeLessThanOrEqual(at);
+          expect(at - read).toBeLessThanOrEqual(3_600_000);
+          expect(dayKey(instantMoment(read), zone)).toBe(local);
+          expect(wallClockOf(read, zone)).toBe(wallClockOf(at, zone));
         },
       ),
     );

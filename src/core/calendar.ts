@@ -150,6 +150,21 @@ export function startOfDay(date: CalendarDate, timeZone: string): number {
   return firstInstantOnOrAfter(midnight, timeZone);
 }
 
+/**
+ * The instant at which a zone's wall clock reads `wall` (a reading written as if it were a UTC
+ * instant): how a local time an export wrote without an offset becomes an instant. A reading that
+ * happens twice (clocks going back) is the first; one that never happens (clocks jumping forward
+ * over it) is read with the offset before the jump, as RFC 5545 does: 02:30 becomes 03:30.
+ */
+export function instantOfWallClock(wall: number, timeZone: string): number {
+  // Offsets a day either side bracket any clock change near the reading.
+  const [before, after] = [wall - dayMs, wall + dayMs].map(
+    (probe) => wall - (wallClock(probe, timeZone) - probe),
+  ) as [number, number];
+  const readings = [before, after].filter((at) => wallClock(at, timeZone) === wall);
+  return readings.length > 0 ? Math.min(...readings) : before;
+}
+
 /** Midnight fell in a clock change's gap: search the minute the wall clock first reaches it. */
 function firstInstantOnOrAfter(wallMidnight: number, timeZone: string): number {
   const minuteMs = 60_000;

@@ -55,6 +55,36 @@ describe('parseMoment', () => {
     expect(parseMoment('3/1/2027 12:00 AM', 'x').value?.at).toBe(utc(2027, 2, 1, 0, 0));
     expect(parseMoment('01/03/2027', 'x', 'day-first').value?.at).toBe(utc(2027, 2, 1));
   });
+  it('reads a time without an offset in the zone it is given, and only such a time', () => {
+    const newYork = 'America/New_York';
+    // 22:30 on 31 March in New York is 02:30 on 1 April UTC: the month changes.
+    expect(parseMoment('2027-03-31 22:30', 'x', 'month-first', newYork).value).toEqual({
+      at: utc(2027, 3, 1, 2, 30),
+      dateOnly: false,
+    });
+    expect(parseMoment('3/31/2027 10:30 PM', 'x', 'month-first', newYork).value?.at).toBe(
+      utc(2027, 3, 1, 2, 30),
+    );
+    // Winter: five hours behind UTC.
+    expect(parseMoment('2027-01-05T10:00:00.5', 'x', 'month-first', newYork).value?.at).toBe(
+      utc(2027, 0, 5, 15, 0, 0, 500),
+    );
+    // An offset or Z says where the time was written; a date alone is a calendar date anywhere.
+    expect(parseMoment('2027-03-31T22:30:00Z', 'x', 'month-first', newYork).value?.at).toBe(
+      utc(2027, 2, 31, 22, 30),
+    );
+    expect(parseMoment('2027-03-31T22:30-02:00', 'x', 'month-first', newYork).value?.at).toBe(
+      utc(2027, 3, 1, 0, 30),
+    );
+    expect(parseMoment('2027-03-31', 'x', 'month-first', newYork).value).toEqual({
+      at: utc(2027, 2, 31),
+      dateOnly: true,
+    });
+    expect(parseMoment('03/31/2027', 'x', 'month-first', newYork).value).toEqual({
+      at: utc(2027, 2, 31),
+      dateOnly: true,
+    });
+  });
   it('leaves an empty cell empty', () => {
     expect(parseMoment('', 'x')).toEqual({});
     expect(parseMoment(undefined, 'x')).toEqual({});

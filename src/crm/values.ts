@@ -3,6 +3,8 @@
  * from, and gives the value, nothing (an empty cell), or a RowError that names the column and says
  * what was expected.
  */
+
+import { instantOfWallClock } from '../core/calendar.js';
 import type { Moment } from '../core/deals.js';
 import { parseIsoInstant } from '../core/time.js';
 import type { RowError } from './formats/format.js';
@@ -31,25 +33,36 @@ const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const slashDate =
   /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
 
+const endsWithZone = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
 /**
- * A date or a date and time: ISO 8601 (a date alone is a calendar date; a time without a zone is
- * UTC, as Salesforce's Data Export writes it), or a slash date as US exports write it.
+ * A date or a date and time: ISO 8601 or a slash date as US exports write it. A date alone is a
+ * calendar date. A time without an offset is local time in `timeZone` when one is given (HubSpot
+ * and Pipedrive export times as their users' clocks read them), else UTC (as Salesforce's Data
+ * Export writes it).
  */
 export function parseMoment(
   text: string | undefined,
   field: string,
   order: SlashDateOrder = 'month-first',
+  timeZone?: string,
 ): Cell<Moment> {
   const cell = cleanText(text);
   if (cell === undefined) return empty;
   const at = parseIsoInstant(cell);
+  let moment: Moment;
   if (Number.isNaN(at)) {
     const slashed = parseSlashDate(cell, order);
-    if (slashed !== undefined) return { value: slashed };
     // Slash dates are a courtesy to spreadsheet exports; ISO 8601 is what we ask for.
-    return unexpected(field, 'an ISO 8601 date such as 2027-03-01', cell);
+    if (slashed === undefined)
+      return unexpected(field, 'an ISO 8601 date such as 2027-03-01', cell);
+    moment = slashed;
+  } else {
+    moment = { at, dateOnly: isoDate.test(cell) };
+    if (endsWithZone.test(cell) && !moment.dateOnly) return { value: moment };
   }
-  return { value: { at, dateOnly: isoDate.test(cell) } };
+  if (timeZone === undefined || moment.dateOnly) return { value: moment };
+  return { value: { at: instantOfWallClock(moment.at, timeZone), dateOnly: false } };
 }
 
 function parseSlashDate(text: string, order: SlashDateOrder): Moment | undefined {

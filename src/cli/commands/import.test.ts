@@ -167,6 +167,37 @@ describe('closedloop import deals', () => {
     }
   });
 
+  it("reads HubSpot's local times in the workspace's zone, or in the one --time-zone names", async () => {
+    const hubspot = fixturePath('hubspot', 'deals.csv');
+    const createdOf = async (db: string) =>
+      (await storedDeals(db)).find((deal) => deal.externalId === '9001')?.createdAt;
+    // Create Date "2027-01-05 10:00".
+    const inWorkspaceZone = freshDb();
+    expect(
+      runCli(['workspace', 'settings', '--time-zone', 'Asia/Taipei', '--db', inWorkspaceZone])
+        .status,
+    ).toBe(0);
+    expect(
+      runCli(['import', 'deals', hubspot, '--format', 'hubspot', '--db', inWorkspaceZone]).status,
+    ).toBe(0);
+    expect(await createdOf(inWorkspaceZone)).toEqual({
+      at: Date.UTC(2027, 0, 5, 2),
+      dateOnly: false,
+    });
+    const importIn = (zone: string, db: string) =>
+      runCli(['import', 'deals', hubspot, '--format', 'hubspot', '--time-zone', zone, '--db', db]);
+    const told = freshDb();
+    const result = importIn('America/Los_Angeles', told);
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(await createdOf(told)).toEqual({ at: Date.UTC(2027, 0, 5, 18), dateOnly: false });
+    const untouched = join(dir, 'bad-zone.db');
+    expectOneErrorLine(
+      importIn('Mars/Olympus_Mons', untouched),
+      /CL_ERR_USAGE: --time-zone: expected an IANA time zone such as America\/New_York, got "Mars\/Olympus_Mons"/,
+    );
+    expect(existsSync(untouched)).toBe(false);
+  });
+
   it('imports any CSV with --map, and refuses a bad mapping naming its key', () => {
     const paths = [own('mapped', 'opportunities.csv'), own('mapped', 'changes.csv')];
     const result = runCli([

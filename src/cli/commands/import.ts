@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
+import { checkTimeZone } from '../../core/calendar.js';
 import { ClosedloopError } from '../../core/errors.js';
 import type { DealFormat } from '../../crm/formats/format.js';
 import { formatByName, formatNames } from '../../crm/formats/index.js';
@@ -14,6 +15,7 @@ interface RawImportOptions extends RawStoreOptions {
   map?: string;
   encoding?: string;
   strict?: boolean;
+  timeZone?: string;
   json?: boolean;
 }
 
@@ -30,11 +32,16 @@ export function registerImport(program: Command): void {
     .option('--map <file.json>', 'any other CSV: a JSON mapping of columns to deal fields')
     .option('--encoding <name>', 'text encoding of the files (default: detected per file)')
     .option('--strict', 'reject the whole import on the first bad row')
+    .option(
+      '--time-zone <zone>',
+      "zone of times written without an offset, as HubSpot and Pipedrive export them (default: the workspace's)",
+    )
     .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
     .option('--workspace <id|name>', 'workspace (default: the only one)')
     .option('--json', 'print the summary as one JSON document')
     .action(async (files: string[], options: RawImportOptions) => {
       const format = chooseFormat(options);
+      const timeZone = options.timeZone === undefined ? undefined : checkedZone(options.timeZone);
       const config = parseStoreConfig(options, process.env);
       // Files checked before the store opens: a mistyped path or a wrong export creates no database.
       await checkExports(format, files, options.encoding);
@@ -49,6 +56,7 @@ export function registerImport(program: Command): void {
             strict: options.strict === true,
             workspace,
             state,
+            timeZone,
             onProgress: bar?.update,
           });
         } finally {
@@ -59,6 +67,18 @@ export function registerImport(program: Command): void {
         options.json === true ? `${JSON.stringify(summary)}\n` : formatSummary(summary),
       );
     });
+}
+
+function checkedZone(zone: string): string {
+  try {
+    checkTimeZone(zone);
+  } catch {
+    throw new ClosedloopError(
+      'CL_ERR_USAGE',
+      `--time-zone: expected an IANA time zone such as America/New_York, got "${zone}"`,
+    );
+  }
+  return zone;
 }
 
 function chooseFormat(options: RawImportOptions): DealFormat {

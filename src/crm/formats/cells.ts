@@ -34,9 +34,14 @@ export class RowCells {
   readonly #cells = new Map<string, { readonly column: string; readonly text: string }>();
   #error: RowError | undefined;
 
+  /**
+   * `timeZone`: where the export's times without an offset were written (undefined: UTC); also
+   * the zone whose calendar days the row's quirks compare.
+   */
   constructor(
     record: CsvRecord,
     private readonly slashDates: SlashDateOrder = 'month-first',
+    readonly timeZone?: string,
   ) {
     for (const [column, text] of Object.entries(record)) {
       this.#cells.set(columnKey(column), { column: column.trim(), text });
@@ -62,7 +67,9 @@ export class RowCells {
   }
 
   moment(column: string): Moment | undefined {
-    return this.#take(parseMoment(this.raw(column), this.column(column), this.slashDates));
+    return this.#take(
+      parseMoment(this.raw(column), this.column(column), this.slashDates, this.timeZone),
+    );
   }
 
   decimal(column: string): string | undefined {

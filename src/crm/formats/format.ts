@@ -72,11 +72,18 @@ export type ParsedRow =
   | { readonly kind: 'skip'; readonly reason: string }
   | { readonly kind: 'error'; readonly error: RowError };
 
+/** How to read what an export leaves implicit. */
+export interface ExportReading {
+  /** The IANA zone of times written without an offset, for formats that write local times. */
+  readonly timeZone: string;
+}
+
 export interface DealFormat {
   readonly name: string;
   /** The open stages in funnel order, when the format defines them (a fixed sample layout). */
   readonly stageOrder?: readonly string[];
   /** The role a file plays, judged from its header; undefined when this format does not know it. */
   roleOf(header: readonly string[]): FileRole | undefined;
-  parse(role: FileRole, record: CsvRecord): ParsedRow;
+  /** `reading.timeZone`: the zone of the export's local times (the workspace's unless told). */
+  parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow;
 }

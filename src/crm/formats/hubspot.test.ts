@@ -56,6 +56,23 @@ describe('hubspot format', () => {
     });
   });
 
+  it("reads the export's times as local times of the zone it is given", () => {
+    const { header, records } = readCsv(deals);
+    const role = hubspotFormat.roleOf(header);
+    if (role === undefined) throw new Error('the fixture is a deals export');
+    const row = hubspotFormat.parse(role, records[0] ?? {}, { timeZone: 'Asia/Taipei' });
+    if (row.kind !== 'deal') throw new Error(`expected a deal, got ${row.kind}`);
+    // 10:00 in Taipei (UTC+8) is 02:00 UTC; the stage history is read the same way.
+    expect(row.deal.createdAt).toEqual({ at: utc(2027, 0, 5, 2), dateOnly: false });
+    expect(row.deal.closedAt).toEqual({ at: utc(2027, 1, 20, 8, 30), dateOnly: false });
+    expect(row.deal.history?.map((entry) => entry.enteredAt.at)).toEqual([
+      utc(2027, 0, 5, 2),
+      utc(2027, 0, 12, 1),
+      utc(2027, 1, 1, 3, 15),
+      utc(2027, 1, 20, 8, 30),
+    ]);
+  });
+
   it('reads the status from the stage name in any language, and the close date by status', () => {
     const { deals: read, errors, quirks } = byKind(parseCsvFile(hubspotFormat, deals).rows);
     expect(errors).toEqual([]);

@@ -8,14 +8,21 @@ import { outcomeOfStage } from '../stage-words.js';
 import { cleanText, findEmails } from '../values.js';
 import { columnKey, headerHas, RowCells } from './cells.js';
 import { isRatesHeader, parseRateRecord } from './closedloop.js';
-import type { CsvRecord, DealFormat, FileRole, HistoryRow, ParsedRow } from './format.js';
+import type {
+  CsvRecord,
+  DealFormat,
+  ExportReading,
+  FileRole,
+  HistoryRow,
+  ParsedRow,
+} from './format.js';
 import { dealResult } from './rows.js';
 
 // HubSpot renamed "Deal ID" to "Record ID"; older exports still carry the first.
 const idColumns = ['Record ID', 'Deal ID'];
 
-function parseDeal(record: CsvRecord): ParsedRow {
-  const cells = new RowCells(record);
+function parseDeal(record: CsvRecord, reading: ExportReading | undefined): ParsedRow {
+  const cells = new RowCells(record, 'month-first', reading?.timeZone);
   const idColumn = idColumns.find((column) => cells.raw(column) !== undefined) ?? idColumns[0];
   const externalId = cells.required(idColumn, 'a deal id');
   const stage = cells.text('Deal Stage');
@@ -132,11 +139,11 @@ export const hubspotFormat: DealFormat = {
     }
     return undefined;
   },
-  parse(role: FileRole, record: CsvRecord): ParsedRow {
+  parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
     if (role === 'rates') return parseRateRecord(record);
     if (role === 'history') {
       return { kind: 'skip', reason: 'HubSpot exports carry stage history in the deals file' };
     }
-    return parseDeal(record);
+    return parseDeal(record, reading);
   },
 };

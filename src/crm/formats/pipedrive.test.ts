@@ -35,6 +35,50 @@ describe('pipedrive format', () => {
     });
   });
 
+  it("reads the export's times as local times of the zone it is given", () => {
+    const { header, records } = readCsv(deals);
+    const role = pipedriveFormat.roleOf(header);
+    if (role === undefined) throw new Error('the fixture is a deals export');
+    const row = pipedriveFormat.parse(role, records[0] ?? {}, { timeZone: 'Europe/Berlin' });
+    if (row.kind !== 'deal') throw new Error(`expected a deal, got ${row.kind}`);
+    // Berlin is one hour ahead of UTC in winter.
+    expect(row.deal.createdAt).toEqual({ at: utc(2027, 0, 3, 8, 12, 44), dateOnly: false });
+    expect(row.deal.closedAt).toEqual({ at: utc(2027, 1, 14, 14), dateOnly: false });
+  });
+
+  it('flags a deal closed before it was created by the calendar days of the zone', () => {
+    const row = (timeZone: string) =>
+      pipedriveFormat.parse(
+        'deals',
+        {
+          ID: '7',
+          Title: 'Late-night deal',
+          Status: 'won',
+          'Deal created': '2027-03-31 21:00',
+          'Deal closed on': '2027-03-31',
+        },
+        { timeZone },
+      );
+    // Created at 21:00 on 31 March in New York, closed that day: nothing odd.
+    expect(row('America/New_York')).toMatchObject({ kind: 'deal' });
+    expect(row('America/New_York')).not.toHaveProperty('quirks');
+    // In Auckland, 21:00 on 31 March was still the morning of the 31st in UTC: also the same day.
+    expect(row('Pacific/Auckland')).not.toHaveProperty('quirks');
+    // Closed the day before it was created, wherever it was written.
+    const early = pipedriveFormat.parse(
+      'deals',
+      {
+        ID: '8',
+        Title: 'Backdated',
+        Status: 'won',
+        'Deal created': '2027-03-31 00:30',
+        'Deal closed on': '2027-03-30',
+      },
+      { timeZone: 'Asia/Tokyo' },
+    );
+    expect(early).toMatchObject({ kind: 'deal', quirks: ['closed before created'] });
+  });
+
   it('closes lost deals at their lost time, keeps open ones expected, and skips deleted ones', () => {
     const { deals: read, skips, errors } = byKind(parseCsvFile(pipedriveFormat, deals).rows);
     expect(errors).toEqual([]);

@@ -7,11 +7,11 @@ import type { DealStatus } from '../../core/deals.js';
 import { findEmails } from '../values.js';
 import { columnKey, RowCells } from './cells.js';
 import { isRatesHeader, parseRateRecord } from './closedloop.js';
-import type { CsvRecord, DealFormat, FileRole, ParsedRow } from './format.js';
+import type { CsvRecord, DealFormat, ExportReading, FileRole, ParsedRow } from './format.js';
 import { dealResult } from './rows.js';
 
-function parseDeal(record: CsvRecord): ParsedRow {
-  const cells = new RowCells(record);
+function parseDeal(record: CsvRecord, reading: ExportReading | undefined): ParsedRow {
+  const cells = new RowCells(record, 'month-first', reading?.timeZone);
   const column = (field: string) =>
     cells.raw(`Deal - ${field}`) === undefined ? field : `Deal - ${field}`;
   const stated = cells.choice(column('Status'), ['open', 'won', 'lost', 'deleted']);
@@ -68,11 +68,11 @@ export const pipedriveFormat: DealFormat = {
     const keys = new Set(header.map((column) => columnKey(column).replace(/^deal - /, '')));
     return keys.has('id') && keys.has('title') ? 'deals' : undefined;
   },
-  parse(role: FileRole, record: CsvRecord): ParsedRow {
+  parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
     if (role === 'rates') return parseRateRecord(record);
     if (role === 'history') {
       return { kind: 'skip', reason: 'a Pipedrive deals export has no stage history file' };
     }
-    return parseDeal(record);
+    return parseDeal(record, reading);
   },
 };

@@ -2,9 +2,9 @@
  * What every format does once it has read a row's cells: reject the row on its first bad cell, or
  * hand the deal or history entry over with the quirks the row shows (kept, never fatal).
  */
+import { calendarDateOf, utcMidnight } from '../../core/calendar.js';
 import type { DealStatus, Moment } from '../../core/deals.js';
 import { outcomeOfStage } from '../stage-words.js';
-import { calendarDate } from '../values.js';
 import type { RowCells } from './cells.js';
 import type { DealRow, HistoryRow, ParsedRow } from './format.js';
 
@@ -14,7 +14,7 @@ export function dealResult(
   quirks: readonly string[] = [],
 ): ParsedRow {
   if (cells.error !== undefined) return { kind: 'error', error: cells.error };
-  const all = [...quirks, ...dealQuirks(deal)];
+  const all = [...quirks, ...dealQuirks(deal, cells.timeZone ?? 'UTC')];
   return all.length === 0 ? { kind: 'deal', deal } : { kind: 'deal', deal, quirks: all };
 }
 
@@ -24,12 +24,12 @@ export function historyResult(cells: RowCells, history: HistoryRow): ParsedRow {
 }
 
 /** Oddities of real exports that the import keeps but lists in its summary. */
-function dealQuirks(deal: DealRow): string[] {
+function dealQuirks(deal: DealRow, timeZone: string): string[] {
   const quirks: string[] = [];
   if (
     deal.createdAt !== undefined &&
     deal.closedAt !== undefined &&
-    isBefore(deal.closedAt, deal.createdAt)
+    isBefore(deal.closedAt, deal.createdAt, timeZone)
   ) {
     quirks.push('closed before created');
   }
@@ -37,9 +37,14 @@ function dealQuirks(deal: DealRow): string[] {
   return quirks;
 }
 
-/** Earlier, by calendar day when either side is a date alone (a deal closed the day it was created is fine). */
-function isBefore(a: Moment, b: Moment): boolean {
-  if (a.dateOnly || b.dateOnly) return calendarDate(a).at < calendarDate(b).at;
+/**
+ * Earlier, by calendar day in the zone when either side is a date alone (a deal closed the day it
+ * was created is fine).
+ */
+function isBefore(a: Moment, b: Moment, timeZone: string): boolean {
+  if (a.dateOnly || b.dateOnly) {
+    return utcMidnight(calendarDateOf(a, timeZone)) < utcMidnight(calendarDateOf(b, timeZone));
+  }
   return a.at < b.at;
 }
 

@@ -16,6 +16,8 @@ export interface ImportOptions {
   readonly strict: boolean;
   readonly workspace: Workspace;
   readonly state: StateStore;
+  /** The zone of times the files write without an offset (default: the workspace's). */
+  readonly timeZone?: string;
   readonly now?: number;
   /** Bytes read so far of all files, and their total. */
   readonly onProgress?: (read: number, total: number) => void;
@@ -76,6 +78,7 @@ const examplesKept = 3;
 export async function importDeals(options: ImportOptions): Promise<ImportSummary> {
   const { format, workspace, state } = options;
   const now = options.now ?? Date.now();
+  const reading = { timeZone: options.timeZone ?? workspace.timeZone };
   const files = await openAll(options);
   const pending = new Map<string, Pending>();
   const rates: ExchangeRate[] = [];
@@ -107,7 +110,7 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
     let rows = 0;
     for await (const { line, record } of file.rows) {
       rows++;
-      const parsed = format.parse(role, record);
+      const parsed = format.parse(role, record, reading);
       const where = { file: file.name, line };
       switch (parsed.kind) {
         case 'deal': {

@@ -354,7 +354,7 @@ describe('closedloop import deals', () => {
     });
   });
 
-  it('refuses bad input with one readable line and exit 1', () => {
+  it('refuses bad input with one readable line and exit 1', async () => {
     const db = freshDb();
     const deals = fixturePath('closedloop', 'deals.csv');
     expectOneErrorLine(
@@ -418,6 +418,21 @@ describe('closedloop import deals', () => {
       ]),
       /CL_ERR_CSV_SYNTAX: unclosed\.csv:3: Quote Not Closed/,
     );
+    // Windows-1252 past the first 64 KB of a file that began as UTF-8: stopped, nothing stored.
+    const rows = Array.from({ length: 3000 }, (_, i) => `M-${i},Deal ${i} of a long export`);
+    const mixed = file(
+      'mixed.csv',
+      Buffer.concat([
+        Buffer.from(`deal_id,name\n${rows.join('\n')}\nM-x,M`),
+        Buffer.from([0xfc]),
+        Buffer.from('ller GmbH\n'),
+      ]),
+    );
+    expectOneErrorLine(
+      runCli(['import', 'deals', mixed, '--format', 'closedloop', '--db', db]),
+      /CL_ERR_CSV_SYNTAX: mixed\.csv:3002: not UTF-8 text .*--encoding windows-1252/,
+    );
+    expect(await storedDeals(db)).toEqual([]);
     expectOneErrorLine(
       runCli(['import', 'deals', dir, '--format', 'closedloop', '--db', db]),
       /CL_ERR_USAGE: .*is a directory/,

@@ -143,6 +143,48 @@ describe('openCsv', () => {
     ]);
   });
 
+  it('refuses bytes that are not UTF-8 past the sampled head, naming their line', async () => {
+    // 3,000 ASCII rows (about 80 KB: more than the sample), then "Café" written in Windows-1252.
+    const rows = Array.from({ length: 3000 }, (_, i) => `D-${i},Deal number ${i} of many`);
+    for (const [lineEnd, fileName] of [
+      ['\n', 'late-lf.csv'],
+      ['\r\n', 'late-crlf.csv'],
+    ] as const) {
+      const path = file(
+        fileName,
+        Buffer.concat([
+          Buffer.from(`deal_id,name${lineEnd}${rows.join(lineEnd)}${lineEnd}D-x,Caf`),
+          Buffer.from([0xe9]),
+          Buffer.from(`${lineEnd}D-y,after${lineEnd}`),
+        ]),
+      );
+      const error = await failure(readAll(path));
+      expect(error.code).toBe('CL_ERR_CSV_SYNTAX');
+      expect(error.message).toBe(
+        `${fileName}:3002: not UTF-8 text (judged from the first 64 KB); give the file's encoding, e.g. --encoding windows-1252`,
+      );
+      const told = await readAll(path, 'windows-1252');
+      expect(told.rows.at(-2)).toEqual({ line: 3002, record: { deal_id: 'D-x', name: 'Café' } });
+    }
+  });
+
+  it('refuses a file that is not the UTF-8 it is said to be', async () => {
+    const path = file(
+      'told.csv',
+      Buffer.concat([
+        Buffer.from('deal_id,na'),
+        Buffer.from([0xef, 0x80]),
+        Buffer.from('e\n1,a\n'),
+      ]),
+    );
+    const error = await failure(readAll(path, 'UTF-8'));
+    expect(error).toMatchObject({
+      code: 'CL_ERR_CSV_SYNTAX',
+      message:
+        "told.csv:1: not UTF-8 text, as --encoding says; give the file's encoding, e.g. --encoding windows-1252",
+    });
+  });
+
   it('reports progress in bytes of the file', async () => {
     const path = file(
       'progress.csv',

@@ -1,9 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
-import { ClosedloopError } from '../../core/errors.js';
+import { ClosedloopError, isClosedloopError } from '../../core/errors.js';
 import type { CsvRecord } from '../formats/format.js';
 
 export interface CsvFile {
@@ -39,6 +40,79 @@ export function detectEncoding(head: Buffer): string {
     }
   }
   return 'windows-1252';
+}
+
+const utf8Names = /^utf-?8$/i;
+
+/**
+ * UTF-8 that refuses bytes that are not UTF-8. A lenient decoder would put U+FFFD in their place
+ * (a Windows-1252 "é" past the sampled head, say) and the import would store the damaged text
+ * without a word; this one stops the import with the line of the first such byte.
+ */
+function strictUtf8(path: string, name: string, told: boolean): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const refusal = () =>
+    new ClosedloopError(
+      'CL_ERR_CSV_SYNTAX',
+      `${name}:${lineOfFirstNonUtf8(path)}: not UTF-8 text${told ? ', as --encoding says' : ' (judged from the first 64 KB)'}; give the file's encoding, e.g. --encoding windows-1252`,
+    );
+  const decode = (bytes?: Buffer) => {
+    const text = bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream: true });
+    return text === '' ? undefined : text;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let text: string | undefined;
+      try {
+        text = decode(chunk);
+      } catch {
+        done(refusal());
+        return;
+      }
+      done(null, text);
+    },
+    flush(done) {
+      let text: string | undefined;
+      try {
+        text = decode();
+      } catch {
+        done(refusal());
+        return;
+      }
+      done(null, text);
+    },
+  });
+}
+
+/** The 1-based line holding the first bytes that are not UTF-8 (a failure's path: read again). */
+function lineOfFirstNonUtf8(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    let line = 1;
+    let position = 0;
+    let partial = Buffer.alloc(0);
+    for (;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, position);
+      position += read;
+      const bytes = Buffer.concat([partial, chunk.subarray(0, read)]);
+      let start = 0;
+      for (let i = 0; i < bytes.length; i++) {
+        const byte = bytes[i];
+        if (byte !== 0x0a && byte !== 0x0d) continue;
+        // A \r at the end of what was read may be half of a \r\n: wait for the next read.
+        if (byte === 0x0d && i === bytes.length - 1 && read > 0) break;
+        if (!isUtf8(bytes.subarray(start, i))) return line;
+        if (byte === 0x0d && bytes[i + 1] === 0x0a) i++;
+        line++;
+        start = i + 1;
+      }
+      partial = bytes.subarray(start);
+      if (read === 0) return line;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readHead(path: string): Buffer {
@@ -188,9 +262,12 @@ export async function openCsv(
     trim: false,
   });
   // pipeline() hands a read or decode failure on to the parser, so the rows' reader sees it.
-  pipeline(stream, iconv.decodeStream(encoding), lines.tap, parser, () => {});
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<ParsedRecord>;
   const name = basename(path);
+  const decoder = utf8Names.test(encoding)
+    ? strictUtf8(path, name, options.encoding !== undefined)
+    : iconv.decodeStream(encoding);
+  pipeline(stream, decoder, lines.tap, parser, () => {});
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<ParsedRecord>;
   const reader = { iterator, lines, name, end: 0, stop: () => parser.destroy() };
   const first = await nextRow(reader);
   if (first === undefined) {
@@ -228,6 +305,7 @@ async function nextRow(reader: Reader): Promise<{ record: string[]; line: number
     next = await reader.iterator.next();
   } catch (error) {
     reader.stop();
+    if (isClosedloopError(error)) throw error;
     const line = reader.lines.lineAt(reader.end);
     const message = (error as Error).message.replace(/\s+at line \d+/, '');
     throw new ClosedloopError('CL_ERR_CSV_SYNTAX', `${reader.name}:${line}: ${message}`);

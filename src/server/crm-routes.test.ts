@@ -238,6 +238,36 @@ describe('Pipedrive webhooks', () => {
     const none = await collector.post(path, update, { auth: null });
     expect(none.status).toBe(401);
   });
+
+  it("names the stages and pipeline by Pipedrive's stage list, once it is set", async () => {
+    await store.state.setIntegrationNames(workspace.id, 'pipedrive', {
+      pipelines: { '1': 'Sales' },
+      stages: { '3': 'Qualified', '4': 'Negotiation' },
+    });
+    const moved = {
+      ...update,
+      meta: { ...update.meta, id: 78 },
+      current: { ...update.current, id: 78, status: 'open', won_time: undefined },
+    };
+    const response = await collector.post(path, moved, { auth: null, headers: auth('pd-pass') });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const deal = (await dealsOf('pipedrive')).find((d) => d.externalId === '78');
+    expect(deal).toMatchObject({ pipeline: 'Sales', stage: 'Negotiation' });
+    expect(deal?.history).toEqual([
+      { stage: 'Negotiation', enteredAt: { at: Date.UTC(2027, 1, 10, 10), dateOnly: false } },
+    ]);
+    // An id the list does not have keeps its id.
+    const unknown = {
+      ...moved,
+      meta: { ...moved.meta, id: 79 },
+      current: { ...moved.current, id: 79, stage_id: 12, pipeline_id: 5 },
+    };
+    await collector.post(path, unknown, { auth: null, headers: auth('pd-pass') });
+    expect((await dealsOf('pipedrive')).find((d) => d.externalId === '79')).toMatchObject({
+      pipeline: 'pipeline 5',
+      stage: 'stage 12',
+    });
+  });
 });
 
 describe('pipelines API', () => {

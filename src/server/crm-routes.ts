@@ -166,6 +166,7 @@ export async function registerCrmRoutes(
         }
         const deal = dealFromPipedrive(
           parseJsonBody(typeof request.body === 'string' ? request.body : ''),
+          await state.integrationNames(workspace.id, 'pipedrive'),
         );
         if (deal === undefined) return { created: 0, updated: 0, ignored: 1 };
         const saved = await saveIncomingDeals(state, workspace, [deal], {

@@ -20,6 +20,12 @@ export interface Workspace extends WorkspaceSettings {
   readonly createdAt: number;
 }
 
+/** A CRM's ids of pipelines and stages, each with its name (Pipedrive: `"3": "Qualified"`). */
+export interface CrmNames {
+  readonly pipelines: Readonly<Record<string, string>>;
+  readonly stages: Readonly<Record<string, string>>;
+}
+
 export interface CreatedWorkspace {
   readonly workspace: Workspace;
   /** Public: goes into the tracker snippet; allows collecting only. */
@@ -67,6 +73,9 @@ export interface StateStore {
   /** The shared secret a CRM (hubspot, pipedrive) signs or authenticates its webhooks with. */
   setIntegrationSecret(workspaceId: string, provider: string, secret: string): Promise<void>;
   integrationSecret(workspaceId: string, provider: string): Promise<string | undefined>;
+  /** What the CRM's webhooks name by id, by the names the CRM shows (replaces what was set). */
+  setIntegrationNames(workspaceId: string, provider: string, names: CrmNames): Promise<void>;
+  integrationNames(workspaceId: string, provider: string): Promise<CrmNames | undefined>;
 
   /**
    * Links the claim's visitor, email and user id into one person (union-find: when they point at

@@ -1,10 +1,12 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../store/sqlite/open.js';
 import { runCli } from '../../test-support/run-cli.js';
 import { tempDirectory } from '../../test-support/temp-files.js';
 
-const db = join(tempDirectory(), 'keys.db');
+const dir = tempDirectory();
+const db = join(dir, 'keys.db');
 
 describe('closedloop workspace key and integration', () => {
   it('issues secret keys that open the API, and stores webhook secrets per provider', async () => {
@@ -34,11 +36,52 @@ describe('closedloop workspace key and integration', () => {
     await store.close();
   });
 
-  it('refuses an unknown provider or an empty secret with one line', () => {
+  it("stores Pipedrive's stage names from its API's stage list", async () => {
+    const stages = join(dir, 'stages.json');
+    writeFileSync(
+      stages,
+      JSON.stringify({
+        success: true,
+        data: [
+          { id: 3, name: 'Qualified', pipeline_id: 1, pipeline_name: 'Sales' },
+          { id: 4, name: 'Negotiation', pipeline_id: 1, pipeline_name: 'Sales' },
+        ],
+      }),
+    );
+    const set = runCli(['workspace', 'integration', 'pipedrive', '--stages', stages, '--db', db]);
+    expect(set.status, set.stderr).toBe(0);
+    expect(set.stdout).toContain('names for 2 stages and 1 pipeline');
+    const store = await openSqliteStore(db);
+    const [workspace] = await store.state.listWorkspaces();
+    expect(await store.state.integrationNames(workspace?.id ?? '', 'pipedrive')).toEqual({
+      pipelines: { '1': 'Sales' },
+      stages: { '3': 'Qualified', '4': 'Negotiation' },
+    });
+    await store.close();
+  });
+
+  it('refuses an unknown provider, an empty secret or a bad stage list with one line', () => {
+    const notJson = join(dir, 'not-json.json');
+    writeFileSync(notJson, '{"data": [');
+    const noId = join(dir, 'no-id.json');
+    writeFileSync(noId, JSON.stringify({ data: [{ name: 'Qualified' }] }));
     for (const [args, pattern] of [
       [['salesforce', '--secret', 'x'], /CL_ERR_USAGE: provider: expected hubspot or pipedrive/],
       [['pipedrive', '--secret', '  '], /CL_ERR_CONFIG: pipedrive secret: expected a value/],
       [['pipedrive'], /CL_ERR_USAGE: .*--secret/],
+      [['hubspot', '--stages', noId], /CL_ERR_USAGE: --stages: only pipedrive/],
+      [
+        ['pipedrive', '--stages', notJson],
+        /CL_ERR_USAGE: --stages: .*not-json\.json: expected the JSON/,
+      ],
+      [
+        ['pipedrive', '--stages', noId],
+        /CL_ERR_USAGE: --stages: .*no-id\.json: data\.0\.id: expected a positive whole number, got nothing/,
+      ],
+      [
+        ['pipedrive', '--stages', join(dir, 'missing.json')],
+        /CL_ERR_USAGE: --stages: .*missing\.json/,
+      ],
     ] as const) {
       const result = runCli(['workspace', 'integration', ...args, '--db', db]);
       expect(result.status, args.join(' ')).toBe(1);

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
 import { ClosedloopError } from '../../core/errors.js';
-import type { WorkspaceSettings } from '../../store/ports.js';
+import { parsePipedriveStages } from '../../crm/webhooks/pipedrive-names.js';
+import type { CrmNames, WorkspaceSettings } from '../../store/ports.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
 
 interface RawCreateOptions extends RawStoreOptions {
@@ -113,31 +115,80 @@ export function registerWorkspace(program: Command): void {
     });
   workspace
     .command('integration')
-    .description('set the secret a CRM signs or authenticates its webhooks with')
+    .description(
+      "set the secret a CRM signs or authenticates its webhooks with, and Pipedrive's stage names",
+    )
     .argument(
       '<provider>',
       'hubspot (app client secret) or pipedrive (webhook basic-auth password)',
     )
-    .requiredOption('--secret <secret>', 'the shared secret')
+    .option('--secret <secret>', 'the shared secret')
+    .option(
+      '--stages <file.json>',
+      "pipedrive: the JSON of its API's stage list (GET /v1/stages), to name webhooks' stages and pipelines",
+    )
     .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
     .option('--workspace <id|name>', 'workspace (default: the only one)')
-    .action(async (provider: string, options: RawStoreOptions & { secret: string }) => {
+    .action(async (provider: string, options: RawIntegrationOptions) => {
       if (provider !== 'hubspot' && provider !== 'pipedrive') {
         throw new ClosedloopError(
           'CL_ERR_USAGE',
           `provider: expected hubspot or pipedrive, got "${provider}"`,
         );
       }
+      if (options.secret === undefined && options.stages === undefined) {
+        throw new ClosedloopError('CL_ERR_USAGE', '--secret: required (or --stages for pipedrive)');
+      }
+      if (options.stages !== undefined && provider !== 'pipedrive') {
+        throw new ClosedloopError('CL_ERR_USAGE', '--stages: only pipedrive names stages by id');
+      }
+      // Read and checked before the store opens: a bad file changes nothing.
+      const names = options.stages === undefined ? undefined : readStageNames(options.stages);
       const config = parseStoreConfig(options, process.env);
       const target = await withStore(config, async ({ state }) => {
         const target = await resolveWorkspace(state, config.workspace);
-        await state.setIntegrationSecret(target.id, provider, options.secret);
+        if (options.secret !== undefined) {
+          await state.setIntegrationSecret(target.id, provider, options.secret);
+        }
+        if (names !== undefined) await state.setIntegrationNames(target.id, provider, names);
         return target;
       });
-      process.stdout.write(
-        `${provider} webhooks for "${target.name}": POST <server>/webhooks/${provider}/${target.id}\n`,
-      );
+      const lines = [
+        `${provider} webhooks for "${target.name}": POST <server>/webhooks/${provider}/${target.id}`,
+      ];
+      if (names !== undefined) {
+        lines.push(
+          `  names for ${count(Object.keys(names.stages).length, 'stage')} and ${count(Object.keys(names.pipelines).length, 'pipeline')}`,
+        );
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+interface RawIntegrationOptions extends RawStoreOptions {
+  secret?: string;
+  stages?: string;
+}
+
+function readStageNames(path: string): CrmNames {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ClosedloopError(
+      'CL_ERR_USAGE',
+      `--stages: ${path}: expected the JSON of Pipedrive's stage list (${(error as Error).message})`,
+    );
+  }
+  try {
+    return parsePipedriveStages(json);
+  } catch (error) {
+    throw new ClosedloopError('CL_ERR_USAGE', `--stages: ${path}: ${(error as Error).message}`);
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 interface RawSettingsOptions extends RawStoreOptions {

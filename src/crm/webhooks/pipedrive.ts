@@ -1,4 +1,5 @@
 import type { DealStatus, Moment } from '../../core/deals.js';
+import type { CrmNames } from '../../store/ports.js';
 import type { DealRow, HistoryRow } from '../formats/format.js';
 import type { IncomingDeal } from '../import/merge-deal.js';
 import { parseMoment } from '../values.js';
@@ -8,10 +9,14 @@ type PipedriveDeal = Record<string, unknown>;
 /**
  * A Pipedrive deal webhook (v1: `current`/`previous`/`meta.object`; v2: `data`/`previous`/
  * `meta.entity`) as what it says about one deal. A changed stage becomes a stage change dated by
- * `stage_change_time`; stages are named by id (`stage 3`) since webhooks carry no stage names.
+ * `stage_change_time`. Webhooks carry ids, not names: stages and pipelines take their names from
+ * `names` (set from Pipedrive's stage list), else are named by id (`stage 3`, `pipeline 1`).
  * Undefined for deliveries about something else than a deal (or a deleted deal).
  */
-export function dealFromPipedrive(payload: unknown): IncomingDeal | undefined {
+export function dealFromPipedrive(
+  payload: unknown,
+  names: CrmNames = { pipelines: {}, stages: {} },
+): IncomingDeal | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;
   const body = payload as Record<string, unknown>;
   const meta = (body.meta ?? {}) as Record<string, unknown>;
@@ -32,10 +37,12 @@ export function dealFromPipedrive(payload: unknown): IncomingDeal | undefined {
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
   };
   const status = text('status');
-  const stage =
-    current.stage_id === undefined || current.stage_id === null
-      ? undefined
-      : `stage ${current.stage_id}`;
+  const named = (
+    kind: 'stage' | 'pipeline',
+    id: unknown,
+    known: Readonly<Record<string, string>>,
+  ) => (id === undefined || id === null ? undefined : (known[String(id)] ?? `${kind} ${id}`));
+  const stage = named('stage', current.stage_id, names.stages);
   const closedAt =
     status === 'won' ? time('won_time') : status === 'lost' ? time('lost_time') : undefined;
   const value = current.value;
@@ -51,10 +58,7 @@ export function dealFromPipedrive(payload: unknown): IncomingDeal | undefined {
     createdAt: time('add_time'),
     closedAt: closedAt ?? (status === 'won' || status === 'lost' ? time('close_time') : undefined),
     expectedCloseAt: time('expected_close_date'),
-    pipeline:
-      current.pipeline_id === undefined || current.pipeline_id === null
-        ? undefined
-        : `pipeline ${current.pipeline_id}`,
+    pipeline: named('pipeline', current.pipeline_id, names.pipelines),
   };
   const history: HistoryRow[] = [];
   const stageChangedAt = time('stage_change_time') ?? time('update_time');

@@ -183,6 +183,22 @@ export function describeDealConformance(
       expect(await store.integrationSecret(other, 'hubspot')).toBeUndefined();
     });
 
+    it('keeps the names a CRM gives its ids, per workspace and provider, replaced whole', async () => {
+      expect(await store.integrationNames(ws, 'pipedrive')).toBeUndefined();
+      const first = { pipelines: { '1': 'Sales' }, stages: { '3': 'Qualified', '4': 'Demo' } };
+      await store.setIntegrationNames(ws, 'pipedrive', first);
+      expect(await store.integrationNames(ws, 'pipedrive')).toEqual(first);
+      const second = { pipelines: { '2': 'Renewals' }, stages: { '9': 'Signed' } };
+      await store.setIntegrationNames(ws, 'pipedrive', second);
+      expect(await store.integrationNames(ws, 'pipedrive')).toEqual(second);
+      expect(await store.integrationNames(ws, 'hubspot')).toBeUndefined();
+      const other = (await store.createWorkspace('Names elsewhere')).workspace.id;
+      expect(await store.integrationNames(other, 'pipedrive')).toBeUndefined();
+      expect((await failure(store.setIntegrationNames('ws_nope', 'pipedrive', first))).code).toBe(
+        'CL_ERR_UNKNOWN_WORKSPACE',
+      );
+    });
+
     it('sets revenue targets by period, replacing, and refuses malformed ones', async () => {
       await store.setTarget(ws, { period: '2027-Q1', amountMinor: 50_000_000 });
       await store.setTarget(ws, { period: '2027', amountMinor: 200_000_000 });

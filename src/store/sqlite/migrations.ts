@@ -228,6 +228,21 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'state: names CRM webhooks give by id',
+    sql: `
+      -- Pipedrive's webhooks name pipelines and stages by id; its exports and the app by name.
+      -- names: {"pipelines": {"1": "Sales"}, "stages": {"3": "Qualified"}}
+      CREATE TABLE integration_names (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        provider TEXT NOT NULL,
+        names TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, provider)
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -1,6 +1,12 @@
 import type Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
-import type { CreatedWorkspace, StateStore, Workspace, WorkspaceSettings } from '../ports.js';
+import type {
+  CreatedWorkspace,
+  CrmNames,
+  StateStore,
+  Workspace,
+  WorkspaceSettings,
+} from '../ports.js';
 import { guarded } from './failures.js';
 import { newSecretKey, newWorkspaceId, newWriteKey, sha256Hex } from './keys.js';
 import {
@@ -32,6 +38,10 @@ export const workspaceSql = {
     VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, provider) DO UPDATE SET
       secret = excluded.secret, updated_at = excluded.updated_at`,
   integrationSecret: 'SELECT secret FROM integrations WHERE workspace_id = ? AND provider = ?',
+  setIntegrationNames: `INSERT INTO integration_names (workspace_id, provider, names, updated_at)
+    VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, provider) DO UPDATE SET
+      names = excluded.names, updated_at = excluded.updated_at`,
+  integrationNames: 'SELECT names FROM integration_names WHERE workspace_id = ? AND provider = ?',
   writeKeyOf: `SELECT write_key FROM api_keys WHERE workspace_id = ? AND kind = 'write'
     ORDER BY created_at DESC, id DESC LIMIT 1`,
 } as const;
@@ -59,6 +69,8 @@ type WorkspaceMethods = Pick<
   | 'issueSecretKey'
   | 'setIntegrationSecret'
   | 'integrationSecret'
+  | 'setIntegrationNames'
+  | 'integrationNames'
 >;
 
 const defaultWorkspaceName = 'default';
@@ -80,6 +92,8 @@ export function sqliteWorkspaces(db: Database.Database): WorkspaceMethods {
     sql.setIntegrationSecret,
   );
   const integrationSecret = db.prepare<[string, string], string>(sql.integrationSecret).pluck();
+  const setIntegrationNames = db.prepare<[string, string, string, number]>(sql.setIntegrationNames);
+  const integrationNames = db.prepare<[string, string], string>(sql.integrationNames).pluck();
 
   /** A new workspace and its write key; the caller decides about a secret key. */
   function insert(
@@ -187,6 +201,17 @@ export function sqliteWorkspaces(db: Database.Database): WorkspaceMethods {
       }),
     integrationSecret: (workspaceId, provider) =>
       guarded('integrationSecret', () => integrationSecret.get(workspaceId, provider)),
+    setIntegrationNames: (workspaceId, provider, names) =>
+      guarded('setIntegrationNames', () => {
+        if (workspaceById.get(workspaceId) === undefined) throw unknownWorkspace(workspaceId);
+        const stored = { pipelines: { ...names.pipelines }, stages: { ...names.stages } };
+        setIntegrationNames.run(workspaceId, provider, JSON.stringify(stored), Date.now());
+      }),
+    integrationNames: (workspaceId, provider) =>
+      guarded('integrationNames', () => {
+        const names = integrationNames.get(workspaceId, provider);
+        return names === undefined ? undefined : (JSON.parse(names) as CrmNames);
+      }),
     writeKeyOf: (workspaceId) =>
       guarded('writeKeyOf', () => {
         const key = writeKeyOf.get(workspaceId);

@@ -3,7 +3,6 @@
  * from, and gives the value, nothing (an empty cell), or a RowError that names the column and says
  * what was expected.
  */
-
 import { instantOfWallClock } from '../core/calendar.js';
 import type { Moment } from '../core/deals.js';
 import { parseIsoInstant } from '../core/time.js';

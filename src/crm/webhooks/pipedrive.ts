@@ -41,7 +41,11 @@ export function dealFromPipedrive(
     kind: 'stage' | 'pipeline',
     id: unknown,
     known: Readonly<Record<string, string>>,
-  ) => (id === undefined || id === null ? undefined : (known[String(id)] ?? `${kind} ${id}`));
+  ) => {
+    if (id === undefined || id === null) return undefined;
+    const key = String(id);
+    return Object.hasOwn(known, key) ? known[key] : `${kind} ${key}`;
+  };
   const stage = named('stage', current.stage_id, names.stages);
   const closedAt =
     status === 'won' ? time('won_time') : status === 'lost' ? time('lost_time') : undefined;

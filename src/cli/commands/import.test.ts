@@ -196,6 +196,22 @@ describe('closedloop import deals', () => {
       /CL_ERR_USAGE: --time-zone: expected an IANA time zone such as America\/New_York, got "Mars\/Olympus_Mons"/,
     );
     expect(existsSync(untouched)).toBe(false);
+    // Salesforce writes UTC: a zone would change nothing, so asking for one is a mistake.
+    expectOneErrorLine(
+      runCli([
+        'import',
+        'deals',
+        ...multi,
+        '--format',
+        'salesforce',
+        '--time-zone',
+        'Europe/Paris',
+        '--db',
+        untouched,
+      ]),
+      /CL_ERR_USAGE: --time-zone: salesforce exports write UTC; the option is for hubspot, pipedrive and --map imports/,
+    );
+    expect(existsSync(untouched)).toBe(false);
   });
 
   it('imports any CSV with --map, and refuses a bad mapping naming its key', () => {

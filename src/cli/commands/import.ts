@@ -34,14 +34,15 @@ export function registerImport(program: Command): void {
     .option('--strict', 'reject the whole import on the first bad row')
     .option(
       '--time-zone <zone>',
-      "zone of times written without an offset, as HubSpot and Pipedrive export them (default: the workspace's)",
+      "zone of times written without an offset, as HubSpot, Pipedrive and most CSVs for --map write them (default: the workspace's)",
     )
     .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
     .option('--workspace <id|name>', 'workspace (default: the only one)')
     .option('--json', 'print the summary as one JSON document')
     .action(async (files: string[], options: RawImportOptions) => {
       const format = chooseFormat(options);
-      const timeZone = options.timeZone === undefined ? undefined : checkedZone(options.timeZone);
+      const timeZone =
+        options.timeZone === undefined ? undefined : checkedZone(options.timeZone, format);
       const config = parseStoreConfig(options, process.env);
       // Files checked before the store opens: a mistyped path or a wrong export creates no database.
       await checkExports(format, files, options.encoding);
@@ -69,7 +70,13 @@ export function registerImport(program: Command): void {
     });
 }
 
-function checkedZone(zone: string): string {
+function checkedZone(zone: string, format: DealFormat): string {
+  if (format.localTimes !== true) {
+    throw new ClosedloopError(
+      'CL_ERR_USAGE',
+      `--time-zone: ${format.name} exports write UTC; the option is for hubspot, pipedrive and --map imports`,
+    );
+  }
   try {
     checkTimeZone(zone);
   } catch {

@@ -35,8 +35,13 @@ export function isRatesHeader(header: readonly string[]): boolean {
   return headerHas(header, ...rateColumns);
 }
 
-export function parseDealRecord(record: CsvRecord, slashDates?: SlashDateOrder): ParsedRow {
-  const cells = new RowCells(record, slashDates);
+/** `timeZone`: where times without an offset were written (undefined: UTC, the format's rule). */
+export function parseDealRecord(
+  record: CsvRecord,
+  slashDates?: SlashDateOrder,
+  timeZone?: string,
+): ParsedRow {
+  const cells = new RowCells(record, slashDates, timeZone);
   const stage = cells.text('stage');
   const { status, quirks } = statusFromStage(
     cells.choice('status', ['open', 'won', 'lost']),
@@ -67,8 +72,12 @@ export function parseDealRecord(record: CsvRecord, slashDates?: SlashDateOrder):
   );
 }
 
-export function parseHistoryRecord(record: CsvRecord, slashDates?: SlashDateOrder): ParsedRow {
-  const cells = new RowCells(record, slashDates);
+export function parseHistoryRecord(
+  record: CsvRecord,
+  slashDates?: SlashDateOrder,
+  timeZone?: string,
+): ParsedRow {
+  const cells = new RowCells(record, slashDates, timeZone);
   return historyResult(cells, {
     externalId: cells.required('deal_id', 'a deal id'),
     stage: cells.required('stage', 'a stage name'),

@@ -80,6 +80,11 @@ export interface ExportReading {
 
 export interface DealFormat {
   readonly name: string;
+  /**
+   * Whether the export writes times without an offset as its users' clocks read them: they are
+   * then read in the import's zone (`ExportReading`). Other formats write UTC.
+   */
+  readonly localTimes?: boolean;
   /** The open stages in funnel order, when the format defines them (a fixed sample layout). */
   readonly stageOrder?: readonly string[];
   /** The role a file plays, judged from its header; undefined when this format does not know it. */

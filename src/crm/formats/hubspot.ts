@@ -130,6 +130,7 @@ function idList(text: string | undefined): string[] {
 
 export const hubspotFormat: DealFormat = {
   name: 'hubspot',
+  localTimes: true,
   roleOf(header: readonly string[]): FileRole | undefined {
     if (isRatesHeader(header)) return 'rates';
     const keys = header.map(columnKey);

@@ -20,6 +20,32 @@ const mapping = {
 describe('mapped format', () => {
   const format = createMappedFormat(mapping);
 
+  it('reads times without an offset in the zone of the import, dates as dates', () => {
+    const copenhagen = { timeZone: 'Europe/Copenhagen' };
+    const deal = format.parse(
+      'deals',
+      { 'Opportunity #': 'OP-2', Opened: '03/02/2027 09:30', Phase: 'Demo' },
+      copenhagen,
+    );
+    expect(deal).toMatchObject({
+      kind: 'deal',
+      deal: { createdAt: { at: utc(2027, 1, 3, 8, 30), dateOnly: false } },
+    });
+    const entry = format.parse(
+      'history',
+      { 'Opportunity #': 'OP-2', Phase: 'Demo', Changed: '2027-07-01 00:15' },
+      copenhagen,
+    );
+    // Summer: two hours ahead of UTC, so still 30 June in UTC.
+    expect(entry).toMatchObject({
+      kind: 'history',
+      history: { enteredAt: { at: utc(2027, 5, 30, 22, 15), dateOnly: false } },
+    });
+    expect(
+      format.parse('deals', { 'Opportunity #': 'OP-3', Opened: '03/02/2027' }, copenhagen),
+    ).toMatchObject({ deal: { createdAt: { at: utc(2027, 1, 3), dateOnly: true } } });
+  });
+
   it('tells deals, history and rates apart by the mapped columns', () => {
     expect(format.roleOf(['Opportunity #', 'Title', 'Value'])).toBe('deals');
     expect(format.roleOf(['opportunity #', 'phase', 'changed'])).toBe('history');

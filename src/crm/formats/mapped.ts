@@ -20,7 +20,7 @@ import {
   parseHistoryRecord,
   parseRateRecord,
 } from './closedloop.js';
-import type { CsvRecord, DealFormat, FileRole, ParsedRow } from './format.js';
+import type { CsvRecord, DealFormat, ExportReading, FileRole, ParsedRow } from './format.js';
 
 type DealField = (typeof dealColumns)[number];
 type HistoryField = (typeof historyColumns)[number];
@@ -142,15 +142,17 @@ export function createMappedFormat(json: unknown): DealFormat {
       if (isRatesHeader(header)) return 'rates';
       return undefined;
     },
-    parse(role: FileRole, record: CsvRecord): ParsedRow {
+    localTimes: true,
+    parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
       if (role === 'rates') return parseRateRecord(record, mapping.dates);
+      const zone = reading?.timeZone;
       if (role === 'history') {
         if (history === undefined) {
           return { kind: 'skip', reason: 'the mapping names no history columns' };
         }
-        return history.restore(parseHistoryRecord(history.rename(record), mapping.dates));
+        return history.restore(parseHistoryRecord(history.rename(record), mapping.dates, zone));
       }
-      return deals.restore(parseDealRecord(deals.rename(record), mapping.dates));
+      return deals.restore(parseDealRecord(deals.rename(record), mapping.dates, zone));
     },
   };
 }

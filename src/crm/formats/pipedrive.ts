@@ -63,6 +63,7 @@ function personEmails(record: CsvRecord): string[] | undefined {
 
 export const pipedriveFormat: DealFormat = {
   name: 'pipedrive',
+  localTimes: true,
   roleOf(header: readonly string[]): FileRole | undefined {
     if (isRatesHeader(header)) return 'rates';
     const keys = new Set(header.map((column) => columnKey(column).replace(/^deal - /, '')));

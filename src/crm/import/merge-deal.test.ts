@@ -436,6 +436,26 @@ const incomingArb: fc.Arbitrary<IncomingDeal> = fc
   }));
 
 describe('mergeDeal: replay', () => {
+  it('reads amounts in time order, whatever the order of the rows, so a replay adds none', () => {
+    const at = (text: string): Moment => ({ at: Date.parse(`${text}Z`), dateOnly: false });
+    const input: IncomingDeal = {
+      externalId: 'D-1',
+      history: [
+        { externalId: 'D-1', stage: 'Lead', enteredAt: at('2027-01-01T00:00:00'), amount: '12' },
+        { externalId: 'D-1', stage: 'Lead', enteredAt: at('2027-01-03T00:00:00'), amount: '12' },
+        { externalId: 'D-1', stage: 'Lead', enteredAt: at('2027-01-02T00:00:00'), amount: '0' },
+      ],
+    };
+    const once = mergeDeal(undefined, input, context).draft;
+    expect(once.amountHistory.map((change) => [change.at.at, change.minor])).toEqual([
+      [Date.parse('2027-01-01T00:00:00Z'), 1200],
+      [Date.parse('2027-01-02T00:00:00Z'), 0],
+      [Date.parse('2027-01-03T00:00:00Z'), 1200],
+    ]);
+    expect(once.amountMinor).toBe(1200);
+    expect(mergeDeal(stored(once), input, context).draft).toEqual(once);
+  });
+
   it('merging the same input twice equals merging it once (new or stored deal)', () => {
     fc.assert(
       fc.property(

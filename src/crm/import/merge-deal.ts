@@ -94,7 +94,10 @@ export function mergeDeal(
   }
 
   const amountHistory = [...(stored?.amountHistory ?? [])];
-  for (const entry of incoming.history) {
+  // In time order, whatever the input's order: whether an amount is new depends on the one in
+  // force at its time, and a replay must find the same one.
+  const dated = incoming.history.toSorted((a, b) => a.enteredAt.at - b.enteredAt.at);
+  for (const entry of dated) {
     if (entry.amount === undefined) continue;
     const minor = toMinor(entry.amount, currency, quirks);
     if (minor !== undefined) addAmount(amountHistory, { at: entry.enteredAt, minor, currency });

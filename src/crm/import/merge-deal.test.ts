@@ -440,6 +440,7 @@ describe('mergeDeal: replay', () => {
     const at = (text: string): Moment => ({ at: Date.parse(`${text}Z`), dateOnly: false });
     const input: IncomingDeal = {
       externalId: 'D-1',
+      row: undefined,
       history: [
         { externalId: 'D-1', stage: 'Lead', enteredAt: at('2027-01-01T00:00:00'), amount: '12' },
         { externalId: 'D-1', stage: 'Lead', enteredAt: at('2027-01-03T00:00:00'), amount: '12' },

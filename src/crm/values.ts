@@ -49,19 +49,15 @@ export function parseMoment(
   const cell = cleanText(text);
   if (cell === undefined) return empty;
   const at = parseIsoInstant(cell);
-  let moment: Moment;
-  if (Number.isNaN(at)) {
-    const slashed = parseSlashDate(cell, order);
-    // Slash dates are a courtesy to spreadsheet exports; ISO 8601 is what we ask for.
-    if (slashed === undefined)
-      return unexpected(field, 'an ISO 8601 date such as 2027-03-01', cell);
-    moment = slashed;
-  } else {
-    moment = { at, dateOnly: isoDate.test(cell) };
-    if (endsWithZone.test(cell) && !moment.dateOnly) return { value: moment };
-  }
-  if (timeZone === undefined || moment.dateOnly) return { value: moment };
-  return { value: { at: instantOfWallClock(moment.at, timeZone), dateOnly: false } };
+  const moment = Number.isNaN(at)
+    ? parseSlashDate(cell, order)
+    : { at, dateOnly: isoDate.test(cell) };
+  // Slash dates are a courtesy to spreadsheet exports; ISO 8601 is what we ask for.
+  if (moment === undefined) return unexpected(field, 'an ISO 8601 date such as 2027-03-01', cell);
+  const local = timeZone !== undefined && !moment.dateOnly && !endsWithZone.test(cell);
+  return {
+    value: local ? { at: instantOfWallClock(moment.at, timeZone), dateOnly: false } : moment,
+  };
 }
 
 function parseSlashDate(text: string, order: SlashDateOrder): Moment | undefined {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
 import { ClosedloopError } from '../../core/errors.js';
+import { counted } from '../../core/funnel/notes.js';
 import { parsePipedriveStages } from '../../crm/webhooks/pipedrive-names.js';
 import type { CrmNames, WorkspaceSettings } from '../../store/ports.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
@@ -158,7 +159,7 @@ export function registerWorkspace(program: Command): void {
       ];
       if (names !== undefined) {
         lines.push(
-          `  names for ${count(Object.keys(names.stages).length, 'stage')} and ${count(Object.keys(names.pipelines).length, 'pipeline')}`,
+          `  names for ${counted(Object.keys(names.stages).length, 'stage')} and ${counted(Object.keys(names.pipelines).length, 'pipeline')}`,
         );
       }
       process.stdout.write(`${lines.join('\n')}\n`);
@@ -185,10 +186,6 @@ function readStageNames(path: string): CrmNames {
   } catch (error) {
     throw new ClosedloopError('CL_ERR_USAGE', `--stages: ${path}: ${(error as Error).message}`);
   }
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 interface RawSettingsOptions extends RawStoreOptions {

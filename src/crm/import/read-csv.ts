@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { pipeline, Transform } from 'node:stream';
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { ClosedloopError, isClosedloopError } from '../../core/errors.js';
@@ -56,31 +56,20 @@ function strictUtf8(path: string, name: string, told: boolean): Transform {
       'CL_ERR_CSV_SYNTAX',
       `${name}:${lineOfFirstNonUtf8(path)}: not UTF-8 text${told ? ', as --encoding says' : ' (judged from the first 64 KB)'}; give the file's encoding, e.g. --encoding windows-1252`,
     );
-  const decode = (bytes?: Buffer) => {
-    const text = bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream: true });
-    return text === '' ? undefined : text;
+  // Decodes what came (all that is left, at the end) and passes it on, or refuses it.
+  const pass = (done: TransformCallback, bytes?: Buffer) => {
+    let text: string;
+    try {
+      text = bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream: true });
+    } catch {
+      done(refusal());
+      return;
+    }
+    done(null, text === '' ? undefined : text);
   };
   return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      let text: string | undefined;
-      try {
-        text = decode(chunk);
-      } catch {
-        done(refusal());
-        return;
-      }
-      done(null, text);
-    },
-    flush(done) {
-      let text: string | undefined;
-      try {
-        text = decode();
-      } catch {
-        done(refusal());
-        return;
-      }
-      done(null, text);
-    },
+    transform: (chunk: Buffer, _encoding, done) => pass(done, chunk),
+    flush: (done) => pass(done),
   });
 }
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 
 const quote = 0x22;
@@ -21,7 +22,13 @@ export class CsvRecord {
 
   text(field: number): string {
     if (field >= this.count) return '';
-    const raw = this.buffer.toString('utf8', this.starts[field], this.ends[field]);
+    const start = this.starts[field];
+    const end = this.ends[field];
+    const raw = this.buffer.toString('utf8', start, end);
+    // Bytes that are not UTF-8 decode to U+FFFD: refused, not passed on as a damaged name.
+    if (raw.includes('\uFFFD') && !isUtf8(this.buffer.subarray(start, end))) {
+      throw new CsvSyntaxError(this.line, notUtf8);
+    }
     return this.quoted[field] ? raw.replaceAll('""', '"') : raw;
   }
 
@@ -72,6 +79,9 @@ function parsePlainDecimal(buffer: Buffer, start: number, end: number): number {
   const value = mantissa / powersOfTen[decimals];
   return negative ? -value : value;
 }
+
+/** Input files are UTF-8; anything else is refused with this, beside the line. */
+export const notUtf8 = 'not UTF-8 text; save the file as UTF-8';
 
 export class CsvSyntaxError extends Error {
   constructor(

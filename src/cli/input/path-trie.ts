@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Dictionary } from '../../core/dictionary.js';
 
 const space = 0x20;
@@ -14,6 +15,7 @@ export class ChannelBytes {
 
   constructor(private readonly channels: Dictionary) {}
 
+  /** The name's id; -1 when its bytes are not UTF-8 (checked once per distinct name). */
   idOf(buffer: Buffer, start: number, end: number): number {
     let hash = 0x811c9dc5;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ buffer[i], 0x01000193);
@@ -21,6 +23,7 @@ export class ChannelBytes {
     if (candidate !== undefined && sameBytes(this.#bytesOf[candidate], buffer, start, end)) {
       return candidate;
     }
+    if (!isUtf8(buffer.subarray(start, end))) return -1;
     const id = this.channels.intern(buffer.toString('utf8', start, end));
     if (candidate === undefined) this.#byHash.set(hash, id);
     this.#bytesOf[id] ??= Buffer.from(buffer.subarray(start, end));

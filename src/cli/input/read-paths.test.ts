@@ -108,6 +108,21 @@ describe('readPathsFile', () => {
     });
   });
 
+  it('refuses channel names that are not UTF-8, naming the line', () => {
+    // "Présentation" written in Windows-1252, on the third line: 0xE9 is no UTF-8.
+    const latin1 = Buffer.concat([
+      Buffer.from('path;total_conversions\nEmail > Direct;1\nEmail > Pr'),
+      Buffer.from([0xe9]),
+      Buffer.from('sentation;2\n'),
+    ]);
+    const error = errorOf(() => readPathsFile(file('latin1.csv', latin1)));
+    expect(error.code).toBe('CL_ERR_CSV_SYNTAX');
+    expect(error.message).toMatch(/latin1\.csv:3: not UTF-8 text; save the file as UTF-8$/);
+    // U+FFFD written as UTF-8 is a character like any other.
+    const replacement = file('replacement.csv', 'path;total_conversions\nA\uFFFDB;1\n');
+    expect(journeysOf(replacement)[0]?.path).toBe('A\uFFFDB');
+  });
+
   it('says when the file is missing', () => {
     const error = errorOf(() => readPathsFile('/nonexistent/paths.csv'));
     expect(error.code).toBe('CL_ERR_FILE_NOT_FOUND');

@@ -1,5 +1,6 @@
 import { type JourneyBatch, JourneyBatchBuilder } from '../../core/journey-batch.js';
 import { fieldError, readNumber, scanCsvWithHeader } from './csv-columns.js';
+import { CsvSyntaxError, notUtf8 } from './csv-scanner.js';
 import { ChannelBytes, PathTrie, splitPath } from './path-trie.js';
 
 export interface PathsInput {
@@ -29,13 +30,16 @@ export function readPathsFile(file: string, separator = '>'): PathsInput {
   let rows = 0;
   let node = PathTrie.root;
   let buffer: Buffer = Buffer.alloc(0);
+  let line = 0;
   const onName = (nameStart: number, nameEnd: number) => {
     const id = channelBytes.idOf(buffer, nameStart, nameEnd);
+    if (id === -1) throw new CsvSyntaxError(line, notUtf8);
     ids.push(id);
     node = trie.child(node, id);
   };
   scanCsvWithHeader(file, columns, (record, column) => {
     rows++;
+    line = record.line;
     const field = column.path;
     // Quoted paths are rare: unescape them into a buffer of their own.
     buffer = record.quoted[field] ? Buffer.from(record.text(field), 'utf8') : record.buffer;

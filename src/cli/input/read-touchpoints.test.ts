@@ -89,5 +89,13 @@ describe('readTouchpointsFile', () => {
         ),
       ),
     ).toThrowError(/:2: milestone: expected lead, deal, won or empty, got "signup"/);
+    const latin1 = Buffer.concat([
+      Buffer.from(`${header}u,2026-01-01,Email,0\nu,2026-01-02,R`),
+      Buffer.from([0xe9]),
+      Buffer.from('f\u00e9rence,1\n'),
+    ]);
+    expect(() => readTouchpointsFile(file('latin1.csv', latin1))).toThrowError(
+      /latin1\.csv:3: not UTF-8 text; save the file as UTF-8/,
+    );
   });
 });

@@ -3,6 +3,7 @@
 // many random numbers as the draws would with one binomial per group and month (groups × draws ×
 // 13 uniforms) — the floor of any grouped Monte Carlo — and the naive per-deal count for scale.
 import { performance } from 'node:perf_hooks';
+import { blankDeal } from '../dist/core/deals.js';
 import { fitModel } from '../dist/core/forecast/model.js';
 import { drawOutcomes } from '../dist/core/forecast/monte-carlo.js';
 import { summarisePeriods } from '../dist/core/forecast/periods.js';
@@ -42,12 +43,9 @@ function dealOf(id, createdAt, status, closesAt, reached) {
   if (status !== 'open')
     history.push({ stage: status === 'won' ? 'Won' : 'Lost', enteredAt: at(closesAt) });
   const known = random.next() < 0.7;
-  return {
-    id: `d${id}`,
+  return blankDeal(`d${id}`, {
     workspaceId: 'bench',
-    externalId: `d${id}`,
     source: 'bench',
-    name: null,
     amountMinor: known ? Math.round(100_000 * Math.exp(2 * random.next())) * 10 : null,
     currency: 'USD',
     pipeline: 'sales',
@@ -55,20 +53,9 @@ function dealOf(id, createdAt, status, closesAt, reached) {
     status,
     createdAt: at(createdAt),
     closedAt: status === 'open' ? null : at(closesAt),
-    expectedCloseAt: null,
-    owner: null,
     segment: segments[Math.floor(random.next() * 3)],
-    channel: null,
-    account: null,
-    accountDomain: null,
-    emails: [],
-    contactIds: [],
-    recurringInterval: null,
-    termMonths: null,
     history,
-    amountHistory: [],
-    updatedAt: 0,
-  };
+  });
 }
 
 const deals = [];

@@ -68,6 +68,38 @@ export interface Deal {
   readonly updatedAt: number;
 }
 
+/** A deal with nothing known but its id: builders (the simulator's deals, tests) set the rest. */
+export function blankDeal(id: string, fields: Partial<Deal> = {}): Deal {
+  return {
+    id,
+    workspaceId: '',
+    externalId: id,
+    source: '',
+    name: null,
+    amountMinor: null,
+    currency: null,
+    pipeline: 'default',
+    stage: null,
+    status: 'open',
+    createdAt: null,
+    closedAt: null,
+    expectedCloseAt: null,
+    owner: null,
+    segment: null,
+    channel: null,
+    account: null,
+    accountDomain: null,
+    emails: [],
+    contactIds: [],
+    recurringInterval: null,
+    termMonths: null,
+    history: [],
+    amountHistory: [],
+    updatedAt: 0,
+    ...fields,
+  };
+}
+
 export type FunnelPhase = 'awareness' | 'consideration' | 'decision';
 
 export interface PipelineStage {

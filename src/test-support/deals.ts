@@ -1,11 +1,12 @@
 /** Small hand-made deals and a pipeline for the funnel and as-of tests. */
-import type {
-  AmountChange,
-  Deal,
-  DealStatus,
-  Moment,
-  Pipeline,
-  StageChange,
+import {
+  type AmountChange,
+  blankDeal,
+  type Deal,
+  type DealStatus,
+  type Moment,
+  type Pipeline,
+  type StageChange,
 } from '../core/deals.js';
 import type { DealDraft } from '../store/ports.js';
 
@@ -64,12 +65,9 @@ export function deal(sketch: DealSketch): Deal {
     ([minor, at]): AmountChange => ({ at: moment(at), minor: Number(minor), currency: 'USD' }),
   );
   const amount = sketch.amount ?? amountHistory.at(-1)?.minor ?? null;
-  return {
-    id: sketch.id,
+  return blankDeal(sketch.id, {
     workspaceId: 'w',
-    externalId: sketch.id,
     source: 'test',
-    name: null,
     amountMinor: amount,
     currency: amount === null ? null : 'USD',
     pipeline: sketch.pipeline ?? salesPipeline.name,
@@ -80,20 +78,10 @@ export function deal(sketch: DealSketch): Deal {
         ? (history[0]?.enteredAt ?? null)
         : optionalMoment(sketch.created),
     closedAt: closed,
-    expectedCloseAt: null,
-    owner: null,
     segment: sketch.segment ?? null,
-    channel: null,
-    account: null,
-    accountDomain: null,
-    emails: [],
-    contactIds: [],
-    recurringInterval: null,
-    termMonths: null,
     history,
     amountHistory,
-    updatedAt: 0,
-  };
+  });
 }
 
 /** Dollars' minor units when the deal is in USD; anything else has no rate in these tests. */
@@ -120,29 +108,6 @@ function optionalMoment(text: string | null): Moment | null {
 
 /** A deal draft with every field but its id empty: tests set only what they are about. */
 export function blankDraft(externalId: string, fields: Partial<DealDraft> = {}): DealDraft {
-  return {
-    externalId,
-    source: 'test',
-    name: null,
-    amountMinor: null,
-    currency: null,
-    pipeline: 'default',
-    stage: null,
-    status: 'open',
-    createdAt: null,
-    closedAt: null,
-    expectedCloseAt: null,
-    owner: null,
-    segment: null,
-    channel: null,
-    account: null,
-    accountDomain: null,
-    emails: [],
-    contactIds: [],
-    recurringInterval: null,
-    termMonths: null,
-    history: [],
-    amountHistory: [],
-    ...fields,
-  };
+  const { id: _id, workspaceId: _workspace, updatedAt: _updated, ...draft } = blankDeal(externalId);
+  return { ...draft, source: 'test', ...fields };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { byKind, fixturePath, parseCsvFile, readCsv } from './fixtures/read-fixture.js';
+import {
+  byKind,
+  firstDealIn,
+  fixturePath,
+  parseCsvFile,
+  readCsv,
+} from './fixtures/read-fixture.js';
 import { hubspotFormat, parseAssociatedContacts, stageOfDateEnteredColumn } from './hubspot.js';
 
 const utc = Date.UTC;
@@ -57,15 +63,11 @@ describe('hubspot format', () => {
   });
 
   it("reads the export's times as local times of the zone it is given", () => {
-    const { header, records } = readCsv(deals);
-    const role = hubspotFormat.roleOf(header);
-    if (role === undefined) throw new Error('the fixture is a deals export');
-    const row = hubspotFormat.parse(role, records[0] ?? {}, { timeZone: 'Asia/Taipei' });
-    if (row.kind !== 'deal') throw new Error(`expected a deal, got ${row.kind}`);
+    const deal = firstDealIn(hubspotFormat, deals, 'Asia/Taipei');
     // 10:00 in Taipei (UTC+8) is 02:00 UTC; the stage history is read the same way.
-    expect(row.deal.createdAt).toEqual({ at: utc(2027, 0, 5, 2), dateOnly: false });
-    expect(row.deal.closedAt).toEqual({ at: utc(2027, 1, 20, 8, 30), dateOnly: false });
-    expect(row.deal.history?.map((entry) => entry.enteredAt.at)).toEqual([
+    expect(deal.createdAt).toEqual({ at: utc(2027, 0, 5, 2), dateOnly: false });
+    expect(deal.closedAt).toEqual({ at: utc(2027, 1, 20, 8, 30), dateOnly: false });
+    expect(deal.history?.map((entry) => entry.enteredAt.at)).toEqual([
       utc(2027, 0, 5, 2),
       utc(2027, 0, 12, 1),
       utc(2027, 1, 1, 3, 15),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { byKind, fixturePath, parseCsvFile, readCsv } from './fixtures/read-fixture.js';
+import {
+  byKind,
+  firstDealIn,
+  fixturePath,
+  parseCsvFile,
+  readCsv,
+} from './fixtures/read-fixture.js';
 import { pipedriveFormat } from './pipedrive.js';
 
 const utc = Date.UTC;
@@ -36,14 +42,10 @@ describe('pipedrive format', () => {
   });
 
   it("reads the export's times as local times of the zone it is given", () => {
-    const { header, records } = readCsv(deals);
-    const role = pipedriveFormat.roleOf(header);
-    if (role === undefined) throw new Error('the fixture is a deals export');
-    const row = pipedriveFormat.parse(role, records[0] ?? {}, { timeZone: 'Europe/Berlin' });
-    if (row.kind !== 'deal') throw new Error(`expected a deal, got ${row.kind}`);
+    const deal = firstDealIn(pipedriveFormat, deals, 'Europe/Berlin');
     // Berlin is one hour ahead of UTC in winter.
-    expect(row.deal.createdAt).toEqual({ at: utc(2027, 0, 3, 8, 12, 44), dateOnly: false });
-    expect(row.deal.closedAt).toEqual({ at: utc(2027, 1, 14, 14), dateOnly: false });
+    expect(deal.createdAt).toEqual({ at: utc(2027, 0, 3, 8, 12, 44), dateOnly: false });
+    expect(deal.closedAt).toEqual({ at: utc(2027, 1, 14, 14), dateOnly: false });
   });
 
   it('flags a deal closed before it was created by the calendar days of the zone', () => {

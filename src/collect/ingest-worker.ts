@@ -1,12 +1,14 @@
 /**
  * The writer thread: owns the store connection that ingests, so that SQLite's work — statements,
  * commits, their fsync — runs beside the HTTP thread instead of stopping it. It receives
- * validated, normalized events and answers with what was stored.
+ * normalized events, or whole deliveries to parse and check first, and answers once they are
+ * committed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createChannelClassifier } from '../core/channels/classify.js';
 import { isClosedloopError } from '../core/errors.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
+import { deliveryHandler } from './deliveries.js';
 import { Ingestor } from './ingest.js';
 import type { WorkerReply, WorkerRequest } from './worker-ingestor.js';
 
@@ -19,6 +21,7 @@ const ingestor = new Ingestor({
   state: store.state,
   classifierFor: () => classifier,
 });
+const deliver = deliveryHandler(store.state, ingestor);
 
 let outbox: WorkerReply[] = [];
 /** Replies settled in one turn leave together, in one message. */
@@ -40,12 +43,16 @@ const failure = (error: unknown) =>
       };
 
 port.on('message', (request: WorkerRequest) => {
-  if (request.kind === 'submit') {
-    for (const { id, workspace, events } of request.submissions) {
-      ingestor.submit(workspace, events).then(
-        (outcome) => reply({ id, outcome }),
-        (error: unknown) => reply({ id, error: failure(error) }),
-      );
+  if (request.kind === 'jobs') {
+    for (const job of request.jobs) {
+      const fail = (error: unknown) => reply({ id: job.id, error: failure(error) });
+      if (job.kind === 'submit') {
+        ingestor
+          .submit(job.workspace, job.events)
+          .then((outcome) => reply({ id: job.id, outcome }), fail);
+      } else {
+        deliver(job.delivery).then((answer) => reply({ id: job.id, answer }), fail);
+      }
     }
     return;
   }

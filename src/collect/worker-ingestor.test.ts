@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../store/sqlite/open.js';
 import { tempDirectory } from '../test-support/temp-files.js';
+import type { Delivery } from './deliveries.js';
 import { normalizeEvent } from './normalize.js';
 import { validateEvent } from './validate.js';
 
@@ -56,5 +57,61 @@ describe('the writer thread', () => {
     });
     expect(await ingest.submit(workspace, [pageView(201)])).toEqual({ accepted: 1, duplicates: 0 });
     await ingest.close();
+  });
+
+  it('parses, checks and answers small deliveries in the writer, large ones here, alike', async () => {
+    const store = await openSqliteStore(db);
+    const { workspace, writeKey } = await store.state.createWorkspace('deliveries');
+    const ingest = new WorkerIngestor(db);
+    const deliver = ingest.deliveries(store.state);
+    const page = (messageId: string) => ({
+      messageId,
+      anonymousId: 'v-deliveries',
+      context: { page: { url: 'https://acme.com/?utm_source=google&utm_medium=cpc' } },
+    });
+    const delivery = (body: unknown, route: Delivery['route'] = 'page') => ({
+      route,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      basicAuthUser: writeKey,
+      receivedAt: Date.UTC(2026, 0, 2),
+    });
+    const small = await deliver(delivery(page('d-1')));
+    expect(small).toEqual({
+      status: 200,
+      body: JSON.stringify({ success: true, accepted: 1, duplicates: 0, rejected: [] }),
+    });
+    // A batch past the hand-over size is parsed in this thread and committed by the writer.
+    const padding = 'x'.repeat(1_000);
+    const events = Array.from({ length: 12 }, (_, n) => ({
+      ...page(`d-${n + 2}`),
+      type: 'page',
+      properties: { padding },
+    }));
+    const large = delivery({ batch: [...events, { type: 'launch' }] }, 'batch');
+    expect(large.body.length).toBeGreaterThan(8 * 1024);
+    const answer = await deliver(large);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      accepted: 12,
+      rejected: [{ index: 12, error: expect.stringMatching(/^type: /) }],
+    });
+    expect(await store.events.countEvents(workspace.id)).toBe(13);
+
+    const bad = await deliver(delivery({ anonymousId: 'a', event: 42 }, 'track'));
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.message).toMatch(/^event: /);
+    await expect(
+      deliver({ ...delivery(page('d-x')), basicAuthUser: 'wk_unknown' }),
+    ).rejects.toMatchObject({
+      code: 'CL_ERR_AUTH',
+    });
+    for (const text of ['{"anonymousId":', '{"anonymousId":"a","__proto__":{"admin":true}}']) {
+      await expect(deliver(delivery(text))).rejects.toMatchObject({
+        code: 'CL_ERR_EVENT_INVALID',
+        message: 'body: expected JSON',
+      });
+    }
+    await ingest.close();
+    await store.close();
   });
 });

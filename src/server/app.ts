@@ -1,6 +1,8 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { deliveryHandler } from '../collect/deliveries.js';
 import { Ingestor, type IngestSink } from '../collect/ingest.js';
 import { registerCollectRoutes } from '../collect/routes.js';
+import { WorkerIngestor } from '../collect/worker-ingestor.js';
 import { createChannelClassifier } from '../core/channels/classify.js';
 import { isClosedloopError } from '../core/errors.js';
 import type { EventStore, StateStore } from '../store/ports.js';
@@ -91,7 +93,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }),
   );
 
-  await registerCollectRoutes(fastify, { state: options.state, ingestor });
+  const deliver =
+    ingestor instanceof WorkerIngestor
+      ? ingestor.deliveries(options.state)
+      : deliveryHandler(options.state, ingestor);
+  await registerCollectRoutes(fastify, { deliver });
   await registerTrackerRoutes(fastify, options.tracker);
   await registerCrmRoutes(fastify, {
     state: options.state,

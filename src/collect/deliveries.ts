@@ -1,0 +1,150 @@
+import { parse as parseJsonSafely } from 'secure-json-parse';
+import { ClosedloopError } from '../core/errors.js';
+import type { StateStore, Workspace } from '../store/ports.js';
+import type { IngestSink } from './ingest.js';
+import { normalizeEvent } from './normalize.js';
+import { type EventKind, validateEvent } from './validate.js';
+
+/** The ingest routes: `collect` is the tracker's `/api/collect`, the others Segment's `/v1/…`. */
+export type IngestRoute = 'collect' | 'batch' | EventKind | 'screen';
+
+/**
+ * A request to an ingest route as plain data, its body still text: it can be handled in the HTTP
+ * thread or cross to the writer thread as it is.
+ */
+export interface Delivery {
+  readonly route: IngestRoute;
+  readonly body: string;
+  /** The basic-auth user name: Segment clients send the write key there. */
+  readonly basicAuthUser?: string;
+  /** The HTTP client's address and user agent: the tracker's requests come from the browser. */
+  readonly requestIp?: string;
+  readonly requestUserAgent?: string;
+  readonly receivedAt: number;
+}
+
+export interface Rejection {
+  readonly index: number;
+  readonly error: string;
+}
+
+/** What an ingest route answers: 200 with what was stored, or 400 naming the bad field. */
+export interface DeliveryAnswer {
+  readonly status: 200 | 400;
+  /** The JSON body, as text: it crosses back from the writer thread as the request came. */
+  readonly body: string;
+}
+
+/** The body of a 200: the events stored, those stored before (retries), and the bad ones. */
+export interface Acknowledgement {
+  readonly success: true;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: readonly Rejection[];
+}
+
+/** Parses, authenticates, checks and normalizes a delivery, and answers once it is committed. */
+export type DeliveryHandler = (delivery: Delivery) => Promise<DeliveryAnswer>;
+
+type Body = Record<string, unknown>;
+
+/**
+ * The collector's work for one request, apart from HTTP: a body that is not a JSON object, or a
+ * missing or unknown write key, throws (the app answers 400 or 401); bad events are answered 400
+ * naming the field, or, in a batch with good ones, listed by index beside what was stored.
+ */
+export function deliveryHandler(state: StateStore, sink: IngestSink): DeliveryHandler {
+  const workspaceOf = writeKeyCache(state);
+  return async (delivery) => {
+    const body = objectBody(delivery.body);
+    const { route } = delivery;
+    const fromBrowser = route === 'collect';
+    const workspace = await workspaceOf(
+      fromBrowser ? body.writeKey : (delivery.basicAuthUser ?? body.writeKey),
+    );
+    const isBatch = route === 'batch' || (fromBrowser && Array.isArray(body.batch));
+    if (isBatch && !Array.isArray(body.batch)) {
+      throw new ClosedloopError('CL_ERR_EVENT_INVALID', 'batch: expected an array of events');
+    }
+    const events = isBatch ? (body.batch as unknown[]) : [withoutEnvelope(body)];
+    const kind =
+      isBatch || fromBrowser ? undefined : route === 'screen' ? 'page' : (route as EventKind);
+    const arrival = {
+      receivedAt: delivery.receivedAt,
+      sentAt:
+        typeof body.sentAt === 'string' || typeof body.sentAt === 'number'
+          ? body.sentAt
+          : undefined,
+      requestIp: fromBrowser ? delivery.requestIp : undefined,
+      requestUserAgent: fromBrowser ? delivery.requestUserAgent : undefined,
+    };
+    const rejected: Rejection[] = [];
+    const valid = events.flatMap((event, index) => {
+      const result = validateEvent(event, kind);
+      if (!result.ok) {
+        rejected.push({ index, error: result.error });
+        return [];
+      }
+      return [normalizeEvent(result.event, arrival)];
+    });
+    const outcome = await sink.submit(workspace, valid);
+    if (rejected.length > 0 && (!isBatch || rejected.length === events.length)) {
+      const first = rejected[0] as Rejection;
+      const message = isBatch
+        ? `every event was rejected; event ${first.index}: ${first.error}`
+        : first.error;
+      const error = { code: 'CL_ERR_EVENT_INVALID', message };
+      return { status: 400, body: JSON.stringify({ error, rejected }) };
+    }
+    const acknowledgement: Acknowledgement = { success: true, ...outcome, rejected };
+    return { status: 200, body: JSON.stringify(acknowledgement) };
+  };
+}
+
+/** JSON, refusing `__proto__` and `constructor.prototype` keys as Fastify's own parser does. */
+function objectBody(text: string): Body {
+  let body: unknown;
+  try {
+    body = parseJsonSafely(text, null, { protoAction: 'error', constructorAction: 'error' });
+  } catch {
+    throw new ClosedloopError('CL_ERR_EVENT_INVALID', 'body: expected JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ClosedloopError('CL_ERR_EVENT_INVALID', 'body: expected a JSON object');
+  }
+  return body as Body;
+}
+
+function withoutEnvelope(body: Body): Body {
+  const { writeKey: _writeKey, ...event } = body;
+  return event;
+}
+
+const writeKeyTtlMs = 10_000;
+
+/**
+ * Write key → workspace, remembered for a few seconds: every request names its key, and a store
+ * lookup per event would cost more than the rest of the request. A removed key stops working
+ * within the TTL.
+ */
+function writeKeyCache(state: StateStore): (writeKey: unknown) => Promise<Workspace> {
+  const known = new Map<string, { workspace: Workspace | undefined; until: number }>();
+  return async (writeKey) => {
+    if (typeof writeKey !== 'string' || writeKey === '') {
+      throw new ClosedloopError(
+        'CL_ERR_AUTH',
+        'write key: missing (basic auth user name, or writeKey in the body)',
+      );
+    }
+    const now = Date.now();
+    let entry = known.get(writeKey);
+    if (entry === undefined || entry.until < now) {
+      entry = { workspace: await state.workspaceByWriteKey(writeKey), until: now + writeKeyTtlMs };
+      if (known.size >= 10_000) known.clear();
+      known.set(writeKey, entry);
+    }
+    if (entry.workspace === undefined)
+      throw new ClosedloopError('CL_ERR_AUTH', 'write key: unknown');
+    return entry.workspace;
+  };
+}

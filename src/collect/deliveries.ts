@@ -106,8 +106,14 @@ function objectBody(text: string): Body {
   let body: unknown;
   try {
     body = parseJsonSafely(text, null, { protoAction: 'error', constructorAction: 'error' });
-  } catch {
-    throw new ClosedloopError('CL_ERR_EVENT_INVALID', 'body: expected JSON');
+  } catch (error) {
+    const poisoned = error instanceof Error && /forbidden prototype/.test(error.message);
+    throw new ClosedloopError(
+      'CL_ERR_EVENT_INVALID',
+      poisoned
+        ? 'body: keys named __proto__ or constructor.prototype are refused'
+        : 'body: expected JSON',
+    );
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ClosedloopError('CL_ERR_EVENT_INVALID', 'body: expected a JSON object');

@@ -105,10 +105,21 @@ describe('the writer thread', () => {
     ).rejects.toMatchObject({
       code: 'CL_ERR_AUTH',
     });
-    for (const text of ['{"anonymousId":', '{"anonymousId":"a","__proto__":{"admin":true}}']) {
+    const refusals: [string, string][] = [
+      ['{"anonymousId":', 'body: expected JSON'],
+      [
+        '{"anonymousId":"a","__proto__":{"admin":true}}',
+        'body: keys named __proto__ or constructor.prototype are refused',
+      ],
+      [
+        '{"anonymousId":"a","constructor":{"prototype":{"admin":true}}}',
+        'body: keys named __proto__ or constructor.prototype are refused',
+      ],
+    ];
+    for (const [text, message] of refusals) {
       await expect(deliver(delivery(text))).rejects.toMatchObject({
         code: 'CL_ERR_EVENT_INVALID',
-        message: 'body: expected JSON',
+        message,
       });
     }
     await ingest.close();

@@ -117,6 +117,29 @@ describe('readDealJourneys', () => {
     await store.close();
   });
 
+  it('gives each deal of one account everyone there, with its own people, in time order', async () => {
+    const { store, workspace } = await world();
+    await store.state.mergeDeals(workspace.id, 'test', ['D-4', 'D-5'], () => [
+      draft('D-4', { accountDomain: 'acme.com' }),
+      draft('D-5', { accountDomain: 'acme.com', contactIds: ['hs-77'] }),
+    ]);
+    const account = await readDealJourneys(store.events, store.state, workspace, {
+      milestone: { kind: 'deal' },
+      accountMode: true,
+    });
+    const deals = await store.state.deals(workspace.id);
+    const channelsOfDeal = (externalId: string) =>
+      channelsOf(
+        account,
+        account.dealIds.indexOf(deals.find((deal) => deal.externalId === externalId)?.id ?? ''),
+      );
+    expect(account.deals).toBe(2);
+    // Grace is at acme.com by email; Ada is known only by her CRM contact id.
+    expect(channelsOfDeal('D-4')).toEqual(['Organic Social']);
+    expect(channelsOfDeal('D-5')).toEqual(['Paid Search', 'Organic Social', 'Email']);
+    await store.close();
+  });
+
   it('leaves out deals that never reached the milestone', async () => {
     const { store, workspace } = await world();
     await store.state.mergeDeals(workspace.id, 'test', ['D-3'], () => [draft('D-3', {})]);

@@ -4,7 +4,13 @@ import { amountInCurrency } from '../core/exchange.js';
 import { type JourneyBatch, JourneyBatchBuilder } from '../core/journey-batch.js';
 import { minorToMajor } from '../core/money.js';
 import { cookielessPrefix } from './journeys.js';
-import type { EventStore, SessionRecord, StateStore, Workspace } from './ports.js';
+import type {
+  ConversionRecord,
+  EventStore,
+  SessionRecord,
+  StateStore,
+  Workspace,
+} from './ports.js';
 
 /** The channel of a deal nobody's visits can be tied to: reported, never dropped. */
 export const unattributedChannel = 'Unattributed';
@@ -56,12 +62,10 @@ export async function readDealJourneys(
   let unattributed = 0;
   let withoutValue = 0;
 
+  const people = new PeopleOfDeals(events, state, workspace.id, options.accountMode === true);
   for (const deal of deals) {
-    const visitors = await visitorsOfDeal(state, workspace.id, deal, options.accountMode === true);
-    const sessions = (await events.sessionsOfVisitors(workspace.id, visitors))
-      .filter((session) => !session.bot)
-      .sort((a, b) => a.startedAt - b.startedAt);
-    const conversions = await events.conversionsOfVisitors(workspace.id, visitors);
+    const visitors = await people.visitorsOf(deal);
+    const { sessions, conversions } = await people.touchesOf(visitors);
     const leadAt = conversions.length === 0 ? undefined : Math.min(...conversions.map((c) => c.at));
     const at = milestoneTime(deal, options.milestone, pipelines.get(deal.pipeline), leadAt);
     if (at === undefined) continue;
@@ -108,34 +112,90 @@ export async function readDealJourneys(
   };
 }
 
-async function visitorsOfDeal(
-  state: StateStore,
-  workspaceId: string,
-  deal: Deal,
-  accountMode: boolean,
-): Promise<string[]> {
-  const persons = new Set<string>();
-  for (const email of deal.emails) {
-    const person = await state.personByEmail(workspaceId, email);
-    if (person !== undefined) persons.add(person.id);
-  }
-  // A site that identifies people by their CRM contact id links them to the CRM's deals too.
-  for (const contactId of deal.contactIds) {
-    const person = await state.personByUserId(workspaceId, contactId);
-    if (person !== undefined) persons.add(person.id);
-  }
-  if (accountMode && deal.accountDomain !== null) {
-    for (const person of await state.personsAtDomain(workspaceId, deal.accountDomain)) {
-      persons.add(person);
+/**
+ * The people, visitors and touches of deals, each asked of the stores once per read: the deals of
+ * one account share their people, and with `accountMode` each of them is everyone at the domain.
+ */
+class PeopleOfDeals {
+  readonly #personsByDomain = new Map<string, readonly string[]>();
+  readonly #visitorsByPerson = new Map<string, readonly string[]>();
+  readonly #sessions = new Map<string, SessionRecord[]>();
+  readonly #conversions = new Map<string, ConversionRecord[]>();
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly state: StateStore,
+    private readonly workspaceId: string,
+    private readonly accountMode: boolean,
+  ) {}
+
+  /** Linked by email, or by a CRM contact id the site identified them with as user id. */
+  async visitorsOf(deal: Deal): Promise<string[]> {
+    const { state, workspaceId } = this;
+    const persons = new Set<string>();
+    for (const email of deal.emails) {
+      const person = await state.personByEmail(workspaceId, email);
+      if (person !== undefined) persons.add(person.id);
     }
-  }
-  const visitors = new Set<string>();
-  for (const person of persons) {
-    for (const visitor of await state.visitorsOfPerson(workspaceId, person)) {
-      if (!visitor.startsWith(cookielessPrefix)) visitors.add(visitor);
+    for (const contactId of deal.contactIds) {
+      const person = await state.personByUserId(workspaceId, contactId);
+      if (person !== undefined) persons.add(person.id);
     }
+    if (this.accountMode && deal.accountDomain !== null) {
+      for (const person of await this.#atDomain(deal.accountDomain)) persons.add(person);
+    }
+    const visitors = new Set<string>();
+    for (const person of persons) {
+      for (const visitor of await this.#visitorsOfPerson(person)) visitors.add(visitor);
+    }
+    return [...visitors];
   }
-  return [...visitors];
+
+  /** Their sessions in time order, bots left out, and their conversions. */
+  async touchesOf(
+    visitors: readonly string[],
+  ): Promise<{ sessions: SessionRecord[]; conversions: ConversionRecord[] }> {
+    const unread = visitors.filter((visitor) => !this.#sessions.has(visitor));
+    if (unread.length > 0) {
+      for (const visitor of unread) {
+        this.#sessions.set(visitor, []);
+        this.#conversions.set(visitor, []);
+      }
+      for (const session of await this.events.sessionsOfVisitors(this.workspaceId, unread)) {
+        if (!session.bot) this.#sessions.get(session.visitorId)?.push(session);
+      }
+      for (const conversion of await this.events.conversionsOfVisitors(this.workspaceId, unread)) {
+        this.#conversions.get(conversion.visitorId)?.push(conversion);
+      }
+    }
+    const sessions = visitors
+      .flatMap((visitor) => this.#sessions.get(visitor) ?? [])
+      .sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return {
+      sessions,
+      conversions: visitors.flatMap((visitor) => this.#conversions.get(visitor) ?? []),
+    };
+  }
+
+  async #atDomain(domain: string): Promise<readonly string[]> {
+    let persons = this.#personsByDomain.get(domain);
+    if (persons === undefined) {
+      persons = await this.state.personsAtDomain(this.workspaceId, domain);
+      this.#personsByDomain.set(domain, persons);
+    }
+    return persons;
+  }
+
+  async #visitorsOfPerson(person: string): Promise<readonly string[]> {
+    let visitors = this.#visitorsByPerson.get(person);
+    if (visitors === undefined) {
+      visitors = (await this.state.visitorsOfPerson(this.workspaceId, person)).filter(
+        (visitor) => !visitor.startsWith(cookielessPrefix),
+      );
+      this.#visitorsByPerson.set(person, visitors);
+    }
+    return visitors;
+  }
 }
 
 function lastIndexAtOrBefore(sessions: readonly SessionRecord[], at: number): number {

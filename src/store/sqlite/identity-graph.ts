@@ -37,7 +37,7 @@ export const identitySql = {
     ORDER BY linked_at, visitor_id`,
   personsByVisitor: 'SELECT visitor_id, person_id FROM visitors WHERE workspace_id = ?',
   personsAtDomain: `SELECT DISTINCT person_id FROM person_emails
-    WHERE workspace_id = ? AND substr(email, instr(email, '@') + 1) = ? ORDER BY person_id`,
+    WHERE workspace_id = ? AND domain = ? ORDER BY person_id`,
 } as const;
 
 type IdentityMethods = Pick<

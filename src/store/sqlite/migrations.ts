@@ -243,6 +243,16 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    name: 'state: persons found by the domain of their email',
+    sql: `
+      -- Account-based attribution asks for everyone at a deal's domain, once per deal.
+      ALTER TABLE person_emails ADD COLUMN domain TEXT
+        GENERATED ALWAYS AS (substr(email, instr(email, '@') + 1)) VIRTUAL;
+      CREATE INDEX person_emails_by_domain ON person_emails (workspace_id, domain, person_id);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

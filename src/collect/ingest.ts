@@ -214,13 +214,19 @@ export class Ingestor implements IngestSink {
         await state.alias(workspace.id, event.previousId, event.userId, event.timestamp);
       } else if (
         event.email !== null ||
+        event.phone !== null ||
         (event.userId !== null && event.anonymousId !== null) ||
         event.kind === 'identify'
       ) {
-        if (event.email !== null || event.userId !== null) {
+        if (event.email !== null || event.phone !== null || event.userId !== null) {
           const result = await state.identify(
             workspace.id,
-            { visitorId, email: event.email ?? undefined, userId: event.userId ?? undefined },
+            {
+              visitorId,
+              email: event.email ?? undefined,
+              userId: event.userId ?? undefined,
+              phone: event.phone ?? undefined,
+            },
             event.timestamp,
           );
           if (

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isbot } from 'isbot';
+import { e164 } from '../core/phones.js';
 import { truncateIp } from './privacy.js';
 import type { EventKind, ValidEvent } from './validate.js';
 import { parseTime } from './validate.js';
@@ -38,6 +39,8 @@ export interface NormalizedEvent extends CampaignFields {
   readonly clickIds: Readonly<Record<string, string>>;
   /** Normalised email given by the event, if any (identify traits, form submits). */
   readonly email: string | null;
+  /** A phone number the event gives (the same places), in E.164, if it is written with `+`. */
+  readonly phone: string | null;
   readonly properties: Readonly<Record<string, unknown>>;
   readonly context: Readonly<Record<string, unknown>>;
 }
@@ -100,6 +103,7 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
     content: blankToNull(campaign.content ?? null) ?? fromUrl.content,
     clickIds: fromUrl.clickIds,
     email: emailOf(event, context),
+    phone: phoneOf(event, context),
     properties,
     context,
   };
@@ -182,14 +186,33 @@ function correctedTime(event: ValidEvent, arrival: Arrival): number {
   return Math.abs(corrected) <= 8.64e15 ? corrected : at;
 }
 
+/** Where an event gives who it is: identify traits first, then context traits, then a form's fields. */
+function traitCandidates(
+  event: ValidEvent,
+  context: { traits?: Record<string, unknown> },
+  name: 'email' | 'phone',
+): unknown[] {
+  const candidates: unknown[] = [context.traits?.[name]];
+  if (event.kind === 'identify') candidates.unshift(event.traits?.[name]);
+  if (event.kind === 'track') candidates.push(event.properties?.[name]);
+  return candidates;
+}
+
 function emailOf(event: ValidEvent, context: { traits?: Record<string, unknown> }): string | null {
-  const candidates: unknown[] = [context.traits?.email];
-  if (event.kind === 'identify') candidates.unshift(event.traits?.email);
-  if (event.kind === 'track') candidates.push(event.properties?.email);
-  for (const candidate of candidates) {
+  for (const candidate of traitCandidates(event, context, 'email')) {
     if (typeof candidate !== 'string') continue;
     const email = candidate.trim().toLowerCase();
     if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return email;
+  }
+  return null;
+}
+
+/** Without a country to read it in, only a number written with its country code is taken. */
+function phoneOf(event: ValidEvent, context: { traits?: Record<string, unknown> }): string | null {
+  for (const candidate of traitCandidates(event, context, 'phone')) {
+    if (typeof candidate !== 'string' || !candidate.trim().startsWith('+')) continue;
+    const number = e164(candidate);
+    if (number !== undefined) return number;
   }
   return null;
 }

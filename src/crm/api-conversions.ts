@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import Type, { type Static } from 'typebox';
-import type { ConversionRecord } from '../store/ports.js';
+import { e164, isPhoneCountry, phoneUserId } from '../core/phones.js';
+import type { ConversionRecord, IdentityClaim } from '../store/ports.js';
 import { parseMoment } from './values.js';
 
 /** One offline conversion: a call, a meeting, an event attended, a chat — tied by email or phone. */
@@ -11,6 +12,8 @@ export const apiConversionSchema = Type.Object({
   at: Type.String({ maxLength: 64 }),
   email: Type.Optional(Type.String({ maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' })),
   phone: Type.Optional(Type.String({ maxLength: 40, pattern: '^\\+?[0-9 ().-]{6,40}$' })),
+  /** The country of a phone number written without its country code (ISO 3166-1 alpha-2). */
+  country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
   userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 
@@ -22,15 +25,16 @@ export type ApiConversion = Static<typeof apiConversionSchema>;
 
 export interface OfflineConversion {
   /** Who: what the identity graph links the conversion to. */
-  readonly claim: { readonly visitorId: string; readonly email?: string; readonly userId?: string };
+  readonly claim: IdentityClaim & { readonly visitorId: string };
   readonly record: Omit<ConversionRecord, 'workspaceId'>;
 }
 
 /**
  * An API conversion as an identity claim and a conversion record. The conversion belongs to a
  * visitor id of its own (`offline:` + the identity), linked to the person like any device, so the
- * person's journey shows it and a first offline conversion is their lead. A phone number becomes
- * the user id `tel:+digits` (digits as given: no country is guessed).
+ * person's journey shows it and a first offline conversion is their lead. A phone number is read
+ * in E.164, with `country` when it is written without its country code (none is guessed), and
+ * ties to whoever gave that number (`tel:+…`), on the site or in an earlier conversion.
  */
 export function offlineConversion(
   conversion: ApiConversion,
@@ -41,12 +45,24 @@ export function offlineConversion(
   if (at.error !== undefined) return { error: `${at.error.field}: ${at.error.message}` };
   if (at.value === undefined) return { error: `${field('at')}: is required` };
   const email = conversion.email?.trim().toLowerCase();
-  const phone =
-    conversion.phone === undefined
-      ? undefined
-      : `tel:${conversion.phone.trim().startsWith('+') ? '+' : ''}${conversion.phone.replace(/\D/g, '')}`;
-  const userId = conversion.userId ?? phone;
-  const identity = email ?? userId;
+  const { country } = conversion;
+  if (country !== undefined && !isPhoneCountry(country)) {
+    return {
+      error: `${field('country')}: ${JSON.stringify(country)} is no country code (e.g. US)`,
+    };
+  }
+  const phone = conversion.phone === undefined ? undefined : e164(conversion.phone, country);
+  if (conversion.phone !== undefined && phone === undefined) {
+    const expected =
+      country === undefined
+        ? 'a phone number with + and its country code, or a country beside it'
+        : `a phone number of ${country.toUpperCase()}`;
+    return {
+      error: `${field('phone')}: expected ${expected}, got ${JSON.stringify(conversion.phone)}`,
+    };
+  }
+  const identity =
+    email ?? conversion.userId ?? (phone === undefined ? undefined : phoneUserId(phone));
   if (identity === undefined) {
     return {
       error: `${field('email')}: expected an email, phone or userId to tie the conversion to`,
@@ -60,7 +76,7 @@ export function offlineConversion(
       .slice(0, 32);
   const visitorId = `offline:${identity}`;
   return {
-    claim: { visitorId, email, userId },
+    claim: { visitorId, email, userId: conversion.userId, phone },
     record: {
       id: `c_offline_${createHash('sha256').update(messageId).digest('hex').slice(0, 24)}`,
       visitorId,

@@ -346,6 +346,45 @@ describe('POST /api/conversions', () => {
   });
 });
 
+describe('phone numbers', () => {
+  it('tie a call to the visitor who gave that number on the site, however it is written', async () => {
+    await collector.post('/v1/identify', {
+      messageId: 'id-lin',
+      anonymousId: 'browser-lin',
+      traits: { email: 'lin@example.com', phone: '+1 415-555-0199' },
+      timestamp: '2027-01-05T10:00:00Z',
+    });
+    const calls = {
+      conversions: [
+        { type: 'call', at: '2027-01-08T15:00:00Z', phone: '(415) 555-0199', country: 'us' },
+        { type: 'call', at: '2027-01-09T15:00:00Z', phone: '011 1 415 555 0199', country: 'US' },
+      ],
+    };
+    const response = await collector.post('/api/conversions', calls, bearer);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const lin = await store.state.personByEmail(workspace.id, 'lin@example.com');
+    expect(lin?.userIds).toEqual(['tel:+14155550199']);
+    const visitors = await store.state.visitorsOfPerson(workspace.id, lin?.id ?? '');
+    expect(visitors).toEqual(['browser-lin', 'offline:tel:+14155550199']);
+    const conversions = await store.events.conversionsOfVisitors(workspace.id, visitors);
+    expect(conversions.filter((c) => c.type === 'call')).toHaveLength(2);
+  });
+
+  it('refuses a number that cannot be read, naming the field', async () => {
+    for (const [conversion, message] of [
+      [{ phone: '(415) 555-0199' }, 'conversions.0.phone: expected a phone number with + and its'],
+      [{ phone: '555-01', country: 'US' }, 'conversions.0.phone: expected a phone number of US'],
+      [{ phone: '(415) 555-0199', country: 'XX' }, 'conversions.0.country: "XX" is no country'],
+      [{ phone: '(415) 555-0199', country: 'USA' }, 'conversions.0.country'],
+    ] as const) {
+      const body = { conversions: [{ type: 'call', at: '2027-01-08', ...conversion }] };
+      const bad = await collector.post('/api/conversions', body, bearer);
+      expect(bad.status, JSON.stringify(conversion)).toBe(400);
+      expect(bad.body.error.message).toContain(message);
+    }
+  });
+});
+
 describe('GET /api/funnel', () => {
   it('gives the funnel of a pipeline as JSON, and 4xx for a bad query', async () => {
     const get = (query: string, headers = bearer.headers) =>

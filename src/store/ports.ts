@@ -48,6 +48,8 @@ export interface IdentityClaim {
   readonly visitorId?: string;
   readonly email?: string;
   readonly userId?: string;
+  /** E.164 (`+14155550100`); the person is then also known by the user id `tel:+14155550100`. */
+  readonly phone?: string;
 }
 
 export interface IdentifyResult {

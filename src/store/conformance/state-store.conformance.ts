@@ -178,6 +178,25 @@ export function describeStateStoreConformance(
         );
       });
 
+      it('knows a person by phone as the user id tel:+…, beside their own user id', async () => {
+        const web = await store.identify(
+          ws,
+          { visitorId: 'browser', email: 'ada@example.com', userId: 'u-7', phone: '+14155550100' },
+          t0,
+        );
+        const call = await store.identify(
+          ws,
+          { visitorId: 'offline:tel:+14155550100', phone: '+14155550100' },
+          t0 + day,
+        );
+        expect(call.personId).toBe(web.personId);
+        expect((await store.person(ws, web.personId))?.userIds).toEqual([
+          'tel:+14155550100',
+          'u-7',
+        ]);
+        expect((await store.personByUserId(ws, 'tel:+14155550100'))?.id).toBe(web.personId);
+      });
+
       it('merges the persons a claim joins into the oldest, moving all they hold', async () => {
         const byEmail = await store.identify(ws, { visitorId: 'v1', email: 'ada@example.com' }, t0);
         const byUserId = await store.identify(ws, { visitorId: 'v2', userId: 'u-42' }, t0 + day);

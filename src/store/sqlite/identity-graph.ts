@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
+import { phoneUserId } from '../../core/phones.js';
 import type { IdentifyResult, IdentityClaim, Person, StateStore } from '../ports.js';
 import { guarded } from './failures.js';
 import { newPersonId, sha256Hex } from './keys.js';
@@ -213,11 +214,12 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
 
 function claimLinks(claim: IdentityClaim): Links {
   const email = usable(claim.email);
-  const userId = usable(claim.userId);
+  const phone = usable(claim.phone);
+  const userIds = [usable(claim.userId), phone === undefined ? undefined : phoneUserId(phone)];
   return {
     visitorId: usable(claim.visitorId),
     emails: email === undefined ? [] : [normaliseEmail(email)],
-    userIds: userId === undefined ? [] : [userId],
+    userIds: userIds.filter((id) => id !== undefined),
   };
 }
 

@@ -21,12 +21,19 @@ export function money(minor: number, currency: string): Money {
   return Object.freeze({ minor, currency });
 }
 
+const digitsOfCurrency = new Map<string, number>();
+
 /** Digits after the decimal point, from ISO 4217 via Intl (JPY 0, USD 2, KWD 3). */
 export function minorDigits(currency: string): number {
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2
-  );
+  let digits = digitsOfCurrency.get(currency);
+  if (digits === undefined) {
+    // A formatter costs tens of microseconds to build; reports ask once per deal.
+    digits =
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+        .maximumFractionDigits ?? 2;
+    digitsOfCurrency.set(currency, digits);
+  }
+  return digits;
 }
 
 /**

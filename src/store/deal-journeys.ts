@@ -113,8 +113,8 @@ export async function readDealJourneys(
 }
 
 /**
- * The people, visitors and touches of deals, each asked of the stores once per read: the deals of
- * one account share their people, and with `accountMode` each of them is everyone at the domain.
+ * The people, visitors and touches of deals, asked of the stores once per read where deals share
+ * them: the deals of one account share their people, and with `accountMode` everyone at the domain.
  */
 class PeopleOfDeals {
   readonly #personsByDomain = new Map<string, readonly string[]>();
@@ -151,10 +151,18 @@ class PeopleOfDeals {
     return [...visitors];
   }
 
-  /** Their sessions in time order, bots left out, and their conversions. */
+  /**
+   * Their sessions in time order, bots left out, and their conversions. Kept for the next deal
+   * only in account mode, where the deals of an account share everyone's touches; else a deal's
+   * people are mostly its own, and keeping every session read would only hold memory.
+   */
   async touchesOf(
     visitors: readonly string[],
   ): Promise<{ sessions: SessionRecord[]; conversions: ConversionRecord[] }> {
+    if (!this.accountMode) {
+      this.#sessions.clear();
+      this.#conversions.clear();
+    }
     const unread = visitors.filter((visitor) => !this.#sessions.has(visitor));
     if (unread.length > 0) {
       for (const visitor of unread) {

@@ -23,10 +23,13 @@ export function parseAsOf(text: string, timeZone: string, flag = '--as-of'): num
 
 /** A calendar day as `YYYY-MM-DD` (period bounds, backtest dates), or a usage error naming it. */
 export function checkedDay(name: string, text: string | undefined): string {
-  if (text === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+  if (text === undefined) {
+    throw new ClosedloopError('CL_ERR_USAGE', `${name}: is required (a date such as 2027-03-01)`);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
     throw new ClosedloopError(
       'CL_ERR_USAGE',
-      `${name}: expected a date such as 2027-03-01, got "${text ?? ''}"`,
+      `${name}: expected a date such as 2027-03-01, got "${text}"`,
     );
   }
   return text;

@@ -64,6 +64,8 @@ describe('report routes', () => {
         true,
       );
     }
+    const missing = await get('/api/backtest?from=2017-11-01');
+    expect(missing.body.error.message).toBe('to: is required (a date such as 2027-03-01)');
     const target = await collector.post(
       '/api/targets/2018-13',
       { amountMinor: 1 },

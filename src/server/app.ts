@@ -1,6 +1,7 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { deliveryHandler } from '../collect/deliveries.js';
 import { Ingestor, type IngestSink } from '../collect/ingest.js';
+import { truncateIp } from '../collect/privacy.js';
 import { registerCollectRoutes } from '../collect/routes.js';
 import { WorkerIngestor } from '../collect/worker-ingestor.js';
 import { createChannelClassifier } from '../core/channels/classify.js';
@@ -16,7 +17,8 @@ export interface AppOptions {
   readonly state: StateStore;
   /** Largest request body in bytes (default 500 KB). */
   readonly bodyLimit?: number;
-  readonly logger?: boolean;
+  /** Where request logs go, as JSON lines (none by default). */
+  readonly log?: NodeJS.WritableStream;
   /** Where validated events go; default: an ingestor in this thread on the stores above. */
   readonly ingest?: IngestSink;
   /** The browser tracker at /t.js and the demo site at /demo-site/. */
@@ -44,7 +46,10 @@ const statusOf: Record<string, number> = {
 export async function buildApp(options: AppOptions): Promise<App> {
   const fastify = Fastify({
     bodyLimit: options.bodyLimit ?? 500 * 1024,
-    logger: options.logger === true ? { redact: ['req.headers.authorization'] } : false,
+    logger:
+      options.log === undefined
+        ? false
+        : { stream: options.log, serializers: { req: loggedRequest } },
     trustProxy: true,
   });
   const classifier = createChannelClassifier();
@@ -116,5 +121,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await ingestor.close();
       await reports.close();
     },
+  };
+}
+
+/**
+ * What a request log line says of the request: no headers (keys travel there), and the client's
+ * address truncated as the collector stores it, so the logs hold no more than the database.
+ */
+function loggedRequest(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url,
+    remoteAddress: truncateIp(request.ip),
   };
 }

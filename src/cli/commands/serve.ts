@@ -45,7 +45,7 @@ export function registerServe(program: Command): void {
         events: store.events,
         state: store.state,
         bodyLimit: config.bodyLimit,
-        logger: config.log,
+        log: config.log ? process.stdout : undefined,
         ingest,
         reports,
         tracker: { demoSiteWriteKey: () => demoSiteWriteKey },

@@ -13,7 +13,8 @@ export const apiDealSchema = Type.Object({
   amount: Type.Optional(
     Type.Union([Type.Number(), Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', maxLength: 40 })]),
   ),
-  currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+  /** ISO 4217, in either case (Stripe and others write `usd`); stored upper-case. */
+  currency: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$' })),
   status: Type.Optional(
     Type.Union([Type.Literal('open'), Type.Literal('won'), Type.Literal('lost')]),
   ),
@@ -68,7 +69,7 @@ export function dealFromApi(
       externalId: deal.id,
       name: deal.name,
       amount: deal.amount === undefined ? undefined : String(deal.amount),
-      currency: deal.currency,
+      currency: deal.currency?.toUpperCase(),
       status: deal.status,
       stage: deal.stage,
       pipeline: deal.pipeline,

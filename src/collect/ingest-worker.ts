@@ -14,7 +14,8 @@ import type { WorkerReply, WorkerRequest } from './worker-ingestor.js';
 
 const port = parentPort;
 if (port === null) throw new Error('ingest-worker.js runs as a worker thread');
-const store = await openSqliteStore((workerData as { dbPath: string }).dbPath);
+// Its commits are made durable by the ingestor, one fsync for many, off this thread's loop.
+const store = await openSqliteStore((workerData as { dbPath: string }).dbPath, { deferSync: true });
 const classifier = createChannelClassifier();
 const ingestor = new Ingestor({
   events: store.events,

@@ -64,6 +64,8 @@ export class Ingestor implements IngestSink {
   #timer: NodeJS.Timeout | undefined;
   #scheduled = false;
   #writing: Promise<void> = Promise.resolve();
+  /** Settles once the last batch written is durable: the next batch need not wait for it. */
+  #syncing: Promise<void> = Promise.resolve();
 
   constructor(options: IngestorOptions) {
     this.#options = options;
@@ -81,13 +83,14 @@ export class Ingestor implements IngestSink {
     });
   }
 
-  /** Writes everything queued so far; resolves when it is committed (for a graceful shutdown). */
+  /** Writes everything queued so far; resolves when it is durable (for a graceful shutdown). */
   async flush(): Promise<void> {
     if (this.#scheduled) {
       clearTimeout(this.#timer);
       this.#startFlush();
     }
     await this.#writing;
+    await this.#syncing;
   }
 
   async close(): Promise<void> {
@@ -124,14 +127,26 @@ export class Ingestor implements IngestSink {
       group.push(pending);
       byWorkspace.set(pending.workspace.id, group);
     }
+    const committed: { group: Pending[]; outcomes: IngestOutcome[] }[] = [];
     for (const group of byWorkspace.values()) {
       try {
-        const outcomes = await this.#writeWorkspace(group);
-        for (const [i, pending] of group.entries()) pending.resolve(outcomes[i] as IngestOutcome);
+        committed.push({ group, outcomes: await this.#writeWorkspace(group) });
       } catch (error) {
         for (const pending of group) pending.reject(error);
       }
     }
+    if (committed.length === 0) return;
+    // Acknowledged once durable; meanwhile the next batch is already being written.
+    this.#syncing = this.#options.events.durable().then(
+      () => {
+        for (const { group, outcomes } of committed) {
+          for (const [i, pending] of group.entries()) pending.resolve(outcomes[i] as IngestOutcome);
+        }
+      },
+      (error: unknown) => {
+        for (const { group } of committed) for (const pending of group) pending.reject(error);
+      },
+    );
   }
 
   async #writeWorkspace(group: Pending[]): Promise<IngestOutcome[]> {

@@ -76,6 +76,7 @@ export async function registerCrmRoutes(
       sessions: [],
       conversions: offline.map(({ record }) => ({ ...record, workspaceId: workspace.id })),
     });
+    await events.durable();
     return { accepted: offline.length };
   });
 

@@ -206,8 +206,17 @@ export interface EventWrite {
 export interface EventStore {
   /** Of the given message ids, those already stored (client retries are normal). */
   existingMessageIds(workspaceId: string, messageIds: readonly string[]): Promise<Set<string>>;
-  /** All or nothing; an event whose message id is stored already is skipped, not duplicated. */
+  /**
+   * All or nothing; an event whose message id is stored already is skipped, not duplicated.
+   * Resolves once committed: readers see the write, and it survives a killed process.
+   */
   append(write: EventWrite): Promise<{ readonly inserted: number }>;
+  /**
+   * Resolves once everything appended before the call survives a power cut too: await it before
+   * acknowledging. An engine whose commits are durable already resolves at once; one that defers
+   * its syncs makes one for all the commits made meanwhile.
+   */
+  durable(): Promise<void>;
   /** The visitor's most recent session, to continue it or start the next. */
   latestSession(workspaceId: string, visitorId: string): Promise<SessionRecord | undefined>;
   /** Sessions of the visitors, in time order. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { parseServeConfig, type RawServeOptions } from '../../config.js';
+import type { IngestSink } from '../../collect/ingest.js';
+import { parseServeConfig, type RawServeOptions, type ServeConfig } from '../../config.js';
 import { openStore } from '../store-access.js';
 
 export function registerServe(program: Command): void {
@@ -27,11 +28,7 @@ export function registerServe(program: Command): void {
       const store = await openStore(config);
       // A file-backed store gets a writer thread (an in-memory one cannot be shared with it),
       // unless told to ingest in the HTTP thread: see ARCHITECTURE.md, "Decisions and departures".
-      const ingest =
-        config.ingestInThread || config.dbPath === ':memory:'
-          ? undefined
-          : new (await import('../../collect/worker-ingestor.js')).WorkerIngestor(config.dbPath);
-      await ingest?.start();
+      const ingest = config.dbPath === ':memory:' ? undefined : await openIngest(config);
       // Reports (a forecast is seconds of arithmetic) get a thread of their own on a file store.
       const reports =
         config.dbPath === ':memory:'
@@ -83,4 +80,17 @@ export function registerServe(program: Command): void {
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+/** The collector's ingestor on its own connection: in a writer thread, or in this one. */
+async function openIngest(config: ServeConfig): Promise<IngestSink> {
+  if (config.ingestInThread) {
+    const { openOwnConnectionIngestor } = await import('../../collect/own-connection.js');
+    const { createChannelClassifier } = await import('../../core/channels/classify.js');
+    return openOwnConnectionIngestor(config.dbPath, createChannelClassifier());
+  }
+  const { WorkerIngestor } = await import('../../collect/worker-ingestor.js');
+  const writer = new WorkerIngestor(config.dbPath);
+  await writer.start();
+  return writer;
 }

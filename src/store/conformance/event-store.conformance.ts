@@ -37,6 +37,14 @@ export function describeEventStoreConformance(
         expect(await store.append(write({}))).toEqual({ inserted: 0 });
       });
 
+      it('makes what was appended durable on request, many callers at once', async () => {
+        await store.append(write({ events: [pageEvent('ws_a', 'm1')] }));
+        const first = store.durable();
+        await store.append(write({ events: [pageEvent('ws_a', 'm2')] }));
+        await Promise.all([first, store.durable(), store.durable()]);
+        expect(await store.countEvents('ws_a')).toBe(2);
+      });
+
       it('skips an event whose message id is stored, across writes and within one', async () => {
         expect((await store.append(write({ events: [pageEvent('ws_a', 'm1')] }))).inserted).toBe(1);
         const retry = write({

@@ -85,10 +85,14 @@ interface ConversionRow {
 
 const defaultChunkSize = 1000;
 
-/** The event store on a SQLite connection it shares; `release` is told when the port closes. */
+/**
+ * The event store on a SQLite connection it shares; `release` is told when the port closes, and
+ * `durable` makes the connection's commits durable (none needed when each commit syncs).
+ */
 export function createSqliteEventStore(
   db: Database.Database,
   release: () => void = () => {},
+  durable: () => Promise<void> = () => Promise.resolve(),
 ): EventStore {
   const sql = eventStoreSql;
   const existingMessageIds = db.prepare<[string, string], string>(sql.existingMessageIds).pluck();
@@ -124,6 +128,7 @@ export function createSqliteEventStore(
           : new Set(existingMessageIds.all(workspaceId, JSON.stringify(messageIds))),
       ),
     append: (write) => guarded('append', () => ({ inserted: append.immediate(write) })),
+    durable,
     latestSession: (workspaceId, visitorId) =>
       guarded('latestSession', () => {
         const row = latestSession.get(workspaceId, visitorId);

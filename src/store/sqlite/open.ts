@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
@@ -7,6 +7,7 @@ import { createSqliteEventStore } from './event-store.js';
 import { storeFailure } from './failures.js';
 import { migrate } from './migrations.js';
 import { createSqliteStateStore } from './state-store.js';
+import { walSync } from './wal-sync.js';
 
 /** Both ports on one SQLite file: the default engine, zero set-up. */
 export interface SqliteStore {
@@ -21,13 +22,27 @@ export interface SqliteStore {
 /** Milliseconds a writer waits for another process's write lock before CL_ERR_STORE. */
 export const busyTimeoutMs = 5000;
 
+export interface SqliteStoreOptions {
+  /**
+   * Commit without syncing and leave the sync to `events.durable()`, one fsync of the WAL for
+   * every commit before it, off the event loop (see `wal-sync.ts`). For a connection whose every
+   * write is acknowledged through `durable()`: the collector's. Ignored for `:memory:`.
+   */
+  readonly deferSync?: boolean;
+}
+
 /**
  * Opens (creating it and its folder when missing) and migrates the store at `path`; `:memory:`
  * gives a private store that vanishes on close. One connection serves both ports, so their
  * writes are serialised in this process and other processes wait on the busy timeout.
  */
-export async function openSqliteStore(path: string): Promise<SqliteStore> {
-  const db = openConnection(path);
+export async function openSqliteStore(
+  path: string,
+  options: SqliteStoreOptions = {},
+): Promise<SqliteStore> {
+  const inMemory = isInMemory(path);
+  const deferSync = options.deferSync === true && !inMemory;
+  const db = openConnection(path, deferSync);
   try {
     migrate(db);
   } catch (error) {
@@ -47,7 +62,11 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
     if (openPorts === 0) closeConnection();
   };
   return {
-    events: createSqliteEventStore(db, release),
+    events: createSqliteEventStore(
+      db,
+      release,
+      deferSync ? durableWal(walPathOf(path)) : undefined,
+    ),
     state: createSqliteStateStore(db, release),
     db,
     close: async () => {
@@ -60,8 +79,21 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
   };
 }
 
-function openConnection(path: string): Database.Database {
-  const inMemory = path === ':memory:' || path === '';
+const isInMemory = (path: string) => path === ':memory:' || path === '';
+
+/** The WAL SQLite writes for the file at `path`: it names it after the file a link points to. */
+export const walPathOf = (path: string) => `${realpathSync(path)}-wal`;
+
+function durableWal(walPath: string): () => Promise<void> {
+  const sync = walSync(walPath);
+  return () =>
+    sync().catch((error: unknown) => {
+      throw storeFailure(`sync ${walPath}`, error);
+    });
+}
+
+function openConnection(path: string, deferSync: boolean): Database.Database {
+  const inMemory = isInMemory(path);
   let db: Database.Database | undefined;
   try {
     if (!inMemory) mkdirSync(dirname(path), { recursive: true });
@@ -72,10 +104,10 @@ function openConnection(path: string): Database.Database {
     if (!inMemory && mode !== 'wal') {
       throw new ClosedloopError('CL_ERR_STORE', `${path}: the file system refuses WAL mode`);
     }
-    // FULL: each commit fsyncs the WAL before the collector acknowledges. In WAL mode NORMAL
-    // already survives a killed process (the commit has reached the OS); FULL also survives an OS
-    // crash or power cut, for one fsync per batch, which batching keeps affordable.
-    db.pragma('synchronous = FULL');
+    // FULL: each commit fsyncs the WAL, so an acknowledged write survives an OS crash or power
+    // cut. In WAL mode NORMAL already survives a killed process (the commit has reached the OS);
+    // with deferSync the fsync that makes it FULL's equal comes from `durable()`.
+    db.pragma(deferSync ? 'synchronous = NORMAL' : 'synchronous = FULL');
     db.pragma('foreign_keys = ON');
     return db;
   } catch (error) {

@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,7 +23,7 @@ import { dealSql } from './deals.js';
 import { eventStoreSql } from './event-store.js';
 import { identitySql } from './identity-graph.js';
 import { latestSchemaVersion, migrate, migrations } from './migrations.js';
-import { busyTimeoutMs, openSqliteStore } from './open.js';
+import { busyTimeoutMs, openSqliteStore, walPathOf } from './open.js';
 import { workspaceSql } from './workspaces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'closedloop-sqlite-'));
@@ -26,6 +34,12 @@ const freshPath = () => join(dir, `store-${++files}.db`);
 
 describeEventStoreConformance('sqlite', async () => {
   const store = await openSqliteStore(freshPath());
+  return { events: store.events, close: () => store.close() };
+});
+
+// The collector's connection: commits leave their fsync to `durable()`.
+describeEventStoreConformance('sqlite, sync deferred', async () => {
+  const store = await openSqliteStore(freshPath(), { deferSync: true });
   return { events: store.events, close: () => store.close() };
 });
 
@@ -45,6 +59,26 @@ describe('openSqliteStore', () => {
     expect(pragma('foreign_keys')).toBe(1);
     expect(pragma('busy_timeout')).toBe(busyTimeoutMs);
     await store.close();
+  });
+
+  it('with deferSync, commits without fsync and syncs the WAL SQLite writes, through a link too', async () => {
+    const target = freshPath();
+    const link = join(dir, `link-${files}.db`);
+    writeFileSync(target, '');
+    symlinkSync(target, link);
+    const store = await openSqliteStore(link, { deferSync: true });
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    await store.events.append(write({ events: [pageEvent('ws_a', 'm1')] }));
+    await store.events.durable();
+    expect(walPathOf(link)).toBe(`${target}-wal`);
+    expect(statSync(walPathOf(link)).size).toBeGreaterThan(0);
+    expect(existsSync(`${link}-wal`)).toBe(false);
+    await store.close();
+
+    const memory = await openSqliteStore(':memory:', { deferSync: true });
+    expect(memory.db.pragma('synchronous', { simple: true })).toBe(2);
+    await expect(memory.events.durable()).resolves.toBeUndefined();
+    await memory.close();
   });
 
   it('creates the folder of a new file, and serves a private store in memory', async () => {

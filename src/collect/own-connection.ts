@@ -1,0 +1,29 @@
+import type { ChannelClassifier } from '../core/channels/classify.js';
+import { openSqliteStore } from '../store/sqlite/open.js';
+import { Ingestor, type IngestSink } from './ingest.js';
+
+/**
+ * An ingestor in this thread on a connection of its own to the SQLite file, whose commits it
+ * makes durable itself (`deferSync`): the collector's fsyncs then run in the thread pool, one
+ * for every batch committed meanwhile, and never stop the event loop. The app's own connection
+ * keeps syncing each commit, as its other writes expect.
+ */
+export async function openOwnConnectionIngestor(
+  dbPath: string,
+  classifier: ChannelClassifier,
+): Promise<IngestSink> {
+  const store = await openSqliteStore(dbPath, { deferSync: true });
+  const ingestor = new Ingestor({
+    events: store.events,
+    state: store.state,
+    classifierFor: () => classifier,
+  });
+  return {
+    submit: (workspace, events) => ingestor.submit(workspace, events),
+    flush: () => ingestor.flush(),
+    close: async () => {
+      await ingestor.close();
+      await store.close();
+    },
+  };
+}

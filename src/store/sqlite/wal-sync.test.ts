@@ -1,0 +1,81 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDirectory } from '../../test-support/temp-files.js';
+import { syncFile, walSync } from './wal-sync.js';
+
+/** A FileSync whose calls wait until the test lets them end. */
+function gatedSync() {
+  const calls: { path: string; end: (error?: Error) => void }[] = [];
+  const sync = (path: string) =>
+    new Promise<void>((resolve, reject) => {
+      calls.push({ path, end: (error) => (error === undefined ? resolve() : reject(error)) });
+    });
+  return { calls, sync };
+}
+
+const settled = async (promise: Promise<unknown>) => {
+  let state = 'pending';
+  promise.then(
+    () => {
+      state = 'resolved';
+    },
+    () => {
+      state = 'rejected';
+    },
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return state;
+};
+
+describe('walSync', () => {
+  it('gives the callers who arrive during a sync one more sync, started when it ends', async () => {
+    const { calls, sync } = gatedSync();
+    const durable = walSync('/data/store.db-wal', sync);
+    const first = durable();
+    const second = durable();
+    const third = durable();
+    expect(calls.map((call) => call.path)).toEqual(['/data/store.db-wal']);
+    // The running sync may have started before the second and third callers' commits.
+    calls[0]?.end();
+    expect(await settled(first)).toBe('resolved');
+    expect(await settled(second)).toBe('pending');
+    expect(calls).toHaveLength(2);
+    calls[1]?.end();
+    expect(await settled(second)).toBe('resolved');
+    expect(await settled(third)).toBe('resolved');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('fails the callers of a failed sync, and the next call syncs again', async () => {
+    const { calls, sync } = gatedSync();
+    const durable = walSync('/data/store.db-wal', sync);
+    const first = durable();
+    const waiting = durable();
+    calls[0]?.end(new Error('EIO: i/o error'));
+    await expect(first).rejects.toThrow('EIO');
+    calls[1]?.end();
+    await expect(waiting).resolves.toBeUndefined();
+    const later = durable();
+    expect(calls).toHaveLength(3);
+    calls[2]?.end();
+    await expect(later).resolves.toBeUndefined();
+  });
+});
+
+const dir = tempDirectory();
+
+describe('syncFile', () => {
+  it('syncs a file, and takes a missing WAL for one with nothing to sync', async () => {
+    const wal = join(dir, 'store.db-wal');
+    await expect(syncFile(wal)).resolves.toBeUndefined();
+    writeFileSync(wal, 'frames');
+    await expect(syncFile(wal)).resolves.toBeUndefined();
+  });
+
+  it('reports any other failure', async () => {
+    const notAFolder = join(dir, 'file');
+    writeFileSync(notAFolder, '');
+    await expect(syncFile(join(notAFolder, 'store.db-wal'))).rejects.toThrow('ENOTDIR');
+  });
+});

@@ -268,8 +268,6 @@ export interface ServeConfig extends StoreConfig {
   /** Fill a demo workspace through the collector when it is empty. */
   readonly demo: boolean;
   readonly log: boolean;
-  /** Ingest in the HTTP thread instead of a writer thread. */
-  readonly ingestInThread: boolean;
 }
 
 export interface RawServeOptions extends RawStoreOptions {
@@ -278,7 +276,6 @@ export interface RawServeOptions extends RawStoreOptions {
   bodyLimit?: string;
   demo?: boolean;
   log?: boolean;
-  ingestInThread?: boolean;
 }
 
 export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): ServeConfig {
@@ -300,6 +297,5 @@ export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): 
       }) ?? 500 * 1024,
     demo: raw.demo === true,
     log: raw.log === true,
-    ingestInThread: raw.ingestInThread === true,
   });
 }

@@ -2,7 +2,7 @@ import { parse as parseJsonSafely } from 'secure-json-parse';
 import { ClosedloopError } from '../core/errors.js';
 import type { StateStore, Workspace } from '../store/ports.js';
 import type { IngestSink } from './ingest.js';
-import { normalizeEvent } from './normalize.js';
+import { type NormalizedEvent, normalizeEvent } from './normalize.js';
 import { type EventKind, validateEvent } from './validate.js';
 
 /** The ingest routes: `collect` is the tracker's `/api/collect`, the others Segment's `/v1/…`. */
@@ -46,49 +46,87 @@ export interface Acknowledgement {
 /** Parses, authenticates, checks and normalizes a delivery, and answers once it is committed. */
 export type DeliveryHandler = (delivery: Delivery) => Promise<DeliveryAnswer>;
 
+/**
+ * A delivery parsed, its events checked and normalized, not yet authenticated: plain data, so
+ * that it can be prepared in another thread.
+ */
+export interface PreparedDelivery {
+  /** The write key the request names (basic-auth user name, or `writeKey` in the body). */
+  readonly writeKey: unknown;
+  readonly isBatch: boolean;
+  /** Why the body as a whole is refused, once its write key is known to be good. */
+  readonly refusal?: string;
+  /** How many events the body holds, good and bad. */
+  readonly received: number;
+  readonly events: readonly NormalizedEvent[];
+  readonly rejected: readonly Rejection[];
+}
+
+/** Prepares a delivery somewhere: in this thread, or in a helper thread for large bodies. */
+export type Preparer = (delivery: Delivery) => Promise<PreparedDelivery>;
+
 type Body = Record<string, unknown>;
+
+/**
+ * The parsing half of a request: a body that is not a JSON object throws (400); bad events are
+ * listed by index beside the good ones, normalized.
+ */
+export function prepareDelivery(delivery: Delivery): PreparedDelivery {
+  const body = objectBody(delivery.body);
+  const { route } = delivery;
+  const fromBrowser = route === 'collect';
+  const writeKey = fromBrowser ? body.writeKey : (delivery.basicAuthUser ?? body.writeKey);
+  const isBatch = route === 'batch' || (fromBrowser && Array.isArray(body.batch));
+  if (isBatch && !Array.isArray(body.batch)) {
+    const refusal = 'batch: expected an array of events';
+    return { writeKey, isBatch, refusal, received: 0, events: [], rejected: [] };
+  }
+  const events = isBatch ? (body.batch as unknown[]) : [withoutEnvelope(body)];
+  const kind =
+    isBatch || fromBrowser ? undefined : route === 'screen' ? 'page' : (route as EventKind);
+  const arrival = {
+    receivedAt: delivery.receivedAt,
+    sentAt:
+      typeof body.sentAt === 'string' || typeof body.sentAt === 'number' ? body.sentAt : undefined,
+    requestIp: fromBrowser ? delivery.requestIp : undefined,
+    requestUserAgent: fromBrowser ? delivery.requestUserAgent : undefined,
+  };
+  const rejected: Rejection[] = [];
+  const valid = events.flatMap((event, index) => {
+    const result = validateEvent(event, kind);
+    if (!result.ok) {
+      rejected.push({ index, error: result.error });
+      return [];
+    }
+    return [normalizeEvent(result.event, arrival)];
+  });
+  return { writeKey, isBatch, received: events.length, events: valid, rejected };
+}
 
 /**
  * The collector's work for one request, apart from HTTP: a body that is not a JSON object, or a
  * missing or unknown write key, throws (the app answers 400 or 401); bad events are answered 400
  * naming the field, or, in a batch with good ones, listed by index beside what was stored.
+ * Bodies over `prepareLarge.overBytes` are prepared by `prepareLarge.prepare` (another thread).
  */
-export function deliveryHandler(state: StateStore, sink: IngestSink): DeliveryHandler {
+export function deliveryHandler(
+  state: StateStore,
+  sink: IngestSink,
+  prepareLarge?: { readonly overBytes: number; readonly prepare: Preparer },
+): DeliveryHandler {
   const workspaceOf = writeKeyCache(state);
   return async (delivery) => {
-    const body = objectBody(delivery.body);
-    const { route } = delivery;
-    const fromBrowser = route === 'collect';
-    const workspace = await workspaceOf(
-      fromBrowser ? body.writeKey : (delivery.basicAuthUser ?? body.writeKey),
-    );
-    const isBatch = route === 'batch' || (fromBrowser && Array.isArray(body.batch));
-    if (isBatch && !Array.isArray(body.batch)) {
-      throw new ClosedloopError('CL_ERR_EVENT_INVALID', 'batch: expected an array of events');
+    const prepared =
+      prepareLarge !== undefined && delivery.body.length > prepareLarge.overBytes
+        ? await prepareLarge.prepare(delivery)
+        : prepareDelivery(delivery);
+    const workspace = await workspaceOf(prepared.writeKey);
+    if (prepared.refusal !== undefined) {
+      throw new ClosedloopError('CL_ERR_EVENT_INVALID', prepared.refusal);
     }
-    const events = isBatch ? (body.batch as unknown[]) : [withoutEnvelope(body)];
-    const kind =
-      isBatch || fromBrowser ? undefined : route === 'screen' ? 'page' : (route as EventKind);
-    const arrival = {
-      receivedAt: delivery.receivedAt,
-      sentAt:
-        typeof body.sentAt === 'string' || typeof body.sentAt === 'number'
-          ? body.sentAt
-          : undefined,
-      requestIp: fromBrowser ? delivery.requestIp : undefined,
-      requestUserAgent: fromBrowser ? delivery.requestUserAgent : undefined,
-    };
-    const rejected: Rejection[] = [];
-    const valid = events.flatMap((event, index) => {
-      const result = validateEvent(event, kind);
-      if (!result.ok) {
-        rejected.push({ index, error: result.error });
-        return [];
-      }
-      return [normalizeEvent(result.event, arrival)];
-    });
-    const outcome = await sink.submit(workspace, valid);
-    if (rejected.length > 0 && (!isBatch || rejected.length === events.length)) {
+    const { isBatch, rejected } = prepared;
+    const outcome = await sink.submit(workspace, prepared.events);
+    if (rejected.length > 0 && (!isBatch || rejected.length === prepared.received)) {
       const first = rejected[0] as Rejection;
       const message = isBatch
         ? `every event was rejected; event ${first.index}: ${first.error}`

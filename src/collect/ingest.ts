@@ -270,8 +270,8 @@ export class Ingestor implements IngestSink {
         receivedAt: event.receivedAt,
         sessionId,
         bot: event.bot,
-        properties: event.properties,
-        context: event.context,
+        propertiesJson: event.propertiesJson,
+        contextJson: event.contextJson,
       });
     }
     return { events: stored, sessions: [...sessions.values()], conversions };

@@ -41,8 +41,12 @@ export interface NormalizedEvent extends CampaignFields {
   readonly email: string | null;
   /** A phone number the event gives (the same places), in E.164, if it is written with `+`. */
   readonly phone: string | null;
-  readonly properties: Readonly<Record<string, unknown>>;
-  readonly context: Readonly<Record<string, unknown>>;
+  /**
+   * The event's properties and context (IP already truncated) as JSON, as they are stored: text
+   * crosses between threads for the cost of a copy, and nothing reads them before the store.
+   */
+  readonly propertiesJson: string;
+  readonly contextJson: string;
 }
 
 export interface Arrival {
@@ -104,8 +108,8 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
     clickIds: fromUrl.clickIds,
     email: emailOf(event, context),
     phone: phoneOf(event, context),
-    properties,
-    context,
+    propertiesJson: JSON.stringify(properties),
+    contextJson: JSON.stringify(context),
   };
 }
 

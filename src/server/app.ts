@@ -1,9 +1,8 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { deliveryHandler } from '../collect/deliveries.js';
+import { deliveryHandler, type Preparer } from '../collect/deliveries.js';
 import { Ingestor, type IngestSink } from '../collect/ingest.js';
 import { truncateIp } from '../collect/privacy.js';
 import { registerCollectRoutes } from '../collect/routes.js';
-import { WorkerIngestor } from '../collect/worker-ingestor.js';
 import { createChannelClassifier } from '../core/channels/classify.js';
 import { isClosedloopError } from '../core/errors.js';
 import type { EventStore, StateStore } from '../store/ports.js';
@@ -21,6 +20,8 @@ export interface AppOptions {
   readonly log?: NodeJS.WritableStream;
   /** Where validated events go; default: an ingestor in this thread on the stores above. */
   readonly ingest?: IngestSink;
+  /** Where bodies over `overBytes` (batches) are parsed and checked; default: in this thread. */
+  readonly prepareLarge?: { readonly overBytes: number; readonly prepare: Preparer };
   /** The browser tracker at /t.js and the demo site at /demo-site/. */
   readonly tracker?: TrackerRoutesOptions;
   /** Where reports are computed; default: in this thread, on the stores above. */
@@ -98,10 +99,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }),
   );
 
-  const deliver =
-    ingestor instanceof WorkerIngestor
-      ? ingestor.deliveries(options.state)
-      : deliveryHandler(options.state, ingestor);
+  const deliver = deliveryHandler(options.state, ingestor, options.prepareLarge);
   await registerCollectRoutes(fastify, { deliver });
   await registerTrackerRoutes(fastify, options.tracker);
   await registerCrmRoutes(fastify, {

@@ -160,9 +160,10 @@ export interface StoredEvent {
   readonly receivedAt: number;
   readonly sessionId: string | null;
   readonly bot: boolean;
-  readonly properties: Readonly<Record<string, unknown>>;
-  /** The event's context, IP already truncated. */
-  readonly context: Readonly<Record<string, unknown>>;
+  /** The event's properties, as JSON. */
+  readonly propertiesJson: string;
+  /** The event's context, IP already truncated, as JSON. */
+  readonly contextJson: string;
 }
 
 export interface SessionRecord {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { IngestSink } from '../../collect/ingest.js';
-import { parseServeConfig, type RawServeOptions, type ServeConfig } from '../../config.js';
+import { parseServeConfig, type RawServeOptions } from '../../config.js';
 import { openStore } from '../store-access.js';
 
 export function registerServe(program: Command): void {
@@ -16,19 +15,26 @@ export function registerServe(program: Command): void {
       'fill a "demo" workspace with a simulated year, through the collector, if it is empty',
     )
     .option('--log', 'log every request (JSON lines on stdout)')
-    .option(
-      '--ingest-in-thread',
-      'ingest in the HTTP thread, not a writer thread (faster for single events on two cores, slower for batches)',
-    )
     .action(async (options: RawServeOptions) => {
       const config = parseServeConfig(options, process.env);
       // Loaded here, not at the top: the HTTP stack would slow every other command's start.
       const { buildApp } = await import('../../server/app.js');
       const { ensureDemoWorkspace } = await import('../../server/demo-workspace.js');
       const store = await openStore(config);
-      // A file-backed store gets a writer thread (an in-memory one cannot be shared with it),
-      // unless told to ingest in the HTTP thread: see ARCHITECTURE.md, "Decisions and departures".
-      const ingest = config.dbPath === ':memory:' ? undefined : await openIngest(config);
+      // The collector stores events in this thread, on a connection of its own that syncs in
+      // the thread pool (an in-memory store has no file to share), and parses batches in a
+      // helper thread: see ARCHITECTURE.md, "Decisions and departures".
+      const { openOwnConnectionIngestor } = await import('../../collect/own-connection.js');
+      const { PrepareThread, preparedElsewhereOverBytes } = await import(
+        '../../collect/prepare-thread.js'
+      );
+      const { createChannelClassifier } = await import('../../core/channels/classify.js');
+      const ingest =
+        config.dbPath === ':memory:'
+          ? undefined
+          : await openOwnConnectionIngestor(config.dbPath, createChannelClassifier());
+      const preparer = new PrepareThread();
+      await preparer.start();
       // Reports (a forecast is seconds of arithmetic) get a thread of their own on a file store.
       const reports =
         config.dbPath === ':memory:'
@@ -44,6 +50,7 @@ export function registerServe(program: Command): void {
         bodyLimit: config.bodyLimit,
         log: config.log ? process.stdout : undefined,
         ingest,
+        prepareLarge: { overBytes: preparedElsewhereOverBytes, prepare: preparer.prepare },
         reports,
         tracker: { demoSiteWriteKey: () => demoSiteWriteKey },
       });
@@ -55,6 +62,7 @@ export function registerServe(program: Command): void {
           `closedloop: ${signal}: finishing the requests in flight and committing their events\n`,
         );
         await app.close();
+        await preparer.close();
         await store.close();
         process.exit(0);
       };
@@ -80,17 +88,4 @@ export function registerServe(program: Command): void {
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
-}
-
-/** The collector's ingestor on its own connection: in a writer thread, or in this one. */
-async function openIngest(config: ServeConfig): Promise<IngestSink> {
-  if (config.ingestInThread) {
-    const { openOwnConnectionIngestor } = await import('../../collect/own-connection.js');
-    const { createChannelClassifier } = await import('../../core/channels/classify.js');
-    return openOwnConnectionIngestor(config.dbPath, createChannelClassifier());
-  }
-  const { WorkerIngestor } = await import('../../collect/worker-ingestor.js');
-  const writer = new WorkerIngestor(config.dbPath);
-  await writer.start();
-  return writer;
 }

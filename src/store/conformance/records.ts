@@ -20,8 +20,8 @@ export function pageEvent(
     receivedAt: t0 + 40,
     sessionId: 's1',
     bot: false,
-    properties: { path: '/pricing', title: 'Pricing' },
-    context: { ip: '192.0.2.0', userAgent: 'Mozilla/5.0' },
+    propertiesJson: JSON.stringify({ path: '/pricing', title: 'Pricing' }),
+    contextJson: JSON.stringify({ ip: '192.0.2.0', userAgent: 'Mozilla/5.0' }),
     ...fields,
   };
 }

@@ -182,8 +182,8 @@ function eventValues(event: StoredEvent): unknown[] {
     event.receivedAt,
     event.sessionId ?? null,
     flag(event.bot),
-    JSON.stringify(event.properties),
-    JSON.stringify(event.context),
+    event.propertiesJson,
+    event.contextJson,
   ];
 }
 

@@ -7,7 +7,7 @@ import { createSqliteEventStore } from './event-store.js';
 import { storeFailure } from './failures.js';
 import { migrate } from './migrations.js';
 import { createSqliteStateStore } from './state-store.js';
-import { walSync } from './wal-sync.js';
+import { keptOpen, type SyncedFile, walSync } from './wal-sync.js';
 
 /** Both ports on one SQLite file: the default engine, zero set-up. */
 export interface SqliteStore {
@@ -50,10 +50,12 @@ export async function openSqliteStore(
     throw storeFailure(`migrate ${path}`, error);
   }
 
+  const wal = deferSync ? keptOpen(walPathOf(path)) : undefined;
   const closeConnection = () => {
     if (!db.open) return;
     db.pragma('optimize');
     db.close();
+    wal?.close();
   };
   // Each port may be closed on its own; the connection goes when both are.
   let openPorts = 2;
@@ -62,11 +64,7 @@ export async function openSqliteStore(
     if (openPorts === 0) closeConnection();
   };
   return {
-    events: createSqliteEventStore(
-      db,
-      release,
-      deferSync ? durableWal(walPathOf(path)) : undefined,
-    ),
+    events: createSqliteEventStore(db, release, wal === undefined ? undefined : durableWal(wal)),
     state: createSqliteStateStore(db, release),
     db,
     close: async () => {
@@ -84,11 +82,11 @@ const isInMemory = (path: string) => path === ':memory:' || path === '';
 /** The WAL SQLite writes for the file at `path`: it names it after the file a link points to. */
 export const walPathOf = (path: string) => `${realpathSync(path)}-wal`;
 
-function durableWal(walPath: string): () => Promise<void> {
-  const sync = walSync(walPath);
+function durableWal(wal: SyncedFile): () => Promise<void> {
+  const sync = walSync(() => wal.sync());
   return () =>
     sync().catch((error: unknown) => {
-      throw storeFailure(`sync ${walPath}`, error);
+      throw storeFailure('sync the WAL', error);
     });
 }
 

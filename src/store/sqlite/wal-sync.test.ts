@@ -1,15 +1,15 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirectory } from '../../test-support/temp-files.js';
-import { syncFile, walSync } from './wal-sync.js';
+import { keptOpen, walSync } from './wal-sync.js';
 
-/** A FileSync whose calls wait until the test lets them end. */
+/** A sync whose calls wait until the test lets them end. */
 function gatedSync() {
-  const calls: { path: string; end: (error?: Error) => void }[] = [];
-  const sync = (path: string) =>
+  const calls: { end: (error?: Error) => void }[] = [];
+  const sync = () =>
     new Promise<void>((resolve, reject) => {
-      calls.push({ path, end: (error) => (error === undefined ? resolve() : reject(error)) });
+      calls.push({ end: (error) => (error === undefined ? resolve() : reject(error)) });
     });
   return { calls, sync };
 }
@@ -31,11 +31,11 @@ const settled = async (promise: Promise<unknown>) => {
 describe('walSync', () => {
   it('gives the callers who arrive during a sync one more sync, started when it ends', async () => {
     const { calls, sync } = gatedSync();
-    const durable = walSync('/data/store.db-wal', sync);
+    const durable = walSync(sync);
     const first = durable();
     const second = durable();
     const third = durable();
-    expect(calls.map((call) => call.path)).toEqual(['/data/store.db-wal']);
+    expect(calls).toHaveLength(1);
     // The running sync may have started before the second and third callers' commits.
     calls[0]?.end();
     expect(await settled(first)).toBe('resolved');
@@ -49,7 +49,7 @@ describe('walSync', () => {
 
   it('fails the callers of a failed sync, and the next call syncs again', async () => {
     const { calls, sync } = gatedSync();
-    const durable = walSync('/data/store.db-wal', sync);
+    const durable = walSync(sync);
     const first = durable();
     const waiting = durable();
     calls[0]?.end(new Error('EIO: i/o error'));
@@ -64,18 +64,25 @@ describe('walSync', () => {
 });
 
 const dir = tempDirectory();
+/** The descriptors this process holds (Linux). */
+const openDescriptors = () => readdirSync('/proc/self/fd').length;
 
-describe('syncFile', () => {
-  it('syncs a file, and takes a missing WAL for one with nothing to sync', async () => {
-    const wal = join(dir, 'store.db-wal');
-    await expect(syncFile(wal)).resolves.toBeUndefined();
-    writeFileSync(wal, 'frames');
-    await expect(syncFile(wal)).resolves.toBeUndefined();
+describe('keptOpen', () => {
+  it('syncs a file through one descriptor, and takes a missing WAL for one with nothing to sync', async () => {
+    const wal = keptOpen(join(dir, 'store.db-wal'));
+    await expect(wal.sync()).resolves.toBeUndefined();
+    writeFileSync(join(dir, 'store.db-wal'), 'frames');
+    const before = openDescriptors();
+    await wal.sync();
+    await wal.sync();
+    expect(openDescriptors()).toBe(before + 1);
+    wal.close();
+    expect(openDescriptors()).toBe(before);
   });
 
   it('reports any other failure', async () => {
     const notAFolder = join(dir, 'file');
     writeFileSync(notAFolder, '');
-    await expect(syncFile(join(notAFolder, 'store.db-wal'))).rejects.toThrow('ENOTDIR');
+    await expect(keptOpen(join(notAFolder, 'store.db-wal')).sync()).rejects.toThrow('ENOTDIR');
   });
 });

@@ -63,9 +63,9 @@ export async function readDealJourneys(
   let withoutValue = 0;
 
   const people = new PeopleOfDeals(events, state, workspace.id, options.accountMode === true);
-  for (const deal of deals) {
-    const visitors = await people.visitorsOf(deal);
-    const { sessions, conversions } = await people.touchesOf(visitors);
+  for (const [index, deal] of deals.entries()) {
+    if (index % dealsPerRead === 0) await people.read(deals.slice(index, index + dealsPerRead));
+    const { sessions, conversions } = people.touchesOf(deal);
     const leadAt = conversions.length === 0 ? undefined : Math.min(...conversions.map((c) => c.at));
     const at = milestoneTime(deal, options.milestone, pipelines.get(deal.pipeline), leadAt);
     if (at === undefined) continue;
@@ -112,13 +112,18 @@ export async function readDealJourneys(
   };
 }
 
+/** Deals whose people and touches are read together: a few queries instead of a few per deal. */
+const dealsPerRead = 1000;
+
 /**
- * The people, visitors and touches of deals, asked of the stores once per read where deals share
- * them: the deals of one account share their people, and with `accountMode` everyone at the domain.
+ * The people, visitors and touches of deals, read from the stores for many deals at once. The
+ * deals of one account share their people, and with `accountMode` everyone at the domain: what
+ * was read is kept across reads then; else a read keeps only its own deals'.
  */
 class PeopleOfDeals {
   readonly #personsByDomain = new Map<string, readonly string[]>();
   readonly #visitorsByPerson = new Map<string, readonly string[]>();
+  readonly #visitorsByDeal = new Map<string, readonly string[]>();
   readonly #sessions = new Map<string, SessionRecord[]>();
   readonly #conversions = new Map<string, ConversionRecord[]>();
 
@@ -129,53 +134,73 @@ class PeopleOfDeals {
     private readonly accountMode: boolean,
   ) {}
 
-  /** Linked by email, or by a CRM contact id the site identified them with as user id. */
-  async visitorsOf(deal: Deal): Promise<string[]> {
-    const { state, workspaceId } = this;
-    const persons = new Set<string>();
-    for (const email of deal.emails) {
-      const person = await state.personByEmail(workspaceId, email);
-      if (person !== undefined) persons.add(person.id);
-    }
-    for (const contactId of deal.contactIds) {
-      const person = await state.personByUserId(workspaceId, contactId);
-      if (person !== undefined) persons.add(person.id);
-    }
-    if (this.accountMode && deal.accountDomain !== null) {
-      for (const person of await this.#atDomain(deal.accountDomain)) persons.add(person);
-    }
-    const visitors = new Set<string>();
-    for (const person of persons) {
-      for (const visitor of await this.#visitorsOfPerson(person)) visitors.add(visitor);
-    }
-    return [...visitors];
-  }
-
   /**
-   * Their sessions in time order, bots left out, and their conversions. Kept for the next deal
-   * only in account mode, where the deals of an account share everyone's touches; else a deal's
-   * people are mostly its own, and keeping every session read would only hold memory.
+   * Reads who each deal's people are — linked by email, or by a CRM contact id the site
+   * identified them with as user id; with `accountMode`, also everyone at the account's domain —
+   * their visitors, and those visitors' sessions (bots left out) and conversions.
    */
-  async touchesOf(
-    visitors: readonly string[],
-  ): Promise<{ sessions: SessionRecord[]; conversions: ConversionRecord[] }> {
+  async read(deals: readonly Deal[]): Promise<void> {
+    const { events, state, workspaceId } = this;
+    this.#visitorsByDeal.clear();
     if (!this.accountMode) {
+      this.#visitorsByPerson.clear();
       this.#sessions.clear();
       this.#conversions.clear();
     }
-    const unread = visitors.filter((visitor) => !this.#sessions.has(visitor));
-    if (unread.length > 0) {
-      for (const visitor of unread) {
-        this.#sessions.set(visitor, []);
-        this.#conversions.set(visitor, []);
+    const { byEmail, byUserId } = await state.personIdsOf(workspaceId, {
+      emails: deals.flatMap((deal) => deal.emails),
+      userIds: deals.flatMap((deal) => deal.contactIds),
+    });
+    const personsByDeal = new Map<string, Set<string>>();
+    for (const deal of deals) {
+      const persons = new Set<string>();
+      for (const email of deal.emails) addKnown(persons, byEmail.get(email));
+      for (const contactId of deal.contactIds) addKnown(persons, byUserId.get(contactId));
+      if (this.accountMode && deal.accountDomain !== null) {
+        for (const person of await this.#atDomain(deal.accountDomain)) persons.add(person);
       }
-      for (const session of await this.events.sessionsOfVisitors(this.workspaceId, unread)) {
-        if (!session.bot) this.#sessions.get(session.visitorId)?.push(session);
-      }
-      for (const conversion of await this.events.conversionsOfVisitors(this.workspaceId, unread)) {
-        this.#conversions.get(conversion.visitorId)?.push(conversion);
-      }
+      personsByDeal.set(deal.id, persons);
     }
+
+    const unknownPersons = [
+      ...new Set([...personsByDeal.values()].flatMap((set) => [...set])),
+    ].filter((person) => !this.#visitorsByPerson.has(person));
+    const visitorsOfPersons = await state.visitorsOfPersons(workspaceId, unknownPersons);
+    for (const person of unknownPersons) {
+      const visitors = visitorsOfPersons.get(person) ?? [];
+      // Cookieless page counts are no one's journey.
+      this.#visitorsByPerson.set(
+        person,
+        visitors.filter((visitor) => !visitor.startsWith(cookielessPrefix)),
+      );
+    }
+    for (const [dealId, persons] of personsByDeal) {
+      const visitors = new Set<string>();
+      for (const person of persons) {
+        for (const visitor of this.#visitorsByPerson.get(person) ?? []) visitors.add(visitor);
+      }
+      this.#visitorsByDeal.set(dealId, [...visitors]);
+    }
+
+    const unread = [...new Set([...this.#visitorsByDeal.values()].flat())].filter(
+      (visitor) => !this.#sessions.has(visitor),
+    );
+    if (unread.length === 0) return;
+    for (const visitor of unread) {
+      this.#sessions.set(visitor, []);
+      this.#conversions.set(visitor, []);
+    }
+    for (const session of await events.sessionsOfVisitors(workspaceId, unread)) {
+      if (!session.bot) this.#sessions.get(session.visitorId)?.push(session);
+    }
+    for (const conversion of await events.conversionsOfVisitors(workspaceId, unread)) {
+      this.#conversions.get(conversion.visitorId)?.push(conversion);
+    }
+  }
+
+  /** The deal's sessions in time order, and its conversions: of a deal the last `read` had. */
+  touchesOf(deal: Deal): { sessions: SessionRecord[]; conversions: ConversionRecord[] } {
+    const visitors = this.#visitorsByDeal.get(deal.id) ?? [];
     const sessions = visitors
       .flatMap((visitor) => this.#sessions.get(visitor) ?? [])
       .sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -193,17 +218,10 @@ class PeopleOfDeals {
     }
     return persons;
   }
+}
 
-  async #visitorsOfPerson(person: string): Promise<readonly string[]> {
-    let visitors = this.#visitorsByPerson.get(person);
-    if (visitors === undefined) {
-      visitors = (await this.state.visitorsOfPerson(this.workspaceId, person)).filter(
-        (visitor) => !visitor.startsWith(cookielessPrefix),
-      );
-      this.#visitorsByPerson.set(person, visitors);
-    }
-    return visitors;
-  }
+function addKnown(set: Set<string>, value: string | undefined): void {
+  if (value !== undefined) set.add(value);
 }
 
 function lastIndexAtOrBefore(sessions: readonly SessionRecord[], at: number): number {

@@ -98,6 +98,19 @@ export interface StateStore {
   personsAtDomain(workspaceId: string, domain: string): Promise<string[]>;
   person(workspaceId: string, personId: string): Promise<Person | undefined>;
   visitorsOfPerson(workspaceId: string, personId: string): Promise<string[]>;
+  /**
+   * The persons of many emails and user ids at once (a report asks for every deal's): each key
+   * as given → the person's id; keys nobody has are left out.
+   */
+  personIdsOf(
+    workspaceId: string,
+    keys: { readonly emails: readonly string[]; readonly userIds: readonly string[] },
+  ): Promise<{ readonly byEmail: Map<string, string>; readonly byUserId: Map<string, string> }>;
+  /** The visitors of many persons at once, each person's in the order they were linked. */
+  visitorsOfPersons(
+    workspaceId: string,
+    personIds: readonly string[],
+  ): Promise<Map<string, string[]>>;
   /** Visitor → person for every linked visitor of the workspace. */
   personsByVisitor(workspaceId: string): Promise<Map<string, string>>;
   /** SHA-256 hex of each of the person's emails (for ad-platform matching). */

@@ -99,14 +99,18 @@ async function leadsOf(
     const owner = personOf.get(conversion.visitorId) ?? conversion.visitorId;
     firstAt.set(owner, Math.min(firstAt.get(owner) ?? conversion.at, conversion.at));
   }
+  const { byEmail } = await state.personIdsOf(workspaceId, {
+    emails: deals.flatMap((deal) => deal.emails),
+    userIds: [],
+  });
   const dealsOf = new Map<string, string[]>();
   for (const deal of deals) {
     for (const email of deal.emails) {
-      const person = await state.personByEmail(workspaceId, email);
+      const person = byEmail.get(email);
       if (person === undefined) continue;
-      const list = dealsOf.get(person.id) ?? [];
+      const list = dealsOf.get(person) ?? [];
       if (!list.includes(deal.id)) list.push(deal.id);
-      dealsOf.set(person.id, list);
+      dealsOf.set(person, list);
     }
   }
   return [...firstAt].map(([owner, at]) => ({ at, dealIds: dealsOf.get(owner) ?? [] }));

@@ -299,6 +299,49 @@ export function describeStateStoreConformance(
         );
       });
 
+      it('answers for many emails, user ids and persons at once, as one at a time would', async () => {
+        const ada = await store.identify(ws, { visitorId: 'laptop', email: 'ada@example.com' }, t0);
+        await store.identify(ws, { visitorId: 'phone', email: 'ada@example.com' }, t0 + day);
+        const lin = await store.identify(ws, { visitorId: 'v-lin', userId: 'crm-7' }, t0);
+        const older = await store.identify(
+          ws,
+          { visitorId: 'v-old', email: 'old@example.com' },
+          t0 - day,
+        );
+        // Lin turns out to be the older person: lin's id is merged into it.
+        await store.identify(ws, { email: 'old@example.com', userId: 'crm-7' }, t0 + 2 * day);
+
+        const { byEmail, byUserId } = await store.personIdsOf(ws, {
+          emails: [' ADA@example.com', 'old@example.com', 'nobody@example.com'],
+          userIds: ['crm-7', 'crm-unknown'],
+        });
+        expect(byEmail).toEqual(
+          new Map([
+            [' ADA@example.com', ada.personId],
+            ['old@example.com', older.personId],
+          ]),
+        );
+        expect(byUserId).toEqual(new Map([['crm-7', older.personId]]));
+        expect(await store.personIdsOf(ws, { emails: [], userIds: [] })).toEqual({
+          byEmail: new Map(),
+          byUserId: new Map(),
+        });
+
+        const visitors = await store.visitorsOfPersons(ws, [
+          ada.personId,
+          lin.personId,
+          'p_nobody',
+        ]);
+        expect(visitors).toEqual(
+          new Map([
+            [ada.personId, ['laptop', 'phone']],
+            [lin.personId, await store.visitorsOfPerson(ws, older.personId)],
+          ]),
+        );
+        expect(visitors.get(lin.personId)?.sort()).toEqual(['v-lin', 'v-old']);
+        expect(await store.visitorsOfPersons(ws, [])).toEqual(new Map());
+      });
+
       it('links a claim without a visitor, and ignores blank parts', async () => {
         const result = await store.identify(ws, { email: 'ada@example.com', visitorId: '  ' }, t0);
         expect(result.visitorNewlyLinked).toBe(false);

@@ -39,6 +39,18 @@ export const identitySql = {
   personsByVisitor: 'SELECT visitor_id, person_id FROM visitors WHERE workspace_id = ?',
   personsAtDomain: `SELECT DISTINCT person_id FROM person_emails
     WHERE workspace_id = ? AND domain = ? ORDER BY person_id`,
+  // Lists travel as one JSON array; each key's person is the live one (merges repoint the keys,
+  // the join makes sure).
+  personsOfEmails: `SELECT e.email, coalesce(p.merged_into, p.id) FROM person_emails e
+    JOIN persons p ON p.workspace_id = e.workspace_id AND p.id = e.person_id
+    WHERE e.workspace_id = ? AND e.email IN (SELECT value FROM json_each(?))`,
+  personsOfUserIds: `SELECT u.user_id, coalesce(p.merged_into, p.id) FROM person_user_ids u
+    JOIN persons p ON p.workspace_id = u.workspace_id AND p.id = u.person_id
+    WHERE u.workspace_id = ? AND u.user_id IN (SELECT value FROM json_each(?))`,
+  visitorsOfPersons: `SELECT json_each.value, v.visitor_id FROM json_each(?)
+    JOIN persons p ON p.workspace_id = ? AND p.id = json_each.value
+    JOIN visitors v ON v.workspace_id = p.workspace_id AND v.person_id = coalesce(p.merged_into, p.id)
+    ORDER BY json_each.value, v.linked_at, v.visitor_id`,
 } as const;
 
 type IdentityMethods = Pick<
@@ -52,6 +64,8 @@ type IdentityMethods = Pick<
   | 'personsByVisitor'
   | 'emailHashesOf'
   | 'personsAtDomain'
+  | 'personIdsOf'
+  | 'visitorsOfPersons'
 >;
 
 /** What one call ties together; every part already normalised and non-empty. */
@@ -95,6 +109,10 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
   const visitorsOf = one(sql.visitorsOf);
   const personsByVisitor = db.prepare<[string], [string, string]>(sql.personsByVisitor).raw();
   const personsAtDomain = db.prepare<[string, string], string>(sql.personsAtDomain).pluck();
+  const pairs = (text: string) => db.prepare<[string, string], [string, string]>(text).raw();
+  const personsOfEmails = pairs(sql.personsOfEmails);
+  const personsOfUserIds = pairs(sql.personsOfUserIds);
+  const visitorsOfPersons = pairs(sql.visitorsOfPersons);
 
   /**
    * Union-find over the graph: the persons already holding any of the links merge into the oldest
@@ -184,6 +202,42 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
       guarded('personsAtDomain', () =>
         personsAtDomain.all(workspaceId, domain.trim().toLowerCase()),
       ),
+    personIdsOf: (workspaceId, { emails, userIds }) =>
+      guarded('personIdsOf', () => {
+        const byEmail = new Map<string, string>();
+        if (emails.length > 0) {
+          const owners = new Map(
+            personsOfEmails.all(
+              workspaceId,
+              JSON.stringify([...new Set(emails.map(normaliseEmail))]),
+            ),
+          );
+          for (const email of emails) addEntry(byEmail, email, owners.get(normaliseEmail(email)));
+        }
+        const byUserId = new Map<string, string>();
+        if (userIds.length > 0) {
+          const owners = new Map(
+            personsOfUserIds.all(
+              workspaceId,
+              JSON.stringify([...new Set(userIds.map((id) => id.trim()))]),
+            ),
+          );
+          for (const userId of userIds) addEntry(byUserId, userId, owners.get(userId.trim()));
+        }
+        return { byEmail, byUserId };
+      }),
+    visitorsOfPersons: (workspaceId, personIds) =>
+      guarded('visitorsOfPersons', () => {
+        const visitors = new Map<string, string[]>();
+        if (personIds.length === 0) return visitors;
+        const rows = visitorsOfPersons.all(JSON.stringify([...new Set(personIds)]), workspaceId);
+        for (const [person, visitor] of rows) {
+          const list = visitors.get(person) ?? [];
+          list.push(visitor);
+          visitors.set(person, list);
+        }
+        return visitors;
+      }),
     personByEmail: (workspaceId, email) =>
       guarded('personByEmail', () => {
         const owner = emailOwner.get(workspaceId, normaliseEmail(email));
@@ -226,6 +280,10 @@ function claimLinks(claim: IdentityClaim): Links {
 /** A string with something in it; blank or missing parts of a claim are ignored. */
 function usable(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function addEntry(map: Map<string, string>, key: string, value: string | undefined): void {
+  if (value !== undefined) map.set(key, value);
 }
 
 function addDefined(set: Set<string>, value: string | undefined): void {

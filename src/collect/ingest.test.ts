@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createChannelClassifier } from '../core/channels/classify.js';
 import type { EventStore } from '../store/ports.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
+import { stateAfterTurns } from '../test-support/promise-state.js';
 import { Ingestor } from './ingest.js';
 import { type NormalizedEvent, normalizeEvent } from './normalize.js';
 import { validateEvent } from './validate.js';
@@ -39,39 +40,25 @@ async function storeWithGatedSync() {
   return { store, workspace, syncs, ingestor };
 }
 
-const state = async (promise: Promise<unknown>) => {
-  let settled = 'pending';
-  promise.then(
-    () => {
-      settled = 'resolved';
-    },
-    () => {
-      settled = 'rejected';
-    },
-  );
-  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
-  return settled;
-};
-
 describe('Ingestor', () => {
   it('acknowledges a batch once it is durable, and writes the next one meanwhile', async () => {
     const { store, workspace, syncs, ingestor } = await storeWithGatedSync();
     const first = ingestor.submit(workspace, [pageView('v1')]);
-    expect(await state(first)).toBe('pending');
+    expect(await stateAfterTurns(first)).toBe('pending');
     // Committed already: visible to readers, waiting only for the disk.
     expect(await store.events.countEvents(workspace.id)).toBe(1);
     expect(syncs).toHaveLength(1);
 
     const second = ingestor.submit(workspace, [pageView('v2'), pageView('v3')]);
-    expect(await state(second)).toBe('pending');
+    expect(await stateAfterTurns(second)).toBe('pending');
     expect(await store.events.countEvents(workspace.id)).toBe(3);
     expect(syncs).toHaveLength(2);
 
     syncs[0]?.end();
     await expect(first).resolves.toEqual({ accepted: 1, duplicates: 0 });
-    expect(await state(second)).toBe('pending');
+    expect(await stateAfterTurns(second)).toBe('pending');
     const flushed = ingestor.flush();
-    expect(await state(flushed)).toBe('pending');
+    expect(await stateAfterTurns(flushed)).toBe('pending');
     syncs[1]?.end();
     await expect(second).resolves.toEqual({ accepted: 2, duplicates: 0 });
     await flushed;
@@ -82,11 +69,11 @@ describe('Ingestor', () => {
     const { store, workspace, syncs, ingestor } = await storeWithGatedSync();
     const event = pageView('v1');
     const submitted = ingestor.submit(workspace, [event]);
-    await state(submitted);
+    await stateAfterTurns(submitted);
     syncs[0]?.end(new Error('EIO: i/o error'));
     await expect(submitted).rejects.toThrow('EIO');
     const retried = ingestor.submit(workspace, [event]);
-    await state(retried);
+    await stateAfterTurns(retried);
     syncs[1]?.end();
     await expect(retried).resolves.toEqual({ accepted: 0, duplicates: 1 });
     expect(await store.events.countEvents(workspace.id)).toBe(1);

@@ -1,6 +1,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stateAfterTurns } from '../../test-support/promise-state.js';
 import { tempDirectory } from '../../test-support/temp-files.js';
 import { keptOpen, walSync } from './wal-sync.js';
 
@@ -14,20 +15,6 @@ function gatedSync() {
   return { calls, sync };
 }
 
-const settled = async (promise: Promise<unknown>) => {
-  let state = 'pending';
-  promise.then(
-    () => {
-      state = 'resolved';
-    },
-    () => {
-      state = 'rejected';
-    },
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return state;
-};
-
 describe('walSync', () => {
   it('gives the callers who arrive during a sync one more sync, started when it ends', async () => {
     const { calls, sync } = gatedSync();
@@ -38,12 +25,12 @@ describe('walSync', () => {
     expect(calls).toHaveLength(1);
     // The running sync may have started before the second and third callers' commits.
     calls[0]?.end();
-    expect(await settled(first)).toBe('resolved');
-    expect(await settled(second)).toBe('pending');
+    expect(await stateAfterTurns(first)).toBe('resolved');
+    expect(await stateAfterTurns(second)).toBe('pending');
     expect(calls).toHaveLength(2);
     calls[1]?.end();
-    expect(await settled(second)).toBe('resolved');
-    expect(await settled(third)).toBe('resolved');
+    expect(await stateAfterTurns(second)).toBe('resolved');
+    expect(await stateAfterTurns(third)).toBe('resolved');
     expect(calls).toHaveLength(2);
   });
 

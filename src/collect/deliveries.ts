@@ -65,6 +65,12 @@ export interface PreparedDelivery {
 /** Prepares a delivery somewhere: in this thread, or in a helper thread for large bodies. */
 export type Preparer = (delivery: Delivery) => Promise<PreparedDelivery>;
 
+/** Where bodies over `overBytes` (batches) are prepared instead of in the handler's thread. */
+export interface LargeBodies {
+  readonly overBytes: number;
+  readonly prepare: Preparer;
+}
+
 type Body = Record<string, unknown>;
 
 /**
@@ -112,7 +118,7 @@ export function prepareDelivery(delivery: Delivery): PreparedDelivery {
 export function deliveryHandler(
   state: StateStore,
   sink: IngestSink,
-  prepareLarge?: { readonly overBytes: number; readonly prepare: Preparer },
+  prepareLarge?: LargeBodies,
 ): DeliveryHandler {
   const workspaceOf = writeKeyCache(state);
   return async (delivery) => {

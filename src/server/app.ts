@@ -1,5 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { deliveryHandler, type Preparer } from '../collect/deliveries.js';
+import { deliveryHandler, type LargeBodies } from '../collect/deliveries.js';
 import { Ingestor, type IngestSink } from '../collect/ingest.js';
 import { truncateIp } from '../collect/privacy.js';
 import { registerCollectRoutes } from '../collect/routes.js';
@@ -21,7 +21,7 @@ export interface AppOptions {
   /** Where validated events go; default: an ingestor in this thread on the stores above. */
   readonly ingest?: IngestSink;
   /** Where bodies over `overBytes` (batches) are parsed and checked; default: in this thread. */
-  readonly prepareLarge?: { readonly overBytes: number; readonly prepare: Preparer };
+  readonly prepareLarge?: LargeBodies;
   /** The browser tracker at /t.js and the demo site at /demo-site/. */
   readonly tracker?: TrackerRoutesOptions;
   /** Where reports are computed; default: in this thread, on the stores above. */

@@ -82,12 +82,21 @@ const isInMemory = (path: string) => path === ':memory:' || path === '';
 /** The WAL SQLite writes for the file at `path`: it names it after the file a link points to. */
 export const walPathOf = (path: string) => `${realpathSync(path)}-wal`;
 
-function durableWal(wal: SyncedFile): () => Promise<void> {
+/**
+ * After a failed sync the kernel may have dropped the pages it could not write, and a later sync
+ * would succeed without them: so every later call fails too, and nothing more is acknowledged
+ * until the server restarts and SQLite reads back what the disk really holds.
+ */
+export function durableWal(wal: SyncedFile): () => Promise<void> {
   const sync = walSync(() => wal.sync());
-  return () =>
-    sync().catch((error: unknown) => {
-      throw storeFailure('sync the WAL', error);
+  let failed: ClosedloopError | undefined;
+  return () => {
+    if (failed !== undefined) return Promise.reject(failed);
+    return sync().catch((error: unknown) => {
+      failed ??= storeFailure('sync the WAL (restart the server)', error);
+      throw failed;
     });
+  };
 }
 
 function openConnection(path: string, deferSync: boolean): Database.Database {

@@ -23,7 +23,7 @@ import { dealSql } from './deals.js';
 import { eventStoreSql } from './event-store.js';
 import { identitySql } from './identity-graph.js';
 import { latestSchemaVersion, migrate, migrations } from './migrations.js';
-import { busyTimeoutMs, openSqliteStore, walPathOf } from './open.js';
+import { busyTimeoutMs, durableWal, openSqliteStore, walPathOf } from './open.js';
 import { workspaceSql } from './workspaces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'closedloop-sqlite-'));
@@ -79,6 +79,23 @@ describe('openSqliteStore', () => {
     expect(memory.db.pragma('synchronous', { simple: true })).toBe(2);
     await expect(memory.events.durable()).resolves.toBeUndefined();
     await memory.close();
+  });
+
+  it('after a failed WAL sync, acknowledges nothing more until restarted', async () => {
+    let fail = true;
+    const wal = {
+      sync: () =>
+        fail ? Promise.reject(new Error('EIO: i/o error, fdatasync')) : Promise.resolve(),
+      close: () => {},
+    };
+    const durable = durableWal(wal);
+    await expect(durable()).rejects.toMatchObject({
+      code: 'CL_ERR_STORE',
+      message: 'sync the WAL (restart the server): EIO: i/o error, fdatasync',
+    });
+    fail = false;
+    await expect(durable()).rejects.toMatchObject({ code: 'CL_ERR_STORE' });
+    await expect(durableWal(wal)()).resolves.toBeUndefined();
   });
 
   it('creates the folder of a new file, and serves a private store in memory', async () => {

@@ -69,11 +69,11 @@ export const conversionEvents = new Set([
 ]);
 
 export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedEvent {
-  const context = { ...(event.context ?? {}) } as Record<string, unknown> &
-    NonNullable<ValidEvent['context']>;
-  const ip = truncateIp(context.ip ?? arrival.requestIp);
-  delete context.ip;
-  if (ip !== undefined) context.ip = ip;
+  const given = event.context ?? {};
+  const ip = truncateIp(given.ip ?? arrival.requestIp);
+  // The raw address is replaced, or left undefined, which JSON leaves out. Not `delete`: that
+  // turns the object into a dictionary, which V8 then serializes several times slower.
+  const context = { ...given, ip } as Record<string, unknown> & NonNullable<ValidEvent['context']>;
   const userAgent = context.userAgent ?? arrival.requestUserAgent;
   if (userAgent !== undefined) context.userAgent = userAgent;
   const page = context.page;

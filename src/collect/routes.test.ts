@@ -155,19 +155,29 @@ describe('Segment-compatible routes', () => {
           messageId: 'ip-6',
           context: { ip: '2001:db8:abcd:12:1:2:3:4' },
         },
+        {
+          type: 'track',
+          event: 'ip',
+          anonymousId: 'ip',
+          messageId: 'ip-x',
+          context: { ip: 'host-203-0-113-77.example', locale: 'en-US' },
+        },
       ],
     });
     const rows = store.db
       .prepare(
-        "SELECT context FROM events WHERE message_id IN ('ip-4', 'ip-6') ORDER BY message_id",
+        "SELECT context FROM events WHERE message_id IN ('ip-4', 'ip-6', 'ip-x') ORDER BY message_id",
       )
       .all() as { context: string }[];
-    expect(rows.map((row) => JSON.parse(row.context).ip)).toEqual([
-      '203.0.113.0',
-      '2001:db8:abcd::',
+    expect(rows.map((row) => JSON.parse(row.context))).toEqual([
+      { ip: '203.0.113.0' },
+      { ip: '2001:db8:abcd::' },
+      // Not an address: dropped, the rest of the context kept.
+      { locale: 'en-US' },
     ]);
     const dump = JSON.stringify(store.db.prepare('SELECT * FROM events').all());
     expect(dump).not.toContain('203.0.113.77');
+    expect(dump).not.toContain('203-0-113-77');
     expect(dump).not.toContain('1:2:3:4');
   });
 

@@ -9,8 +9,8 @@ import { type EventKind, validateEvent } from './validate.js';
 export type IngestRoute = 'collect' | 'batch' | EventKind | 'screen';
 
 /**
- * A request to an ingest route as plain data, its body still text: it can be handled in the HTTP
- * thread or cross to the writer thread as it is.
+ * A request to an ingest route as plain data, its body still text: it can be prepared in the HTTP
+ * thread or cross to the helper thread as it is.
  */
 export interface Delivery {
   readonly route: IngestRoute;
@@ -31,7 +31,7 @@ export interface Rejection {
 /** What an ingest route answers: 200 with what was stored, or 400 naming the bad field. */
 export interface DeliveryAnswer {
   readonly status: 200 | 400;
-  /** The JSON body, as text: it crosses back from the writer thread as the request came. */
+  /** The JSON body, as text, sent as it is. */
   readonly body: string;
 }
 

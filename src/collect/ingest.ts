@@ -18,7 +18,7 @@ export interface IngestOutcome {
   readonly duplicates: number;
 }
 
-/** Where the collector hands validated events: in this thread, or a writer thread. */
+/** Where the collector hands validated events: an Ingestor, on the app's connection or its own. */
 export interface IngestSink {
   /** Settles once the events are committed (or found stored already). */
   submit(workspace: Workspace, events: readonly NormalizedEvent[]): Promise<IngestOutcome>;

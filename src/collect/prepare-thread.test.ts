@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createChannelClassifier } from '../core/channels/classify.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
@@ -47,6 +48,60 @@ describe('the preparing thread', () => {
         message,
       });
     }
+    await thread.close();
+  });
+
+  it('prepares any body, good or bad, exactly as this thread does', async () => {
+    const thread = new PrepareThread();
+    const outcome = async (prepare: () => Promise<unknown>) => {
+      try {
+        return { prepared: await prepare() };
+      } catch (error) {
+        const { code, message } = error as { code?: string; message?: string };
+        return { code, message };
+      }
+    };
+    const routes: Delivery['route'][] = ['collect', 'batch', 'page', 'track', 'identify', 'alias'];
+    const event = fc.record(
+      {
+        type: fc.oneof(fc.constantFrom('page', 'track', 'identify', 'alias'), fc.json()),
+        messageId: fc.oneof(fc.string(), fc.integer()),
+        anonymousId: fc.string(),
+        userId: fc.oneof(fc.string(), fc.constant(null)),
+        event: fc.oneof(fc.string(), fc.integer()),
+        timestamp: fc.oneof(
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.json(),
+        ),
+        traits: fc.oneof(fc.record({ email: fc.emailAddress() }), fc.json()),
+        context: fc.oneof(
+          fc.record(
+            {
+              ip: fc.oneof(fc.ipV4(), fc.ipV6(), fc.string()),
+              page: fc.record({ url: fc.webUrl({ withQueryParameters: true }) }),
+            },
+            { requiredKeys: [] },
+          ),
+          fc.json(),
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    const body = fc.oneof(
+      fc.string(),
+      fc.json(),
+      event.map((e) => JSON.stringify({ writeKey: 'wk_test', ...e })),
+      fc.array(event, { maxLength: 10 }).map((batch) => JSON.stringify({ batch, sentAt: 5 })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), body, async (route, text) => {
+        const request = { ...delivery(text), route };
+        const here = await outcome(async () => prepareDelivery(request));
+        const there = await outcome(() => thread.prepare(request));
+        expect(there).toEqual(here);
+      }),
+      { numRuns: 500 },
+    );
     await thread.close();
   });
 

@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateAfterTurns } from '../../test-support/promise-state.js';
@@ -51,20 +51,28 @@ describe('walSync', () => {
 });
 
 const dir = tempDirectory();
-/** The descriptors this process holds (Linux). */
-const openDescriptors = () => readdirSync('/proc/self/fd').length;
+/** How many descriptors this process holds on the file (Linux). */
+const descriptorsOn = (path: string) =>
+  readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false; // closed meanwhile
+    }
+  }).length;
 
 describe('keptOpen', () => {
   it('syncs a file through one descriptor, and takes a missing WAL for one with nothing to sync', async () => {
     const wal = keptOpen(join(dir, 'store.db-wal'));
     await expect(wal.sync()).resolves.toBeUndefined();
-    writeFileSync(join(dir, 'store.db-wal'), 'frames');
-    const before = openDescriptors();
+    const path = join(realpathSync(dir), 'store.db-wal');
+    writeFileSync(path, 'frames');
+    expect(descriptorsOn(path)).toBe(0);
     await wal.sync();
     await wal.sync();
-    expect(openDescriptors()).toBe(before + 1);
+    expect(descriptorsOn(path)).toBe(1);
     wal.close();
-    expect(openDescriptors()).toBe(before);
+    expect(descriptorsOn(path)).toBe(0);
   });
 
   it('reports any other failure', async () => {

@@ -265,6 +265,8 @@ export interface ServeConfig extends StoreConfig {
   readonly host: string;
   /** Largest request body, bytes. */
   readonly bodyLimit: number;
+  /** Most bytes of batches waiting to be stored before more are turned away (503). */
+  readonly batchQueueLimit: number;
   /** Fill a demo workspace through the collector when it is empty. */
   readonly demo: boolean;
   readonly log: boolean;
@@ -274,9 +276,13 @@ export interface RawServeOptions extends RawStoreOptions {
   port?: string;
   host?: string;
   bodyLimit?: string;
+  batchQueueLimit?: string;
   demo?: boolean;
   log?: boolean;
 }
+
+/** About a second of batches at the collector's pace, and some hundreds of MB once parsed. */
+export const defaultBatchQueueLimit = 32 * 1024 * 1024;
 
 export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): ServeConfig {
   const port =
@@ -295,6 +301,12 @@ export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): 
         min: 1_024,
         max: 100 * 1024 * 1024,
       }) ?? 500 * 1024,
+    batchQueueLimit:
+      optionalNumber('--batch-queue-limit', raw.batchQueueLimit, {
+        integer: true,
+        min: 1_024,
+        max: 16 * 1024 ** 3,
+      }) ?? defaultBatchQueueLimit,
     demo: raw.demo === true,
     log: raw.log === true,
   });

@@ -35,6 +35,9 @@ export interface DeliveryAnswer {
   readonly body: string;
 }
 
+/** How long a client turned away because the collector is busy is asked to wait. */
+export const busyRetryAfterSeconds = 1;
+
 /** The body of a 200: the events stored, those stored before (retries), and the bad ones. */
 export interface Acknowledgement {
   readonly success: true;
@@ -69,6 +72,13 @@ export type Preparer = (delivery: Delivery) => Promise<PreparedDelivery>;
 export interface LargeBodies {
   readonly overBytes: number;
   readonly prepare: Preparer;
+  /**
+   * Most bytes of large bodies taken and not yet answered (default: no bound). Past it a large
+   * body is turned away (CL_ERR_BUSY, HTTP 503 with Retry-After) until earlier ones are answered,
+   * so that a flood of batches cannot grow the queue until the process runs out of memory.
+   * Small bodies, the tracker's, are always taken: their count is bounded by the connections.
+   */
+  readonly maxPendingBytes?: number;
 }
 
 type Body = Record<string, unknown>;
@@ -121,11 +131,7 @@ export function deliveryHandler(
   prepareLarge?: LargeBodies,
 ): DeliveryHandler {
   const workspaceOf = writeKeyCache(state);
-  return async (delivery) => {
-    const prepared =
-      prepareLarge !== undefined && delivery.body.length > prepareLarge.overBytes
-        ? await prepareLarge.prepare(delivery)
-        : prepareDelivery(delivery);
+  const answer = async (prepared: PreparedDelivery): Promise<DeliveryAnswer> => {
     const workspace = await workspaceOf(prepared.writeKey);
     if (prepared.refusal !== undefined) {
       throw new ClosedloopError('CL_ERR_EVENT_INVALID', prepared.refusal);
@@ -142,6 +148,26 @@ export function deliveryHandler(
     }
     const acknowledgement: Acknowledgement = { success: true, ...outcome, rejected };
     return { status: 200, body: JSON.stringify(acknowledgement) };
+  };
+  if (prepareLarge === undefined) return (delivery) => answer(prepareDelivery(delivery));
+  const { overBytes, prepare, maxPendingBytes = Number.POSITIVE_INFINITY } = prepareLarge;
+  let pendingBytes = 0;
+  return async (delivery) => {
+    if (delivery.body.length <= overBytes) return answer(prepareDelivery(delivery));
+    const bytes = Buffer.byteLength(delivery.body);
+    // The first body is always taken, whatever its size: the body limit bounds it.
+    if (pendingBytes > 0 && pendingBytes + bytes > maxPendingBytes) {
+      throw new ClosedloopError(
+        'CL_ERR_BUSY',
+        `the collector has ${pendingBytes} bytes of batches waiting (limit ${maxPendingBytes}); nothing was stored, retry after ${busyRetryAfterSeconds} s`,
+      );
+    }
+    pendingBytes += bytes;
+    try {
+      return await answer(await prepare(delivery));
+    } finally {
+      pendingBytes -= bytes;
+    }
   };
 }
 

@@ -28,6 +28,10 @@ export const errorCodes = {
     kind: 'input',
     summary: 'a deal sent to the API or a webhook is malformed',
   },
+  CL_ERR_BUSY: {
+    kind: 'failure',
+    summary: 'the server has too much work waiting; nothing was done, retry later',
+  },
   CL_ERR_NOT_FOUND: { kind: 'input', summary: 'the thing asked for does not exist' },
   CL_ERR_INTERNAL: { kind: 'failure', summary: 'an unexpected internal failure' },
 } as const satisfies Record<string, { kind: 'input' | 'failure'; summary: string }>;

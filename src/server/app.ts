@@ -1,5 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { deliveryHandler, type LargeBodies } from '../collect/deliveries.js';
+import { busyRetryAfterSeconds, deliveryHandler, type LargeBodies } from '../collect/deliveries.js';
 import { Ingestor, type IngestSink } from '../collect/ingest.js';
 import { truncateIp } from '../collect/privacy.js';
 import { registerCollectRoutes } from '../collect/routes.js';
@@ -41,6 +41,7 @@ const statusOf: Record<string, number> = {
   CL_ERR_AUTH: 401,
   CL_ERR_NOT_FOUND: 404,
   CL_ERR_PAYLOAD_TOO_LARGE: 413,
+  CL_ERR_BUSY: 503,
 };
 
 /** The HTTP app: every error, ours or Fastify's, answers with one JSON shape. */
@@ -65,7 +66,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     if (isClosedloopError(error)) {
       const status = statusOf[error.code] ?? (error.kind === 'input' ? 400 : 500);
-      if (status >= 500) request.log.error(error);
+      if (error.code === 'CL_ERR_BUSY') {
+        // Shedding load is the server working as meant: a warning, and a time to come back.
+        request.log.warn(error.message);
+        reply.header('retry-after', String(busyRetryAfterSeconds));
+      } else if (status >= 500) request.log.error(error);
       return reply.code(status).send({ error: { code: error.code, message: error.message } });
     }
     const status = error.statusCode ?? 500;

@@ -101,15 +101,18 @@ describe('closedloop serve', () => {
     expect(deals.total).toBe(deals.open + deals.won + deals.lost);
   }, 120_000);
 
-  it('exits 1 on a port that is no port', () => {
-    const result = spawn(process.execPath, [
-      cli,
-      'serve',
-      '--port',
-      'eighty',
-      '--db',
-      join(dir, 'x.db'),
-    ]);
+  it.each([
+    [
+      ['--port', 'eighty'],
+      /CL_ERR_USAGE: --port: expected a whole number from 0 to 65535, got "eighty"/,
+    ],
+    [
+      ['--batch-queue-limit', '100'],
+      /CL_ERR_USAGE: --batch-queue-limit: expected a whole number from 1024 to 17179869184, got "100"/,
+    ],
+    [['--batch-queue-limit', 'lots'], /CL_ERR_USAGE: --batch-queue-limit: expected .*, got "lots"/],
+  ])('exits 1 with one line on a bad flag: %j', (flag, message) => {
+    const result = spawn(process.execPath, [cli, 'serve', ...flag, '--db', join(dir, 'x.db')]);
     return new Promise<void>((resolve) => {
       let stderr = '';
       result.stderr.on('data', (chunk: Buffer) => {
@@ -117,9 +120,8 @@ describe('closedloop serve', () => {
       });
       result.once('exit', (code) => {
         expect(code).toBe(1);
-        expect(stderr).toMatch(
-          /CL_ERR_USAGE: --port: expected a whole number from 0 to 65535, got "eighty"/,
-        );
+        expect(stderr).toMatch(message);
+        expect(stderr.trim().split('\n')).toHaveLength(1);
         resolve();
       });
     });

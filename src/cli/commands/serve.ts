@@ -11,6 +11,10 @@ export function registerServe(program: Command): void {
     .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
     .option('--body-limit <bytes>', 'largest request body (default 512000)')
     .option(
+      '--batch-queue-limit <bytes>',
+      'most bytes of batches waiting to be stored; past it, more are answered 503 (default 33554432)',
+    )
+    .option(
       '--demo',
       'fill a "demo" workspace with a simulated year, through the collector, if it is empty',
     )
@@ -50,7 +54,11 @@ export function registerServe(program: Command): void {
         bodyLimit: config.bodyLimit,
         log: config.log ? process.stdout : undefined,
         ingest,
-        prepareLarge: { overBytes: preparedElsewhereOverBytes, prepare: preparer.prepare },
+        prepareLarge: {
+          overBytes: preparedElsewhereOverBytes,
+          prepare: preparer.prepare,
+          maxPendingBytes: config.batchQueueLimit,
+        },
         reports,
         tracker: { demoSiteWriteKey: () => demoSiteWriteKey },
       });

@@ -76,7 +76,8 @@ export interface LargeBodies {
    * Most bytes of large bodies taken and not yet answered (default: no bound). Past it a large
    * body is turned away (CL_ERR_BUSY, HTTP 503 with Retry-After) until earlier ones are answered,
    * so that a flood of batches cannot grow the queue until the process runs out of memory.
-   * Small bodies, the tracker's, are always taken: their count is bounded by the connections.
+   * Smaller bodies (single events, the tracker's usual batches) are always taken: they are
+   * prepared at once, and the connections bound how many wait to be stored.
    */
   readonly maxPendingBytes?: number;
 }
@@ -149,7 +150,7 @@ export function deliveryHandler(
     const acknowledgement: Acknowledgement = { success: true, ...outcome, rejected };
     return { status: 200, body: JSON.stringify(acknowledgement) };
   };
-  if (prepareLarge === undefined) return (delivery) => answer(prepareDelivery(delivery));
+  if (prepareLarge === undefined) return async (delivery) => answer(prepareDelivery(delivery));
   const { overBytes, prepare, maxPendingBytes = Number.POSITIVE_INFINITY } = prepareLarge;
   let pendingBytes = 0;
   return async (delivery) => {

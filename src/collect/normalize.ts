@@ -93,7 +93,7 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
     kind: event.kind,
     anonymousId: blankToNull(event.anonymousId ?? null),
     userId: blankToNull(event.userId ?? null),
-    previousId: event.kind === 'alias' ? event.previousId : null,
+    previousId: event.kind === 'alias' ? blankToNull(event.previousId) : null,
     event: event.kind === 'track' ? event.event : null,
     timestamp: correctedTime(event, arrival),
     receivedAt: arrival.receivedAt,
@@ -241,7 +241,11 @@ function blankToNull(value: string | null): string | null {
   return value === null || value.trim() === '' ? null : value.trim();
 }
 
-/** An event sent without a message id still dedupes when retried byte for byte. */
+/**
+ * An event sent without a message id still dedupes when retried unchanged. Its `sentAt` is left
+ * out: a client stamps it anew on every attempt.
+ */
 function contentId(event: ValidEvent): string {
-  return `h-${createHash('sha256').update(JSON.stringify(event)).digest('hex').slice(0, 32)}`;
+  const { sentAt: _sentAt, ...sent } = event;
+  return `h-${createHash('sha256').update(JSON.stringify(sent)).digest('hex').slice(0, 32)}`;
 }

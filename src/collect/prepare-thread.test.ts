@@ -48,6 +48,11 @@ describe('the preparing thread', () => {
         message,
       });
     }
+    // A failure that is no refusal reaches the client without what failed inside.
+    await expect(thread.prepare(null as unknown as Delivery)).rejects.toMatchObject({
+      code: 'CL_ERR_INTERNAL',
+      message: 'preparing the body failed; the request can be retried',
+    });
     await thread.close();
   });
 

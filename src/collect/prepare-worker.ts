@@ -15,9 +15,14 @@ port.on('message', ({ id, delivery }: PrepareRequest) => {
   try {
     reply = { id, prepared: prepareDelivery(delivery) };
   } catch (error) {
-    reply = isClosedloopError(error)
-      ? { id, error: { code: error.code, message: error.message } }
-      : { id, error: { code: 'CL_ERR_INTERNAL', message: String(error) } };
+    // A refusal names the field; what else failed inside is no business of the client's.
+    const failure = isClosedloopError(error)
+      ? { code: error.code, message: error.message }
+      : {
+          code: 'CL_ERR_INTERNAL' as const,
+          message: 'preparing the body failed; the request can be retried',
+        };
+    reply = { id, error: failure };
   }
   port.postMessage(reply);
 });

@@ -35,7 +35,7 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
   const record = raw as Record<string, unknown>;
   const declared = record.type;
   const type = declared === undefined ? kind : declared;
-  if (typeof type !== 'string' || !(type in checkers)) {
+  if (typeof type !== 'string' || !Object.hasOwn(checkers, type)) {
     return {
       ok: false,
       error: `type: expected page, screen, track, identify or alias, got ${JSON.stringify(declared ?? null)}`,
@@ -53,6 +53,11 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
   if (!checker.Check(record)) {
     const [first] = checker.Errors(record);
     return { ok: false, error: describeError(first) };
+  }
+  for (const field in record) {
+    if (nestedDeeperThan(record[field], maxNesting)) {
+      return { ok: false, error: `${field}: nested deeper than ${maxNesting} levels` };
+    }
   }
   for (const field of ['timestamp', 'originalTimestamp', 'sentAt'] as const) {
     const value = record[field];
@@ -72,8 +77,32 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
       error: 'anonymousId: expected anonymousId or userId (one of them is required)',
     };
   }
+  if (type === 'alias') {
+    for (const field of ['previousId', 'userId'] as const) {
+      if (!present(record[field])) {
+        return { ok: false, error: `${field}: expected an id, got a blank one` };
+      }
+    }
+  }
   const eventKind: EventKind = type === 'screen' ? 'page' : (type as EventKind);
   return { ok: true, event: { ...record, kind: eventKind } as unknown as ValidEvent };
+}
+
+/**
+ * More levels of objects and arrays than any analytics payload needs. The bound makes storing an
+ * event the same wherever it is prepared: writing deeper JSON back out overflows the stack at a
+ * depth that depends on the thread.
+ */
+const maxNesting = 32;
+
+function nestedDeeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) return value.some((inner) => nestedDeeperThan(inner, levels - 1));
+  for (const key in value) {
+    if (nestedDeeperThan((value as Record<string, unknown>)[key], levels - 1)) return true;
+  }
+  return false;
 }
 
 function describeError(

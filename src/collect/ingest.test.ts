@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createChannelClassifier } from '../core/channels/classify.js';
-import type { EventStore } from '../store/ports.js';
+import { ClosedloopError } from '../core/errors.js';
+import type { EventStore, StateStore } from '../store/ports.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
 import { stateAfterTurns } from '../test-support/promise-state.js';
 import { Ingestor } from './ingest.js';
@@ -8,16 +9,18 @@ import { type NormalizedEvent, normalizeEvent } from './normalize.js';
 import { validateEvent } from './validate.js';
 
 let counter = 0;
-function pageView(anonymousId: string): NormalizedEvent {
-  const validation = validateEvent({
-    type: 'page',
-    messageId: `m-${++counter}`,
-    anonymousId,
-    timestamp: '2026-05-01T09:00:00.000Z',
-    context: { page: { url: 'https://www.acme.com/' } },
-  });
+function normalized(raw: Record<string, unknown>): NormalizedEvent {
+  const validation = validateEvent({ messageId: `m-${++counter}`, ...raw });
   if (!validation.ok) throw new Error(validation.error);
   return normalizeEvent(validation.event, { receivedAt: Date.parse('2026-05-01T09:00:01Z') });
+}
+function pageView(anonymousId: string, timestamp = '2026-05-01T09:00:00.000Z'): NormalizedEvent {
+  return normalized({
+    type: 'page',
+    anonymousId,
+    timestamp,
+    context: { page: { url: 'https://www.acme.com/' } },
+  });
 }
 
 /** The store, its `durable()` held until the test lets each call end. */
@@ -77,6 +80,59 @@ describe('Ingestor', () => {
     syncs[1]?.end();
     await expect(retried).resolves.toEqual({ accepted: 0, duplicates: 1 });
     expect(await store.events.countEvents(workspace.id)).toBe(1);
+    await store.close();
+  });
+
+  it('fails only the request whose events cannot be written, not the others of its batch', async () => {
+    const store = await openSqliteStore(':memory:');
+    const { workspace } = await store.state.createWorkspace('acme');
+    // A state store that refuses one email: a stand-in for any one request's events failing.
+    const state: StateStore = {
+      ...store.state,
+      identify: (workspaceId, claim, at) =>
+        claim.email === 'poison@example.com'
+          ? Promise.reject(new ClosedloopError('CL_ERR_IDENTITY', 'identify: refused'))
+          : store.state.identify(workspaceId, claim, at),
+    };
+    const ingestor = new Ingestor({
+      events: store.events,
+      state,
+      classifierFor: () => createChannelClassifier(),
+    });
+    const identify = (email: string) =>
+      normalized({ type: 'identify', anonymousId: `v-${email}`, traits: { email } });
+    const submitted = [
+      ingestor.submit(workspace, [pageView('v1')]),
+      ingestor.submit(workspace, [identify('poison@example.com'), pageView('v2')]),
+      ingestor.submit(workspace, [identify('ana@example.com')]),
+    ];
+    const [first, poisoned, last] = await Promise.allSettled(submitted);
+    expect(first).toEqual({ status: 'fulfilled', value: { accepted: 1, duplicates: 0 } });
+    expect(poisoned).toMatchObject({ status: 'rejected', reason: { code: 'CL_ERR_IDENTITY' } });
+    expect(last).toEqual({ status: 'fulfilled', value: { accepted: 1, duplicates: 0 } });
+    expect(await store.events.countEvents(workspace.id)).toBe(2);
+    await ingestor.close();
+    await store.close();
+  });
+
+  it('keeps a visitor in one session when the cache lets it go before the batch is committed', async () => {
+    const store = await openSqliteStore(':memory:');
+    const { workspace } = await store.state.createWorkspace('acme');
+    const ingestor = new Ingestor({
+      events: store.events,
+      state: store.state,
+      classifierFor: () => createChannelClassifier(),
+      sessionCacheSize: 1,
+    });
+    await ingestor.submit(workspace, [
+      pageView('v1', '2026-05-01T09:00:00.000Z'),
+      pageView('v2', '2026-05-01T09:00:30.000Z'),
+      pageView('v1', '2026-05-01T09:01:00.000Z'),
+    ]);
+    const [session, ...more] = await store.events.sessionsOfVisitors(workspace.id, ['v1']);
+    expect(more).toEqual([]);
+    expect(session).toMatchObject({ pageViews: 2, lastSeenAt: Date.parse('2026-05-01T09:01:00Z') });
+    await ingestor.close();
     await store.close();
   });
 });

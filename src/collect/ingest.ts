@@ -132,7 +132,18 @@ export class Ingestor implements IngestSink {
       try {
         committed.push({ group, outcomes: await this.#writeWorkspace(group) });
       } catch (error) {
-        for (const pending of group) pending.reject(error);
+        if (group.length === 1) {
+          (group[0] as Pending).reject(error);
+          continue;
+        }
+        // What failed may be one request's events: each is written alone, so only it fails.
+        for (const pending of group) {
+          try {
+            committed.push({ group: [pending], outcomes: await this.#writeWorkspace([pending]) });
+          } catch (alone) {
+            pending.reject(alone);
+          }
+        }
       }
     }
     if (committed.length === 0) return;
@@ -196,6 +207,9 @@ export class Ingestor implements IngestSink {
       newSessionId: () => timeOrderedId('s'),
     };
     const sessions = new Map<string, SessionRecord>();
+    // Each visitor's session as this batch left it: the cache may evict it before the commit,
+    // and the store does not have it yet.
+    const placed = new Map<string, SessionRecord>();
     const stored: StoredEvent[] = [];
     const conversions: ConversionRecord[] = [];
     // Visitors with a conversion in this batch (not yet in the store).
@@ -205,10 +219,13 @@ export class Ingestor implements IngestSink {
       const key = `${workspace.id}\u0000${visitorId}`;
       touchedVisitors.add(visitorId);
       const current =
-        this.#sessions.get(key) ?? (await eventStore.latestSession(workspace.id, visitorId));
+        placed.get(key) ??
+        this.#sessions.get(key) ??
+        (await eventStore.latestSession(workspace.id, visitorId));
       const step = placeInSession(current, event, visitorId, rules);
       if (step.session !== null) {
         sessions.set(step.session.id, step.session);
+        placed.set(key, step.session);
         this.#remember(key, step.session);
       }
       const sessionId = step.session?.id ?? null;

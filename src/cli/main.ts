@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { exitCodes, main } from './program.js';
+import { exitCodes } from './exit.js';
+import { main } from './program.js';
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   // A closed pipe (`| head`) is the reader's choice, not a failure.

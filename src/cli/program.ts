@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { ClosedloopError, isClosedloopError } from '../core/errors.js';
 import { registerAttribute } from './commands/attribute.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerChannels } from './commands/channels.js';
@@ -12,14 +11,7 @@ import { registerPipeline } from './commands/pipeline.js';
 import { registerServe } from './commands/serve.js';
 import { registerTarget } from './commands/target.js';
 import { registerWorkspace } from './commands/workspace.js';
-
-/** Exit codes: 0 success, 1 bad input, 2 failure of the program or its environment. */
-export const exitCodes = { ok: 0, badInput: 1, failure: 2 } as const;
-
-function report(error: ClosedloopError): number {
-  process.stderr.write(`closedloop: ${error.code}: ${error.message}\n`);
-  return error.kind === 'input' ? exitCodes.badInput : exitCodes.failure;
-}
+import { exitCodes, reportError } from './exit.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('closedloop')
@@ -49,8 +41,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.badInput;
     }
-    if (isClosedloopError(error)) return report(error);
-    const message = error instanceof Error ? error.message : String(error);
-    return report(new ClosedloopError('CL_ERR_INTERNAL', message));
+    return reportError(error);
   }
 }

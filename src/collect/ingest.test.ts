@@ -75,10 +75,13 @@ describe('Ingestor', () => {
     await stateAfterTurns(submitted);
     syncs[0]?.end(new Error('EIO: i/o error'));
     await expect(submitted).rejects.toThrow('EIO');
+    // A shutdown now would report the failure, not a clean flush.
+    await expect(ingestor.flush()).rejects.toThrow('EIO');
     const retried = ingestor.submit(workspace, [event]);
     await stateAfterTurns(retried);
     syncs[1]?.end();
     await expect(retried).resolves.toEqual({ accepted: 0, duplicates: 1 });
+    await expect(ingestor.flush()).resolves.toBeUndefined();
     expect(await store.events.countEvents(workspace.id)).toBe(1);
     await store.close();
   });

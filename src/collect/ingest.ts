@@ -66,6 +66,8 @@ export class Ingestor implements IngestSink {
   #writing: Promise<void> = Promise.resolve();
   /** Settles once the last batch written is durable: the next batch need not wait for it. */
   #syncing: Promise<void> = Promise.resolve();
+  /** Why the last sync failed, if it did: a shutdown must not report success over it. */
+  #syncFailure: unknown;
 
   constructor(options: IngestorOptions) {
     this.#options = options;
@@ -83,7 +85,10 @@ export class Ingestor implements IngestSink {
     });
   }
 
-  /** Writes everything queued so far; resolves when it is durable (for a graceful shutdown). */
+  /**
+   * Writes everything queued so far; resolves when it is durable (for a graceful shutdown), and
+   * rejects if the last sync failed.
+   */
   async flush(): Promise<void> {
     if (this.#scheduled) {
       clearTimeout(this.#timer);
@@ -91,6 +96,7 @@ export class Ingestor implements IngestSink {
     }
     await this.#writing;
     await this.#syncing;
+    if (this.#syncFailure !== undefined) throw this.#syncFailure;
   }
 
   async close(): Promise<void> {
@@ -150,11 +156,13 @@ export class Ingestor implements IngestSink {
     // Acknowledged once durable; meanwhile the next batch is already being written.
     this.#syncing = this.#options.events.durable().then(
       () => {
+        this.#syncFailure = undefined;
         for (const { group, outcomes } of committed) {
           for (const [i, pending] of group.entries()) pending.resolve(outcomes[i] as IngestOutcome);
         }
       },
       (error: unknown) => {
+        this.#syncFailure = error;
         for (const { group } of committed) for (const pending of group) pending.reject(error);
       },
     );

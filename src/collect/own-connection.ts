@@ -22,8 +22,11 @@ export async function openOwnConnectionIngestor(
     submit: (workspace, events) => ingestor.submit(workspace, events),
     flush: () => ingestor.flush(),
     close: async () => {
-      await ingestor.close();
-      await store.close();
+      try {
+        await ingestor.close();
+      } finally {
+        await store.close();
+      }
     },
   };
 }

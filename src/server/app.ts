@@ -121,8 +121,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ingestor,
     async close() {
       await fastify.close();
-      await ingestor.close();
-      await reports.close();
+      try {
+        await ingestor.close();
+      } finally {
+        await reports.close();
+      }
     },
   };
 }

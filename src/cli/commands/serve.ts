@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseServeConfig, type RawServeOptions } from '../../config.js';
+import { exitCodes, reportError } from '../exit.js';
 import { openStore } from '../store-access.js';
 
 export function registerServe(program: Command): void {
@@ -69,10 +70,14 @@ export function registerServe(program: Command): void {
         process.stderr.write(
           `closedloop: ${signal}: finishing the requests in flight and committing their events\n`,
         );
-        await app.close();
+        // A failure here (the last WAL sync failed) must not end as a clean exit.
+        let exitCode: number = exitCodes.ok;
+        await app.close().catch((error: unknown) => {
+          exitCode = reportError(error);
+        });
         await preparer.close();
         await store.close();
-        process.exit(0);
+        process.exit(exitCode);
       };
       process.once('SIGTERM', () => void stop('SIGTERM'));
       process.once('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,16 @@
+import { ClosedloopError, isClosedloopError } from '../core/errors.js';
+
+/** Exit codes: 0 success, 1 bad input, 2 failure of the program or its environment. */
+export const exitCodes = { ok: 0, badInput: 1, failure: 2 } as const;
+
+/** Writes the one line a failed command leaves on stderr, and returns its exit code. */
+export function reportError(error: unknown): number {
+  const failure = isClosedloopError(error)
+    ? error
+    : new ClosedloopError(
+        'CL_ERR_INTERNAL',
+        error instanceof Error ? error.message : String(error),
+      );
+  process.stderr.write(`closedloop: ${failure.code}: ${failure.message}\n`);
+  return failure.kind === 'input' ? exitCodes.badInput : exitCodes.failure;
+}

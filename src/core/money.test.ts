@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalToMinor, minorDigits, money } from './money.js';
+import { decimalToMinor, minorDigits, minorToDecimal, money } from './money.js';
 
 describe('money', () => {
   it('holds whole minor units and an ISO currency', () => {
@@ -32,6 +32,17 @@ describe('decimalToMinor', () => {
   it('refuses what is not a plain decimal', () => {
     for (const text of ['', '.', 'abc', '1,234.50', '1e5', '1.2.3', '--1']) {
       expect(decimalToMinor(text, 2), text).toBeUndefined();
+    }
+  });
+
+  it('writes minor units back as the exact decimal they came from', () => {
+    expect(minorToDecimal(123_450, 2)).toBe('1234.50');
+    expect(minorToDecimal(-5, 2)).toBe('-0.05');
+    expect(minorToDecimal(7, 3)).toBe('0.007');
+    expect(minorToDecimal(1000, 0)).toBe('1000');
+    expect(minorToDecimal(Number.MAX_SAFE_INTEGER, 2)).toBe('90071992547409.91');
+    for (const minor of [0, 1, 99, 100, 123_456_789]) {
+      expect(decimalToMinor(minorToDecimal(minor, 3), 3)).toEqual({ minor, rounded: false });
     }
   });
 });

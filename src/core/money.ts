@@ -57,6 +57,17 @@ export function decimalToMinor(
   return { minor: sign === '-' && minor !== 0 ? -minor : minor, rounded: /[1-9]/.test(dropped) };
 }
 
+/** Whole minor units as the decimal text of major units, exact: (123450, 2) → "1234.50". */
+export function minorToDecimal(minor: number, digits: number): string {
+  const sign = minor < 0 ? '-' : '';
+  const text = Math.abs(minor)
+    .toString()
+    .padStart(digits + 1, '0');
+  return digits === 0
+    ? `${sign}${text}`
+    : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
 /** Minor units as a plain decimal in major units, exact ("1234.50" → 1234.5 for JSON output). */
 export function minorToMajor(minor: number, currency: string): number {
   return minor / 10 ** minorDigits(currency);

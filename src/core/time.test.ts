@@ -10,6 +10,7 @@ describe('parseIsoInstant', () => {
       Date.UTC(2026, 2, 1, 8, 20, 30, 250),
     );
     expect(parseIsoInstant('2026-03-01T00:30:00-0530')).toBe(Date.UTC(2026, 2, 1, 6, 0));
+    expect(parseIsoInstant('2026-03-01T14:00:00+14:00')).toBe(Date.UTC(2026, 2, 1, 0, 0));
   });
   it('refuses what is no instant', () => {
     for (const text of [
@@ -19,6 +20,9 @@ describe('parseIsoInstant', () => {
       '2026-13-01',
       '2026-03-01T25:00',
       '03/01/2026',
+      '2026-03-01T10:00:00+99:99',
+      '2026-03-01T10:00:00+15:00',
+      '2026-03-01T10:00:00-05:60',
     ]) {
       expect(parseIsoInstant(text), text).toBeNaN();
     }

@@ -34,8 +34,11 @@ export function parseIsoInstant(text: string): number {
   if (zone !== undefined && zone.toUpperCase() !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
-    at -= sign * offset * 60_000;
+    const hours = Number(digits.slice(0, 2));
+    const minutes = Number(digits.slice(2) || '0');
+    // No zone is more than 14 hours from UTC: +99:99 is a typo, not a place.
+    if (hours > 14 || minutes > 59 || hours * 60 + minutes > 14 * 60) return Number.NaN;
+    at -= sign * (hours * 60 + minutes) * 60_000;
   }
   return at;
 }

@@ -61,8 +61,9 @@ export function offlineConversion(
       error: `${field('phone')}: expected ${expected}, got ${JSON.stringify(conversion.phone)}`,
     };
   }
-  const identity =
-    email ?? conversion.userId ?? (phone === undefined ? undefined : phoneUserId(phone));
+  const userId = conversion.userId?.trim();
+  if (userId === '') return { error: `${field('userId')}: expected an id, got a blank one` };
+  const identity = email ?? userId ?? (phone === undefined ? undefined : phoneUserId(phone));
   if (identity === undefined) {
     return {
       error: `${field('email')}: expected an email, phone or userId to tie the conversion to`,
@@ -76,7 +77,7 @@ export function offlineConversion(
       .slice(0, 32);
   const visitorId = `offline:${identity}`;
   return {
-    claim: { visitorId, email, userId: conversion.userId, phone },
+    claim: { visitorId, email, userId, phone },
     record: {
       id: `c_offline_${createHash('sha256').update(messageId).digest('hex').slice(0, 24)}`,
       visitorId,

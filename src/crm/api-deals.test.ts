@@ -17,4 +17,17 @@ describe('a deal of POST /api/deals', () => {
       expect(checkBody.Check({ deals: [{ id: 'x', currency }] }), currency).toBe(false);
     }
   });
+
+  it('refuses an amount that is no exact decimal, naming the field', () => {
+    for (const amount of [1e21, 1e-7, '99999999999999999999', 900_719_925_475]) {
+      const read = dealFromApi({ id: 'D-big', amount }, 3);
+      expect(read, String(amount)).toEqual({
+        error: `deals.3.amount: expected a decimal amount such as 12000.50, at most 900719925474, got ${String(amount)}`,
+      });
+    }
+    const largest = dealFromApi({ id: 'D-max', amount: '900719925474.00' }, 0);
+    expect('deal' in largest && largest.deal.row?.amount).toBe('900719925474.00');
+    const cents = dealFromApi({ id: 'D-float', amount: 0.1 + 0.2 }, 0);
+    expect('deal' in cents && cents.deal.row?.amount).toBe('0.30000000000000004');
+  });
 });

@@ -337,11 +337,20 @@ describe('POST /api/conversions', () => {
       [[{ type: 'call', at: 'tomorrow', email: 'a@b.c' }], 'conversions.0.at'],
       [[{ type: 'Phone Call', at: '2027-01-06', email: 'a@b.c' }], 'conversions.0.type'],
       [[{ type: 'call', at: '2027-01-06', email: 'not-an-email' }], 'conversions.0.email'],
+      [
+        [
+          { type: 'call', at: '2027-01-06', email: 'first@b.c' },
+          { type: 'call', at: '2027-01-06', userId: ' ' },
+        ],
+        'conversions.1.userId: expected an id, got a blank one',
+      ],
     ] as const) {
       const bad = await collector.post('/api/conversions', { conversions }, bearer);
       expect(bad.status, JSON.stringify(conversions)).toBe(400);
       expect(bad.body.error.message).toContain(field);
     }
+    // A refused request links no one, not even the conversions before the bad one.
+    expect(await store.state.personByEmail(workspace.id, 'first@b.c')).toBeUndefined();
     expect((await collector.post('/api/conversions', body, { auth: null })).status).toBe(401);
   });
 });

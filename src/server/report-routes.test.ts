@@ -73,6 +73,17 @@ describe('report routes', () => {
     );
     expect(target.status).toBe(400);
     expect(target.body.error.message).toMatch(/^period:/);
+    for (const amountMinor of [-1, 1.5, '100', undefined]) {
+      const amount = await collector.post(
+        '/api/targets/2018-Q2',
+        { amountMinor },
+        { method: 'PUT', auth: null, headers: { authorization: `Bearer ${secretKey}` } },
+      );
+      expect(amount.status).toBe(400);
+      expect(amount.body.error.message).toBe(
+        `amountMinor: expected a whole, non-negative number of minor units of USD, got ${JSON.stringify(amountMinor ?? null)}`,
+      );
+    }
     for (const url of ['/api/forecast', '/api/forecast/deals', '/api/targets', '/api/backtest']) {
       expect((await get(url, 'Bearer sk_wrong')).status, url).toBe(401);
     }

@@ -105,8 +105,14 @@ export async function registerReportRoutes(
     async (request) => {
       const workspace = await workspaceOfSecretKey(state, request);
       const amountMinor = (request.body as { amountMinor?: unknown } | null)?.amountMinor;
-      if (typeof amountMinor !== 'number') {
-        throw bad(`amountMinor: expected a whole number of minor units of ${workspace.currency}`);
+      if (
+        typeof amountMinor !== 'number' ||
+        !Number.isSafeInteger(amountMinor) ||
+        amountMinor < 0
+      ) {
+        throw bad(
+          `amountMinor: expected a whole, non-negative number of minor units of ${workspace.currency}, got ${JSON.stringify(amountMinor ?? null)}`,
+        );
       }
       const target = { period: request.params.period, amountMinor };
       await state.setTarget(workspace.id, target);

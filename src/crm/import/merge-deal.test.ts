@@ -294,6 +294,25 @@ describe('mergeDeal: a stored deal meets new input', () => {
     expect(same.amountHistory).toEqual(first.amountHistory);
   });
 
+  it('keeps the number when only the currency changes, in the minor units of the new one', () => {
+    const yen = mergeDeal(stored(first), incoming({ currency: 'JPY' }), context).draft;
+    expect(yen).toMatchObject({ amountMinor: 1000, currency: 'JPY' });
+    expect(yen.amountHistory).toEqual([
+      { at: moment('2027-01-10'), minor: 100000, currency: 'USD' },
+      { at: atNow, minor: 1000, currency: 'JPY' },
+    ]);
+    const dinar = mergeDeal(stored(yen), incoming({ currency: 'KWD' }), context).draft;
+    expect(dinar).toMatchObject({ amountMinor: 1000000, currency: 'KWD' });
+    const cents = mergeDeal(
+      stored(first),
+      incoming({ amount: '1000.55', currency: 'EUR' }),
+      context,
+    ).draft;
+    const rounded = mergeDeal(stored(cents), incoming({ currency: 'JPY' }), context);
+    expect(rounded.draft.amountMinor).toBe(1001);
+    expect(rounded.quirks).toContain('amount rounded to minor units');
+  });
+
   it('puts a stage change that arrives late in its place, without changing the current stage', () => {
     const won = mergeDeal(
       stored(first),

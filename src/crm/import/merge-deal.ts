@@ -1,5 +1,5 @@
 import type { AmountChange, Deal, DealStatus, Moment, StageChange } from '../../core/deals.js';
-import { decimalToMinor, minorDigits } from '../../core/money.js';
+import { decimalToMinor, minorDigits, minorToDecimal } from '../../core/money.js';
 import type { DealDraft } from '../../store/ports.js';
 import type { DealRow, HistoryRow } from '../formats/format.js';
 
@@ -103,7 +103,13 @@ export function mergeDeal(
     if (minor !== undefined) addAmount(amountHistory, { at: entry.enteredAt, minor, currency });
   }
   let amountMinor = stored?.amountMinor ?? null;
-  if (row.amount !== undefined) amountMinor = toMinor(row.amount, currency, quirks) ?? amountMinor;
+  const storedCurrency = stored?.currency ?? currency;
+  if (row.amount === undefined && amountMinor !== null && storedCurrency !== currency) {
+    // A CRM whose currency alone changes keeps the number: $100.00 becomes ¥100, not ¥10,000.
+    const decimal = minorToDecimal(amountMinor, minorDigits(storedCurrency));
+    amountMinor = toMinor(decimal, currency, quirks) ?? null;
+  } else if (row.amount !== undefined)
+    amountMinor = toMinor(row.amount, currency, quirks) ?? amountMinor;
   else if (amountHistory.length > 0 && stored === undefined)
     amountMinor = amountHistory.at(-1)?.minor ?? null;
   if (amountMinor !== null) {

@@ -57,6 +57,20 @@ export function decimalToMinor(
   return { minor: sign === '-' && minor !== 0 ? -minor : minor, rounded: /[1-9]/.test(dropped) };
 }
 
+/** The most decimals any ISO 4217 currency has (CLF): an amount that fits them fits every one. */
+const widestMinorDigits = 4;
+
+/** The largest amount, in major units, that every currency holds exactly in minor units. */
+export const maxExactAmount = Math.floor(Number.MAX_SAFE_INTEGER / 10 ** widestMinorDigits);
+
+/**
+ * Whether a text is a plain decimal that any currency holds exactly in minor units: what an
+ * amount from outside must be before it is stored (`1e+21`, `1e-7`, a 20-digit number are not).
+ */
+export function isExactAmount(text: string): boolean {
+  return decimalToMinor(text, widestMinorDigits) !== undefined;
+}
+
 /** Whole minor units as the decimal text of major units, exact: (123450, 2) → "1234.50". */
 export function minorToDecimal(minor: number, digits: number): string {
   const sign = minor < 0 ? '-' : '';

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { decimalToMinor } from '../core/money.js';
+import { isExactAmount, maxExactAmount } from '../core/money.js';
 import type { HistoryRow } from './formats/format.js';
 import type { IncomingDeal } from './import/merge-deal.js';
 import { parseMoment } from './values.js';
@@ -43,10 +43,6 @@ export const apiDealsBodySchema = Type.Object({
 
 export type ApiDeal = Static<typeof apiDealSchema>;
 
-/** The most decimals any ISO 4217 currency has (CLF): an amount that fits them fits every one. */
-const widestMinorDigits = 4;
-const maxExactAmount = Math.floor(Number.MAX_SAFE_INTEGER / 10 ** widestMinorDigits);
-
 /**
  * An API deal as what it says about one deal; a date that does not parse is an error naming
  * the field (by its index in the body).
@@ -64,7 +60,7 @@ export function dealFromApi(
   }
   const amount = deal.amount === undefined ? undefined : String(deal.amount);
   // A JSON number may print as 1e+21 or 1e-7: no decimal to store exactly, so no amount at all.
-  if (amount !== undefined && decimalToMinor(amount, widestMinorDigits) === undefined) {
+  if (amount !== undefined && !isExactAmount(amount)) {
     return {
       error: `${field('amount')}: expected a decimal amount such as 12000.50, at most ${maxExactAmount}, got ${amount}`,
     };

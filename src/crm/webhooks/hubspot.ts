@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { HistoryRow } from '../formats/format.js';
+import { ClosedloopError } from '../../core/errors.js';
+import { isExactAmount } from '../../core/money.js';
+import type { DealRow, HistoryRow } from '../formats/format.js';
 import type { IncomingDeal } from '../import/merge-deal.js';
 
 /** HubSpot's replay window: a signed request older than this is refused. */
@@ -93,84 +95,192 @@ const defaultStageLabels: Record<string, string> = {
   closedlost: 'Closed Lost',
 };
 
+/** What one handled event does to its deal. */
+type Change =
+  | { readonly kind: 'creation' }
+  | { readonly kind: 'contact'; readonly contactId: string }
+  | { readonly kind: 'stage'; readonly stage: string }
+  | { readonly kind: 'amount'; readonly amount: string }
+  | { readonly kind: 'closedate'; readonly ms: number }
+  | { readonly kind: 'name' | 'pipeline'; readonly value: string };
+
+interface DealChange {
+  readonly dealId: string;
+  /** The event's `occurredAt`: the order changes apply in and the time history is dated at. */
+  readonly at: number;
+  readonly change: Change;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * What a delivery says about deals: `deal.creation` makes the deal, `deal.propertyChange` of
- * `dealstage` adds a dated stage change (a late one lands in its place), of `amount`, `closedate`,
- * `dealname` or `pipeline` sets the field; contact associations link contacts. Other events are
- * ignored (counted by the caller).
+ * `dealstage` adds a stage change dated at `occurredAt` (a late one lands in its place), of
+ * `amount`, `closedate`, `dealname` or `pipeline` sets the field; contact associations link
+ * contacts. Each deal's events apply in `occurredAt` order, so the latest change of a field wins
+ * whatever order HubSpot sent them in. Other events (a deletion, another object, a property not
+ * read, an empty value) make no deal and are counted in `ignored`. A malformed event refuses the
+ * whole delivery with `CL_ERR_DEAL_INVALID` naming its field (`events.2.propertyValue`).
  */
-export function dealsFromHubspot(events: readonly HubspotEvent[]): {
+export function dealsFromHubspot(events: readonly unknown[]): {
   deals: IncomingDeal[];
   ignored: number;
 } {
-  const byId = new Map<string, { row: Record<string, unknown>; history: HistoryRow[] }>();
+  // Checked before anything is built, so a refused delivery says nothing about any deal.
+  const byDeal = new Map<string, DealChange[]>();
   let ignored = 0;
-  const deal = (id: string) => {
-    let found = byId.get(id);
-    if (found === undefined) {
-      found = { row: { externalId: id }, history: [] };
-      byId.set(id, found);
-    }
-    return found;
-  };
-  for (const event of events) {
-    const at = { at: event.occurredAt ?? Date.now(), dateOnly: false };
-    const type = event.subscriptionType ?? '';
-    if (type === 'deal.associationChange' && event.associationType === 'DEAL_TO_CONTACT') {
-      if (event.associationRemoved === true || event.fromObjectId === undefined) continue;
-      const target = deal(String(event.fromObjectId));
-      target.row.contactIds = [
-        ...((target.row.contactIds as string[]) ?? []),
-        String(event.toObjectId),
-      ];
-      continue;
-    }
-    if (event.objectId === undefined || !type.startsWith('deal.')) {
+  events.forEach((event, index) => {
+    const change = changeOf(event, `events.${index}`);
+    if (change === undefined) {
       ignored++;
-      continue;
+      return;
     }
-    const target = deal(String(event.objectId));
-    if (type === 'deal.creation') {
-      target.row.createdAt = at;
-      continue;
-    }
-    if (type !== 'deal.propertyChange' || event.propertyValue === undefined) {
-      ignored++;
-      continue;
-    }
-    const value = event.propertyValue;
-    switch (event.propertyName) {
-      case 'dealstage':
-        target.history.push({
-          externalId: String(event.objectId),
-          stage: defaultStageLabels[value] ?? value,
-          enteredAt: at,
-        });
-        break;
-      case 'amount':
-        if (value.trim() !== '') target.row.amount = value.trim();
-        break;
-      case 'closedate': {
-        const ms = Number(value);
-        if (Number.isFinite(ms)) target.row.expectedCloseAt = { at: ms, dateOnly: false };
-        break;
-      }
-      case 'dealname':
-        target.row.name = value;
-        break;
-      case 'pipeline':
-        target.row.pipeline = value;
-        break;
-      default:
-        ignored++;
-    }
-  }
+    const changes = byDeal.get(change.dealId) ?? [];
+    changes.push(change);
+    byDeal.set(change.dealId, changes);
+  });
   return {
-    deals: [...byId].map(([externalId, { row, history }]) => ({
-      externalId,
-      row: row as unknown as IncomingDeal['row'],
-      history,
-    })),
+    deals: [...byDeal].map(([externalId, changes]) => dealOf(externalId, changes)),
     ignored,
   };
+}
+
+/** One deal's changes applied in time order (stable: ties keep the delivery's order). */
+function dealOf(externalId: string, changes: readonly DealChange[]): IncomingDeal {
+  const row: Mutable<DealRow> = { externalId };
+  const history: HistoryRow[] = [];
+  const amountAt = new Map<number, string>();
+  for (const { at, change } of changes.toSorted((a, b) => a.at - b.at)) {
+    const moment = { at, dateOnly: false };
+    switch (change.kind) {
+      case 'creation':
+        row.createdAt = moment;
+        break;
+      case 'contact':
+        row.contactIds = [...(row.contactIds ?? []), change.contactId];
+        break;
+      case 'stage':
+        history.push({ externalId, stage: change.stage, enteredAt: moment });
+        break;
+      case 'amount':
+        row.amount = change.amount;
+        amountAt.set(at, change.amount);
+        break;
+      case 'closedate':
+        row.expectedCloseAt = { at: change.ms, dateOnly: false };
+        break;
+      case 'name':
+        row.name = change.value;
+        break;
+      case 'pipeline':
+        row.pipeline = change.value;
+        break;
+    }
+  }
+  // The merge dates amounts only on history rows, and a history row is a stage entry: an amount
+  // set at the same instant as a stage change rides on that row, dated at its `occurredAt`. Any
+  // other amount is the row's current one, which the merge dates itself (creation, or the save).
+  const dated = history.map((entry) => {
+    const amount = amountAt.get(entry.enteredAt.at);
+    return amount === undefined ? entry : { ...entry, amount };
+  });
+  return { externalId, row, history: dated };
+}
+
+/** What an event does to which deal; undefined when it is one this reader ignores. */
+function changeOf(value: unknown, path: string): DealChange | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(path, 'expected an object', value);
+  }
+  const event = value as Record<string, unknown>;
+  // Never "now": a retried delivery would then date the same change anew.
+  const at = event.occurredAt;
+  if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) {
+    throw invalid(`${path}.occurredAt`, 'expected epoch milliseconds', at);
+  }
+  const text = (key: string): string | undefined => {
+    const field = event[key];
+    if (field !== undefined && typeof field !== 'string') {
+      throw invalid(`${path}.${key}`, 'expected a string', field);
+    }
+    return field;
+  };
+  const type = text('subscriptionType');
+  if (type === undefined) throw invalid(`${path}.subscriptionType`, 'expected a string', type);
+  const propertyName = text('propertyName');
+  const propertyValue = text('propertyValue');
+  const associationType = text('associationType');
+  const removed = event.associationRemoved;
+  if (removed !== undefined && typeof removed !== 'boolean') {
+    throw invalid(`${path}.associationRemoved`, 'expected true or false', removed);
+  }
+
+  // Association changes name their objects by fromObjectId/toObjectId; every other event by objectId.
+  if (type.endsWith('.associationChange')) {
+    if (type !== 'deal.associationChange' || associationType !== 'DEAL_TO_CONTACT' || removed) {
+      return undefined;
+    }
+    const contactId = idOf(event, 'toObjectId', path);
+    return {
+      dealId: idOf(event, 'fromObjectId', path),
+      at,
+      change: { kind: 'contact', contactId },
+    };
+  }
+  const dealId = idOf(event, 'objectId', path);
+  if (type === 'deal.creation') return { dealId, at, change: { kind: 'creation' } };
+  if (type !== 'deal.propertyChange' || propertyValue === undefined) return undefined;
+  const change = propertyChange(propertyName, propertyValue, `${path}.propertyValue`);
+  return change === undefined ? undefined : { dealId, at, change };
+}
+
+function propertyChange(name: string | undefined, value: string, path: string): Change | undefined {
+  const trimmed = value.trim();
+  switch (name) {
+    case 'dealstage':
+      // An empty stage is no stage; own keys only, so "constructor" is not a label.
+      if (trimmed === '') return undefined;
+      return {
+        kind: 'stage',
+        stage: Object.hasOwn(defaultStageLabels, value)
+          ? (defaultStageLabels[value] ?? value)
+          : value,
+      };
+    case 'amount':
+      if (trimmed === '') return undefined;
+      // Left to the merge, an amount it cannot hold exactly would be dropped without a word.
+      if (!isExactAmount(trimmed)) throw invalid(path, 'expected an amount such as 1200.50', value);
+      return { kind: 'amount', amount: trimmed };
+    case 'closedate': {
+      // HubSpot sends epoch milliseconds; an empty value (cleared) must not read as 0, 1970.
+      if (trimmed === '') return undefined;
+      const ms = Number(trimmed);
+      if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(ms)) {
+        throw invalid(path, 'expected closedate as epoch milliseconds', value);
+      }
+      return { kind: 'closedate', ms };
+    }
+    case 'dealname':
+      return { kind: 'name', value };
+    case 'pipeline':
+      return { kind: 'pipeline', value };
+    default:
+      return undefined;
+  }
+}
+
+/** A HubSpot object id: a whole number, or its digits as a string. */
+function idOf(event: Record<string, unknown>, key: string, path: string): string {
+  const id = event[key];
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
+  if (typeof id === 'string' && id.trim() !== '') return id.trim();
+  throw invalid(`${path}.${key}`, 'expected a number or a string', id);
+}
+
+function invalid(field: string, expected: string, got: unknown): ClosedloopError {
+  const shown = JSON.stringify(got) ?? 'nothing';
+  return new ClosedloopError(
+    'CL_ERR_DEAL_INVALID',
+    `${field}: ${expected}, got ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}`,
+  );
 }

@@ -1,4 +1,6 @@
 import type { DealStatus, Moment } from '../../core/deals.js';
+import { ClosedloopError } from '../../core/errors.js';
+import { isExactAmount } from '../../core/money.js';
 import type { CrmNames } from '../../store/ports.js';
 import type { DealRow, HistoryRow } from '../formats/format.js';
 import type { IncomingDeal } from '../import/merge-deal.js';
@@ -9,9 +11,11 @@ type PipedriveDeal = Record<string, unknown>;
 /**
  * A Pipedrive deal webhook (v1: `current`/`previous`/`meta.object`; v2: `data`/`previous`/
  * `meta.entity`) as what it says about one deal. A changed stage becomes a stage change dated by
- * `stage_change_time`. Webhooks carry ids, not names: stages and pipelines take their names from
- * `names` (set from Pipedrive's stage list), else are named by id (`stage 3`, `pipeline 1`).
- * Undefined for deliveries about something else than a deal (or a deleted deal).
+ * `stage_change_time`, and a new deal's first stage is dated by when it entered it. Webhooks carry
+ * ids, not names: stages and pipelines take their names from `names` (set from Pipedrive's stage
+ * list), else are named by id (`stage 3`, `pipeline 1`). Undefined for deliveries about something
+ * else than a deal (or a deleted deal). A currency, value or timestamp that cannot be stored exactly
+ * is refused (CL_ERR_DEAL_INVALID, naming the field) rather than dropped or left to fail later.
  */
 export function dealFromPipedrive(
   payload: unknown,
@@ -23,14 +27,28 @@ export function dealFromPipedrive(
   const entity = meta.entity ?? meta.object;
   const current = (body.data ?? body.current) as PipedriveDeal | null | undefined;
   if (entity !== 'deal' || typeof current !== 'object' || current === null) return undefined;
-  const previous = (body.previous ?? {}) as PipedriveDeal;
+  // v2 may still carry the deleted deal in `data`; a deletion is not an update.
+  if (meta.action === 'deleted' || meta.action === 'delete') return undefined;
+  const isV2 = meta.entity !== undefined || body.data !== undefined;
+  const previous =
+    typeof body.previous === 'object' && body.previous !== null
+      ? (body.previous as PipedriveDeal)
+      : undefined;
+  const isNew = previous === undefined || meta.action === 'added' || meta.action === 'create';
   const id = current.id ?? meta.entity_id ?? meta.id;
   if (id === undefined || id === null) return undefined;
   const externalId = String(id);
 
   const time = (key: string): Moment | undefined => {
     const value = current[key];
-    return typeof value === 'string' ? parseMoment(value, key).value : undefined;
+    if (value === undefined || value === null) return undefined;
+    // A timestamp sent but unreadable would otherwise vanish: a close or stage left undated.
+    if (typeof value !== 'string') {
+      invalid(key, `expected an ISO 8601 date such as 2027-03-01, got ${shown(value)}`);
+    }
+    const cell = parseMoment(value, key);
+    if (cell.error !== undefined) invalid(key, cell.error.message);
+    return cell.value;
   };
   const text = (key: string): string | undefined => {
     const value = current[key];
@@ -49,12 +67,11 @@ export function dealFromPipedrive(
   const stage = named('stage', current.stage_id, names.stages);
   const closedAt =
     status === 'won' ? time('won_time') : status === 'lost' ? time('lost_time') : undefined;
-  const value = current.value;
   const row: DealRow = {
     externalId,
     name: text('title'),
-    amount: typeof value === 'number' || typeof value === 'string' ? String(value) : undefined,
-    currency: text('currency')?.toUpperCase(),
+    amount: amountOf(current.value),
+    currency: currencyOf(current.currency),
     status:
       status === 'open' || status === 'won' || status === 'lost'
         ? (status as DealStatus)
@@ -65,15 +82,74 @@ export function dealFromPipedrive(
     pipeline: named('pipeline', current.pipeline_id, names.pipelines),
   };
   const history: HistoryRow[] = [];
-  const stageChangedAt = time('stage_change_time') ?? time('update_time');
-  if (
-    stage !== undefined &&
-    stageChangedAt !== undefined &&
-    previous.stage_id !== current.stage_id
-  ) {
-    history.push({ externalId, stage, enteredAt: stageChangedAt });
+  // v2's `previous` holds only the changed fields, so a missing `stage_id` means "unchanged" there;
+  // v1's holds the whole deal. Either way, only a stage that differs is a move: any other edit
+  // would otherwise add a stage entry dated by its own update time, once per edit.
+  const stageMoved =
+    previous !== undefined &&
+    (isV2 ? Object.hasOwn(previous, 'stage_id') : true) &&
+    !sameId(previous.stage_id, current.stage_id);
+  const enteredAt = isNew
+    ? (time('stage_change_time') ?? time('add_time') ?? time('update_time'))
+    : stageMoved
+      ? (time('stage_change_time') ?? time('update_time'))
+      : undefined;
+  if (stage !== undefined && enteredAt !== undefined) {
+    history.push({ externalId, stage, enteredAt });
   }
   return { externalId, row: withoutUndefined(row), history };
+}
+
+function invalid(field: string, message: string): never {
+  throw new ClosedloopError('CL_ERR_DEAL_INVALID', `${field}: ${message}`);
+}
+
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function sameId(a: unknown, b: unknown): boolean {
+  if (a === undefined || a === null) return b === undefined || b === null;
+  return b !== undefined && b !== null && String(a) === String(b);
+}
+
+const plainAmount = /^\d+(?:\.\d+)?$/;
+
+/**
+ * The deal value as exact decimal text. A number is taken as JavaScript writes it, which is the
+ * sender's digits only in plain notation and within the safe integers: `1e+21` or `1e-7` would
+ * reach the merge as text it cannot read and be silently left out. Negative values are no deal.
+ */
+function amountOf(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' && value.trim() === '') return undefined;
+  const text =
+    typeof value === 'number' && Number.isFinite(value) && value <= Number.MAX_SAFE_INTEGER
+      ? String(value)
+      : typeof value === 'string'
+        ? value.trim()
+        : undefined;
+  if (text === undefined || !plainAmount.test(text) || !isExactAmount(text)) {
+    invalid('value', `expected an amount such as 1200.50, got ${shown(value)}`);
+  }
+  return text;
+}
+
+let knownCurrencies: ReadonlySet<string> | undefined;
+
+/**
+ * The ISO 4217 code, upper-cased. Anything else would make `Intl` throw deep in the merge (a 500);
+ * a well-formed but unknown code (`XYZ`) passes `Intl.NumberFormat`, hence the list of known ones.
+ */
+function currencyOf(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' && value.trim() === '') return undefined;
+  knownCurrencies ??= new Set(Intl.supportedValuesOf('currency'));
+  const code = typeof value === 'string' ? value.trim().toUpperCase() : undefined;
+  if (code === undefined || !knownCurrencies.has(code)) {
+    invalid('currency', `expected an ISO 4217 code such as EUR, got ${shown(value)}`);
+  }
+  return code;
 }
 
 function withoutUndefined(row: DealRow): DealRow {

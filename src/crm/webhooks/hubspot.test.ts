@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { ClosedloopError } from '../../core/errors.js';
+import { mergeDeal } from '../import/merge-deal.js';
+import { outcomeOfStage } from '../stage-words.js';
+import { dealsFromHubspot } from './hubspot.js';
+
+const t0 = Date.UTC(2027, 2, 1, 9);
+const minute = 60_000;
+const at = (ms: number) => ({ at: ms, dateOnly: false });
+
+const created = (objectId: number, occurredAt: number) => ({
+  subscriptionType: 'deal.creation',
+  objectId,
+  occurredAt,
+});
+const changed = (
+  objectId: number,
+  propertyName: string,
+  propertyValue: unknown,
+  occurredAt: number,
+) => ({
+  subscriptionType: 'deal.propertyChange',
+  objectId,
+  propertyName,
+  propertyValue,
+  occurredAt,
+});
+
+/** The message of the ClosedloopError a delivery is refused with. */
+function refusal(events: unknown[]): string {
+  try {
+    dealsFromHubspot(events);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ClosedloopError);
+    expect((error as ClosedloopError).code).toBe('CL_ERR_DEAL_INVALID');
+    return (error as ClosedloopError).message;
+  }
+  throw new Error('the delivery was accepted');
+}
+
+describe('dealsFromHubspot', () => {
+  it('applies a deal’s events in occurredAt order: an older change arriving late does not win', () => {
+    const { deals, ignored } = dealsFromHubspot([
+      changed(901, 'amount', '9000', t0 + 2 * minute),
+      changed(901, 'dealname', 'Acme (renewal)', t0 + 2 * minute),
+      changed(901, 'closedate', String(t0 + 30 * 86_400_000), t0 + 3 * minute),
+      changed(901, 'amount', '5000', t0 + minute),
+      changed(901, 'dealname', 'Acme', t0 + minute),
+      changed(901, 'closedate', String(t0 + 10 * 86_400_000), t0 + minute),
+    ]);
+    expect(ignored).toBe(0);
+    expect(deals).toEqual([
+      {
+        externalId: '901',
+        row: {
+          externalId: '901',
+          amount: '9000',
+          name: 'Acme (renewal)',
+          expectedCloseAt: at(t0 + 30 * 86_400_000),
+        },
+        history: [],
+      },
+    ]);
+  });
+
+  it('dates stage and amount history at the events’ occurredAt, not at the time of saving', () => {
+    const { deals } = dealsFromHubspot([
+      changed(902, 'dealstage', 'closedwon', t0 + 5 * minute),
+      changed(902, 'amount', '9000', t0 + 5 * minute),
+      created(902, t0),
+      changed(902, 'amount', '5000', t0),
+      changed(902, 'dealstage', 'appointmentscheduled', t0),
+    ]);
+    expect(deals).toHaveLength(1);
+    const [deal] = deals;
+    expect(deal?.row).toEqual({ externalId: '902', createdAt: at(t0), amount: '9000' });
+    expect(deal?.history).toEqual([
+      { externalId: '902', stage: 'Appointment Scheduled', enteredAt: at(t0), amount: '5000' },
+      { externalId: '902', stage: 'Closed Won', enteredAt: at(t0 + 5 * minute), amount: '9000' },
+    ]);
+    // Saved a day later, the amounts keep their own times.
+    const { draft } = mergeDeal(undefined, deal as NonNullable<typeof deal>, {
+      source: 'hubspot',
+      workspaceCurrency: 'USD',
+      now: t0 + 86_400_000,
+      outcomeOf: (_pipeline, stage) => outcomeOfStage(stage),
+    });
+    expect(draft.amountMinor).toBe(900_000);
+    expect(draft.amountHistory).toEqual([
+      { at: at(t0), minor: 500_000, currency: 'USD' },
+      { at: at(t0 + 5 * minute), minor: 900_000, currency: 'USD' },
+    ]);
+    expect(draft.closedAt).toEqual(at(t0 + 5 * minute));
+  });
+
+  it('refuses an event without a numeric occurredAt (a retry would date it anew), naming it', () => {
+    const stage = changed(903, 'dealstage', 'contractsent', t0);
+    expect(refusal([stage, { ...stage, occurredAt: undefined }])).toBe(
+      'events.1.occurredAt: expected epoch milliseconds, got nothing',
+    );
+    expect(refusal([{ ...stage, occurredAt: '1798761600000' }])).toBe(
+      'events.0.occurredAt: expected epoch milliseconds, got "1798761600000"',
+    );
+    // With its time given, a retried delivery says exactly the same.
+    expect(dealsFromHubspot([stage])).toEqual(dealsFromHubspot([stage]));
+  });
+
+  it('makes no deal of a deletion or of an event it ignores, and counts those ignored', () => {
+    const { deals, ignored } = dealsFromHubspot([
+      { subscriptionType: 'deal.deletion', objectId: 904, occurredAt: t0 },
+      changed(905, 'hs_lastmodifieddate', String(t0), t0),
+      { subscriptionType: 'contact.creation', objectId: 77, occurredAt: t0 },
+      {
+        subscriptionType: 'deal.associationChange',
+        associationType: 'DEAL_TO_CONTACT',
+        fromObjectId: 906,
+        toObjectId: 77,
+        associationRemoved: true,
+        occurredAt: t0,
+      },
+      created(907, t0),
+    ]);
+    expect(deals).toEqual([
+      { externalId: '907', row: { externalId: '907', createdAt: at(t0) }, history: [] },
+    ]);
+    expect(ignored).toBe(4);
+  });
+
+  it('ignores an empty closedate rather than storing 1 January 1970, and refuses a non-date', () => {
+    const cleared = dealsFromHubspot([changed(908, 'closedate', '', t0)]);
+    expect(cleared).toEqual({ deals: [], ignored: 1 });
+    const set = dealsFromHubspot([
+      changed(908, 'closedate', '1798761600000', t0),
+      changed(908, 'closedate', '', t0 + minute),
+    ]);
+    expect(set.deals[0]?.row).toEqual({
+      externalId: '908',
+      expectedCloseAt: at(1_798_761_600_000),
+    });
+    expect(set.ignored).toBe(1);
+    expect(refusal([changed(908, 'closedate', 'next week', t0)])).toBe(
+      'events.0.propertyValue: expected closedate as epoch milliseconds, got "next week"',
+    );
+  });
+
+  it('answers a malformed event with the field it names, not a crash', () => {
+    const good = created(909, t0);
+    const cases: [unknown[], string][] = [
+      [[null], 'events.0: expected an object, got null'],
+      [[good, 5], 'events.1: expected an object, got 5'],
+      [
+        [good, good, changed(909, 'amount', 5, t0)],
+        'events.2.propertyValue: expected a string, got 5',
+      ],
+      [
+        [{ ...good, objectId: undefined }],
+        'events.0.objectId: expected a number or a string, got nothing',
+      ],
+      [
+        [{ ...good, objectId: { id: 1 } }],
+        'events.0.objectId: expected a number or a string, got {"id":1}',
+      ],
+      [[{ ...good, subscriptionType: 7 }], 'events.0.subscriptionType: expected a string, got 7'],
+      [
+        [changed(909, 'amount', '1e21', t0)],
+        'events.0.propertyValue: expected an amount such as 1200.50, got "1e21"',
+      ],
+      [
+        [changed(909, 'amount', '99999999999999999', t0)],
+        'events.0.propertyValue: expected an amount such as 1200.50, got "99999999999999999"',
+      ],
+    ];
+    for (const [events, message] of cases) expect(refusal(events)).toBe(message);
+  });
+});

@@ -6,23 +6,18 @@ import { ClosedloopError } from './errors.js';
  */
 export function wholeNumber(
   name: string,
-  text: string | undefined,
+  text: unknown,
   min: number,
   max: number,
   fallback?: number,
 ): number {
   if (text === undefined && fallback !== undefined) return fallback;
-  const value = Number(text);
-  if (
-    text === undefined ||
-    text.trim() === '' ||
-    !Number.isSafeInteger(value) ||
-    value < min ||
-    value > max
-  ) {
+  // Digits only: Number() would also read 0x10 and 1e3; an array is a repeated parameter.
+  const value = typeof text === 'string' && /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new ClosedloopError(
       'CL_ERR_USAGE',
-      `${name}: expected a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got "${text ?? ''}"`,
+      `${name}: expected a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${typeof text === 'string' ? `"${text}"` : (JSON.stringify(text) ?? '""')}`,
     );
   }
   return value;

@@ -57,6 +57,13 @@ describe('report routes', () => {
       ['/api/forecast?horizon=100', 'horizon'],
       ['/api/forecast?asOf=soon', 'asOf'],
       ['/api/backtest?from=2017-11-01', 'to'],
+      ['/api/forecast?horizon=2&horizon=3', 'horizon'],
+      ['/api/forecast?asOf=2017-01-01&asOf=2017-02-01', 'asOf'],
+      ['/api/forecast?asOf=2099-01-01', 'asOf'],
+      ['/api/backtest?from=2017-06-01&to=2017-01-01', 'from'],
+      ['/api/backtest?from=2017-01-01&to=2999-12-31', 'to'],
+      ['/api/backtest?from=2017-02-30&to=2017-06-01', 'from'],
+      ['/api/funnel?periodBy=created&from=2018-01-01&to=2017-01-01', 'from'],
     ] as const) {
       const response = await get(url);
       expect(response.status, url).toBe(400);

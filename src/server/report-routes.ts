@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { checkedDay, parseAsOf } from '../core/as-of.js';
+import { checkedDay, checkedPastDay, checkedSpan, parseAsOf } from '../core/as-of.js';
 import { isModelName, modelNames } from '../core/attribution/registry.js';
 import { ClosedloopError } from '../core/errors.js';
 import { wholeNumber } from '../core/whole-number.js';
@@ -49,6 +49,9 @@ export async function registerReportRoutes(
       }
       for (const key of ['from', 'to'] as const) {
         if (query[key] !== undefined) checkedDay(key, query[key]);
+      }
+      if (query.from !== undefined && query.to !== undefined) {
+        checkedSpan({ name: 'from', day: query.from }, { name: 'to', day: query.to });
       }
       period = {
         by: query.periodBy,
@@ -126,7 +129,8 @@ export async function registerReportRoutes(
     async (request) => {
       const workspace = await workspaceOfSecretKey(state, request);
       const from = checkedDay('from', request.query.from);
-      const to = checkedDay('to', request.query.to);
+      const to = checkedPastDay('to', checkedDay('to', request.query.to));
+      checkedSpan({ name: 'from', day: from }, { name: 'to', day: to });
       const report = await reports.run('backtest', workspace, {
         from,
         to,

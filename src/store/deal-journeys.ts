@@ -66,7 +66,11 @@ export async function readDealJourneys(
   for (const [index, deal] of deals.entries()) {
     if (index % dealsPerRead === 0) await people.read(deals.slice(index, index + dealsPerRead));
     const { sessions, conversions } = people.touchesOf(deal);
-    const leadAt = conversions.length === 0 ? undefined : Math.min(...conversions.map((c) => c.at));
+    // A reduce, not Math.min(...): a spread of 100,000 conversions would overflow the stack.
+    const leadAt = conversions.reduce<number | undefined>(
+      (first, c) => (first === undefined || c.at < first ? c.at : first),
+      undefined,
+    );
     const at = milestoneTime(deal, options.milestone, pipelines.get(deal.pipeline), leadAt);
     if (at === undefined) continue;
     count++;

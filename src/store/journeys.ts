@@ -75,7 +75,8 @@ export async function* readJourneys(
     if (person === undefined) addJourney(visitor, visitorSessions);
     else {
       const gathered = people.get(person) ?? [];
-      gathered.push(...visitorSessions);
+      // A loop, not a spread: a visitor with 100,000 sessions would overflow the call stack.
+      for (const session of visitorSessions) gathered.push(session);
       people.set(person, gathered);
     }
   };

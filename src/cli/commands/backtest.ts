@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
-import { checkedDay } from '../../core/as-of.js';
+import { checkedDay, checkedPastDay, checkedSpan } from '../../core/as-of.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { wholeNumber } from '../../core/whole-number.js';
 import { closedloopFormat } from '../../crm/formats/closedloop.js';
@@ -46,7 +46,8 @@ export function registerBacktest(program: Command): void {
     .option('--json', 'print one JSON document')
     .action(async (options: RawBacktestOptions) => {
       const from = checkedDay('--from', options.from);
-      const to = checkedDay('--to', options.to);
+      const to = checkedPastDay('--to', checkedDay('--to', options.to));
+      checkedSpan({ name: '--from', day: from }, { name: '--to', day: to });
       if (
         options.deals === undefined &&
         (options.stages !== undefined || options.rates !== undefined)

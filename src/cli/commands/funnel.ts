@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
-import { checkedDay, parseAsOf } from '../../core/as-of.js';
+import { checkedDay, checkedSpan, parseAsOf } from '../../core/as-of.js';
 import { ClosedloopError } from '../../core/errors.js';
 import type { PeriodFilter } from '../../core/funnel/types.js';
 import { funnelReport } from '../../server/reports/funnel.js';
@@ -66,5 +66,8 @@ function parsePeriod(options: RawFunnelOptions): PeriodFilter | undefined {
   const to = created ? options.createdTo : options.closedTo;
   if (from !== undefined) checkedDay(`--${by}-from`, from);
   if (to !== undefined) checkedDay(`--${by}-to`, to);
+  if (from !== undefined && to !== undefined) {
+    checkedSpan({ name: `--${by}-from`, day: from }, { name: `--${by}-to`, day: to });
+  }
   return { by, from: from ?? '0000-01-01', to: to ?? '9999-12-31' };
 }

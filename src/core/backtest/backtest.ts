@@ -214,6 +214,9 @@ interface AsOfDate {
 
 const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** Most forecasts one backtest makes: five years of monthly dates. */
+export const maxAsOfDates = 60;
+
 /** from, from + every months, … up to `to` (a day past a month's end is that month's last day). */
 export function asOfDates(from: string, to: string, every: number): AsOfDate[] {
   const parse = (text: string, field: string) => {
@@ -229,14 +232,23 @@ export function asOfDates(from: string, to: string, every: number): AsOfDate[] {
     );
   }
   const start = parse(from, 'from');
-  parse(to, 'to');
+  const end = parse(to, 'to');
+  const dayNumber = (day: { year: number; month: number; day: number }) =>
+    day.year * 10_000 + day.month * 100 + day.day;
   const dates: AsOfDate[] = [];
   for (let k = 0; ; k += every) {
     const month = addMonths(start, k);
     const lastDay = new Date(Date.UTC(month.year, month.month, 0)).getUTCDate();
     const calendar = { ...month, day: Math.min(start.day, lastDay) };
+    if (dayNumber(calendar) > dayNumber(end)) break;
+    // Each date is a whole forecast (about a second): a span of centuries is a typo.
+    if (dates.length === maxAsOfDates) {
+      throw new ClosedloopError(
+        'CL_ERR_USAGE',
+        `to: from ${from} to ${to} every ${every} month(s) is more than ${maxAsOfDates} as-of dates; narrow the span or raise every`,
+      );
+    }
     const text = `${calendar.year}-${String(calendar.month).padStart(2, '0')}-${String(calendar.day).padStart(2, '0')}`;
-    if (text > to) break;
     dates.push({ text, calendar });
   }
   return dates;

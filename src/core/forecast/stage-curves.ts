@@ -90,7 +90,7 @@ export function stageCurves(
     const pooledWith: string[] = [];
     for (const j of neighbours(i, names.length)) {
       if (exposureTable(sample, from).ended >= minClosedPerCurve) break;
-      sample.push(...history.byStage[j]);
+      for (const entry of history.byStage[j] ?? []) sample.push(entry);
       pooledWith.push(names[j]);
     }
     if (pooledWith.length > 0) {

@@ -15,16 +15,19 @@ const store = await openSqliteStore((workerData as { dbPath: string }).dbPath);
 port.on('message', (message: ReportRequestMessage) => {
   computeReport(store, message.kind, message.workspace, message.request).then(
     (result) => port.postMessage({ id: message.id, result } satisfies ReportReply),
-    (error: unknown) =>
+    (error: unknown) => {
+      // What failed inside goes to the server's log, not to the client.
+      if (!isClosedloopError(error)) {
+        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        process.stderr.write(`closedloop: the ${message.kind} report failed: ${detail}\n`);
+      }
       port.postMessage({
         id: message.id,
         error: isClosedloopError(error)
           ? { code: error.code, message: error.message }
-          : {
-              code: 'CL_ERR_INTERNAL',
-              message: error instanceof Error ? error.message : String(error),
-            },
-      } satisfies ReportReply),
+          : { code: 'CL_ERR_INTERNAL', message: 'the server failed; the request can be retried' },
+      } satisfies ReportReply);
+    },
   );
 });
 port.postMessage({ id: 0 } satisfies ReportReply);

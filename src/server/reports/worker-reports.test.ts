@@ -42,6 +42,13 @@ describe('reports in a thread of their own', () => {
     await expect(reports.run('funnel', workspace, { pipeline: 'Renewals' })).rejects.toMatchObject({
       code: 'CL_ERR_NOT_FOUND',
     });
+    // A failure that is no refusal reaches the client without what failed inside.
+    await expect(
+      reports.run('backtest', workspace, null as unknown as { from: string; to: string }),
+    ).rejects.toMatchObject({
+      code: 'CL_ERR_INTERNAL',
+      message: 'the server failed; the request can be retried',
+    });
     await reports.close();
     await store.close();
   }, 60_000);

@@ -70,7 +70,7 @@ describe('closedloop workspace and journey', () => {
     ]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toBe(
-      'closedloop: CL_ERR_USAGE: --session-timeout: expected a whole number ≥ 1, got "0"\n',
+      'closedloop: CL_ERR_USAGE: --session-timeout: expected a whole number from 1 to 1,440, got "0"\n',
     );
     const badCurrency = runCli([
       'workspace',

@@ -3,8 +3,13 @@ import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { counted } from '../../core/funnel/notes.js';
+import { wholeNumber } from '../../core/whole-number.js';
 import { parsePipedriveStages } from '../../crm/webhooks/pipedrive-names.js';
 import type { CrmNames, WorkspaceSettings } from '../../store/ports.js';
+import {
+  maxLookbackDays,
+  maxSessionTimeoutMinutes,
+} from '../../store/sqlite/workspace-settings.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
 
 interface RawCreateOptions extends RawStoreOptions {
@@ -197,23 +202,14 @@ interface RawSettingsOptions extends RawStoreOptions {
 }
 
 function parseSettingsChanges(options: RawSettingsOptions): Partial<WorkspaceSettings> {
-  const whole = (flag: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    const value = Number(text);
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new ClosedloopError(
-        'CL_ERR_USAGE',
-        `${flag}: expected a whole number ≥ 1, got "${text}"`,
-      );
-    }
-    return value;
-  };
+  const whole = (flag: string, text: string | undefined, max: number) =>
+    text === undefined ? undefined : wholeNumber(flag, text, 1, max);
   const changes: { -readonly [K in keyof WorkspaceSettings]?: WorkspaceSettings[K] } = {};
   if (options.timeZone !== undefined) changes.timeZone = options.timeZone;
   if (options.currency !== undefined) changes.currency = options.currency;
-  const timeout = whole('--session-timeout', options.sessionTimeout);
+  const timeout = whole('--session-timeout', options.sessionTimeout, maxSessionTimeoutMinutes);
   if (timeout !== undefined) changes.sessionTimeoutMinutes = timeout;
-  const lookback = whole('--lookback-days', options.lookbackDays);
+  const lookback = whole('--lookback-days', options.lookbackDays, maxLookbackDays);
   if (lookback !== undefined) changes.lookbackDays = lookback;
   return changes;
 }

@@ -102,6 +102,8 @@ export function describeStateStoreConformance(
           ['sessionTimeoutMinutes', { sessionTimeoutMinutes: 2.5 }],
           ['lookbackDays', { lookbackDays: -1 }],
           ['lookbackDays', { lookbackDays: Number.NaN }],
+          ['sessionTimeoutMinutes', { sessionTimeoutMinutes: 1e15 }],
+          ['lookbackDays', { lookbackDays: 3_651 }],
         ];
         const { workspace } = await store.createWorkspace('Acme');
         for (const [field, settings] of bad) {

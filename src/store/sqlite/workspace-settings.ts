@@ -11,6 +11,10 @@ export const defaultWorkspaceSettings: WorkspaceSettings = Object.freeze({
 
 const maxNameLength = 100;
 
+/** A visit idle for a day is over; a lookback past ten years reaches before any CRM's history. */
+export const maxSessionTimeoutMinutes = 1_440;
+export const maxLookbackDays = 3_650;
+
 /** The settings after `changes`, each changed field checked; errors name the field. */
 export function checkedSettings(
   base: WorkspaceSettings,
@@ -22,11 +26,15 @@ export function checkedSettings(
     sessionTimeoutMinutes:
       changes.sessionTimeoutMinutes === undefined
         ? base.sessionTimeoutMinutes
-        : checkedCount('sessionTimeoutMinutes', changes.sessionTimeoutMinutes),
+        : checkedCount(
+            'sessionTimeoutMinutes',
+            changes.sessionTimeoutMinutes,
+            maxSessionTimeoutMinutes,
+          ),
     lookbackDays:
       changes.lookbackDays === undefined
         ? base.lookbackDays
-        : checkedCount('lookbackDays', changes.lookbackDays),
+        : checkedCount('lookbackDays', changes.lookbackDays, maxLookbackDays),
   };
 }
 
@@ -68,11 +76,13 @@ function checkedCurrency(value: unknown): string {
   );
 }
 
-function checkedCount(field: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+function checkedCount(field: string, value: unknown, max: number): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= max) {
+    return value;
+  }
   throw new ClosedloopError(
     'CL_ERR_CONFIG',
-    `${field}: ${shown(value)} is not a positive whole number`,
+    `${field}: ${shown(value)} is not a whole number from 1 to ${max}`,
   );
 }
 

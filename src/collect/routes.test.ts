@@ -244,6 +244,31 @@ describe('the tracker route', () => {
     expect(single.body).toMatchObject({ accepted: 1 });
   });
 
+  it('answers CORS preflights for /api/collect, and for no other path', async () => {
+    const preflight = (url: string) =>
+      collector.app.fastify.inject({
+        method: 'OPTIONS',
+        url,
+        headers: {
+          origin: 'https://www.acme.com',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, authorization',
+        },
+      });
+    const collect = await preflight('/api/collect');
+    expect(collect.statusCode).toBe(204);
+    expect(collect.headers).toMatchObject({
+      'access-control-allow-origin': 'https://www.acme.com',
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'content-type, authorization',
+    });
+    for (const url of ['/api/deals', '/v1/batch', '/t.js', '/anything']) {
+      const other = await preflight(url);
+      expect(other.statusCode, url).toBe(404);
+      expect(other.headers['access-control-allow-origin'], url).toBeUndefined();
+    }
+  });
+
   it('keeps CORS closed on the Segment routes', async () => {
     const response = await collector.app.fastify.inject({
       method: 'POST',

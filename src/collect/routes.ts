@@ -40,7 +40,12 @@ export async function registerCollectRoutes(
     done(null, body as string);
 
   await app.register(async (tracker) => {
-    await tracker.register(cors, { origin: true, methods: ['POST'] });
+    // The plugin answers preflights through an `OPTIONS *` route, which matches every path of
+    // the app: CORS is decided per request, open for this path alone.
+    await tracker.register(cors, {
+      delegator: (request, done) =>
+        done(null, { origin: request.url.split('?')[0] === '/api/collect', methods: ['POST'] }),
+    });
     tracker.addContentTypeParser('application/json', { parseAs: 'string' }, asText);
     // sendBeacon cannot set a JSON content type without a CORS preflight, so it sends text/plain.
     tracker.addContentTypeParser('text/plain', { parseAs: 'string' }, asText);

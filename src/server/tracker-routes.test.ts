@@ -84,6 +84,8 @@ describe('GET /demo-site/', async () => {
     const bare = await app.inject({ method: 'GET', url: '/demo-site' });
     expect(bare.statusCode).toBe(302);
     expect(bare.headers.location).toBe('/demo-site/');
+    const tagged = await app.inject({ method: 'GET', url: '/demo-site?utm_source=x&gclid=1' });
+    expect(tagged.headers.location).toBe('/demo-site/?utm_source=x&gclid=1');
   });
 
   it('puts nothing but a key into the page', async () => {

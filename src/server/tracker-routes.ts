@@ -49,7 +49,11 @@ export async function registerTrackerRoutes(
     return reply.send(tracker.body);
   });
 
-  app.get('/demo-site', async (_request, reply) => reply.redirect('/demo-site/'));
+  // The query goes along: a visit tagged with UTMs or a click id keeps them.
+  app.get('/demo-site', async (request, reply) => {
+    const query = request.url.indexOf('?');
+    return reply.redirect(`/demo-site/${query === -1 ? '' : request.url.slice(query)}`);
+  });
   app.get('/demo-site/', async (_request, reply) => {
     const writeKey = options.demoSiteWriteKey?.();
     if (writeKey === undefined) {

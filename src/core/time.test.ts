@@ -11,6 +11,10 @@ describe('parseIsoInstant', () => {
     );
     expect(parseIsoInstant('2026-03-01T00:30:00-0530')).toBe(Date.UTC(2026, 2, 1, 6, 0));
     expect(parseIsoInstant('2026-03-01T14:00:00+14:00')).toBe(Date.UTC(2026, 2, 1, 0, 0));
+    expect(new Date(parseIsoInstant('0027-03-01T10:00:00Z')).toISOString()).toBe(
+      '0027-03-01T10:00:00.000Z',
+    );
+    expect(new Date(parseIsoInstant('0004-02-29')).toISOString()).toBe('0004-02-29T00:00:00.000Z');
   });
   it('refuses what is no instant', () => {
     for (const text of [

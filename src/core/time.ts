@@ -29,6 +29,8 @@ export function parseIsoInstant(text: string): number {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return Number.NaN;
   const ms = fraction === '' ? 0 : Math.round(Number(`0.${fraction}`) * 1000);
   let at = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59), ms);
+  // Date.UTC reads years 0–99 as 1900–1999: 0027-03-01 is year 27, not 1927.
+  if (y < 100) at = new Date(at).setUTCFullYear(y, mo - 1, d);
   // Date.UTC rolls 2023-02-30 over to March: a date that does not exist is no instant.
   if (new Date(at).getUTCDate() !== d) return Number.NaN;
   if (zone !== undefined && zone.toUpperCase() !== 'Z') {

@@ -40,13 +40,14 @@ export function registerServe(program: Command): void {
           : await openOwnConnectionIngestor(config.dbPath, createChannelClassifier());
       const preparer = new PrepareThread();
       await preparer.start();
-      // Reports (a forecast is seconds of arithmetic) get a thread of their own on a file store.
+      // Reports (a forecast is seconds of arithmetic) get threads of their own on a file store:
+      // backtests one, every other report another (each started on first use).
+      const { WorkerReports } = await import('../../server/reports/worker-reports.js');
+      const { backtestsApart } = await import('../../server/reports/runner.js');
       const reports =
         config.dbPath === ':memory:'
           ? undefined
-          : new (await import('../../server/reports/worker-reports.js')).WorkerReports(
-              config.dbPath,
-            );
+          : backtestsApart(new WorkerReports(config.dbPath), new WorkerReports(config.dbPath));
       // Known once the demo workspace exists, which needs the app to fill it.
       let demoSiteWriteKey: string | undefined;
       const app = await buildApp({

@@ -25,6 +25,20 @@ export interface ReportRunner {
   close(): Promise<void>;
 }
 
+/**
+ * Backtests on one runner, every other report on another: a backtest is dozens of forecasts,
+ * and the funnel or forecast a dashboard asks for meanwhile should not queue behind it.
+ */
+export function backtestsApart(others: ReportRunner, backtests: ReportRunner): ReportRunner {
+  return {
+    run: (kind, workspace, request) =>
+      (kind === 'backtest' ? backtests : others).run(kind, workspace, request),
+    async close() {
+      await Promise.all([others.close(), backtests.close()]);
+    },
+  };
+}
+
 /** Computes a report on the given stores, in this thread. */
 export function computeReport<K extends ReportKind>(
   stores: { readonly events: EventStore; readonly state: StateStore },

@@ -10,6 +10,7 @@ import {
   parseEmails,
   parseFlag,
   parseMoment,
+  parseMoney,
   parseWholeNumber,
 } from './values.js';
 
@@ -138,8 +139,58 @@ describe('parseDecimal', () => {
       expect(parseDecimal(text, 'amount').error, text).toBeDefined();
     }
   });
+  it('quotes the cell in one line, its line breaks escaped', () => {
+    expect(parseDecimal('12\n34', 'amount')).toEqual({
+      error: { field: 'amount', message: 'expected a number such as 1234.50, got "12\\n34"' },
+    });
+    expect(parseMoment('next\r\nweek', 'created_at').error?.message).toBe(
+      'expected an ISO 8601 date such as 2027-03-01, got "next\\r\\nweek"',
+    );
+  });
+
   it('leaves an empty cell empty', () => {
     expect(parseDecimal('  ', 'amount')).toEqual({});
+  });
+});
+
+describe('parseMoney', () => {
+  const money = (amount: string, currency: string) =>
+    parseMoney(amount, 'amount', currency, 'currency');
+
+  it('takes the currency from an unambiguous symbol when the currency cell is blank', () => {
+    expect(money('€1,200', '')).toEqual({ value: { amount: '1200', currency: 'EUR' } });
+    expect(money('-£5.50', ' ')).toEqual({ value: { amount: '-5.50', currency: 'GBP' } });
+    // "$" is many currencies' sign: a blank currency stays the workspace's, as before.
+    expect(money('$1,200', '')).toEqual({ value: { amount: '1200' } });
+    expect(money('1200', 'eur')).toEqual({ value: { amount: '1200', currency: 'EUR' } });
+    expect(money('', '')).toEqual({ value: {} });
+  });
+
+  it('accepts a symbol that agrees with the currency cell', () => {
+    expect(money('€5', 'EUR')).toEqual({ value: { amount: '5', currency: 'EUR' } });
+    expect(money('$5', 'CAD')).toEqual({ value: { amount: '5', currency: 'CAD' } });
+    expect(money('¥1000', 'JPY')).toEqual({ value: { amount: '1000', currency: 'JPY' } });
+    expect(money('¥1000', 'cny')).toEqual({ value: { amount: '1000', currency: 'CNY' } });
+  });
+
+  it('refuses a symbol the currency cell contradicts, and ¥ without a currency', () => {
+    expect(money('£500', 'USD')).toEqual({
+      error: { field: 'amount', message: 'expected an amount in USD, got "£500"' },
+    });
+    expect(money('€5', 'GBP').error?.field).toBe('amount');
+    expect(money('$5', 'EUR').error?.field).toBe('amount');
+    expect(money('¥1000', 'EUR').error?.field).toBe('amount');
+    expect(money('¥1000', '')).toEqual({
+      error: {
+        field: 'currency',
+        message: 'expected JPY or CNY for the amount "¥1000", got an empty field',
+      },
+    });
+  });
+
+  it('reports a bad amount before a bad currency', () => {
+    expect(money('abc', 'euros').error?.field).toBe('amount');
+    expect(money('5', 'euros').error?.field).toBe('currency');
   });
 });
 

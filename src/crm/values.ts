@@ -16,7 +16,12 @@ export type Cell<T> =
 const empty: Cell<never> = Object.freeze({});
 
 function unexpected(field: string, expected: string, text: string): Cell<never> {
-  return { error: { field, message: `expected ${expected}, got "${text}"` } };
+  return { error: { field, message: `expected ${expected}, got ${quote(text)}` } };
+}
+
+/** A cell's text as error messages quote it: JSON-escaped, so a line break keeps errors one line. */
+export function quote(text: string): string {
+  return JSON.stringify(text);
 }
 
 /** Trimmed text, or undefined for a missing or blank cell. */
@@ -147,6 +152,67 @@ export function parseCurrency(text: string | undefined, field: string): Cell<str
   if (cell === undefined) return empty;
   if (!/^[A-Za-z]{3}$/.test(cell)) return unexpected(field, 'an ISO 4217 code such as EUR', cell);
   return { value: cell.toUpperCase() };
+}
+
+// Currencies whose sign is "$" (dollars and pesos).
+const dollarCurrencies: ReadonlySet<string> = new Set(
+  [
+    'USD CAD AUD NZD SGD HKD TWD XCD',
+    'MXN ARS CLP COP CUP DOP UYU',
+    'BSD BBD BZD BMD BND KYD FJD GYD JMD LRD NAD SBD SRD TTD',
+  ].flatMap((line) => line.split(' ')),
+);
+
+interface CurrencySign {
+  /** The currencies written with the sign. */
+  readonly accepts: ReadonlySet<string>;
+  /** The currency a blank currency cell is taken to be. */
+  readonly implied?: string;
+  /** The sign alone cannot tell which of `accepts` it is: a blank currency cell is refused. */
+  readonly ambiguous?: boolean;
+}
+
+// "$" implies nothing: a blank currency stays the workspace's, as it always has.
+const currencySigns: Readonly<Record<string, CurrencySign>> = {
+  '€': { accepts: new Set(['EUR']), implied: 'EUR' },
+  // The pounds pegged to sterling write £ too.
+  '£': { accepts: new Set(['GBP', 'GIP', 'FKP', 'SHP']), implied: 'GBP' },
+  '¥': { accepts: new Set(['JPY', 'CNY']), ambiguous: true },
+  $: { accepts: dollarCurrencies },
+};
+
+/**
+ * An amount and its currency, read together: the amount's sign ("€1,200") supplies a blank
+ * currency it names unambiguously, and a sign the currency contradicts ("£500" in USD) or cannot
+ * settle ("¥1000" with no currency) refuses the row, since either reading could be wrong.
+ */
+export function parseMoney(
+  amountText: string | undefined,
+  amountField: string,
+  currencyText: string | undefined,
+  currencyField: string,
+): Cell<{ readonly amount?: string; readonly currency?: string }> {
+  const amount = parseDecimal(amountText, amountField);
+  if (amount.error !== undefined) return amount;
+  const currency = parseCurrency(currencyText, currencyField);
+  if (currency.error !== undefined) return currency;
+  const cell = cleanText(amountText) ?? '';
+  const sign = currencySigns[/^[+-]?\s*([$€£¥])/.exec(cell)?.[1] ?? ''];
+  if (sign === undefined) return { value: { amount: amount.value, currency: currency.value } };
+  if (currency.value === undefined) {
+    if (sign.ambiguous !== true) return { value: { amount: amount.value, currency: sign.implied } };
+    const choices = [...sign.accepts].join(' or ');
+    return {
+      error: {
+        field: currencyField,
+        message: `expected ${choices} for the amount ${quote(cell)}, got an empty field`,
+      },
+    };
+  }
+  if (!sign.accepts.has(currency.value)) {
+    return unexpected(amountField, `an amount in ${currency.value}`, cell);
+  }
+  return { value: { amount: amount.value, currency: currency.value } };
 }
 
 const truths = new Set(['1', 'true', 'yes', 'y']);

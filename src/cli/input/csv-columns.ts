@@ -20,6 +20,9 @@ export interface ColumnSpec<Name extends string> {
 
 const normalize = (name: string) => name.trim().toLowerCase();
 
+/** Text from the file as messages quote it: JSON-escaped, so a line break keeps errors one line. */
+const quoted = (text: string) => JSON.stringify(text);
+
 export function indexColumns<Name extends string>(
   file: string,
   header: CsvRecord,
@@ -30,16 +33,27 @@ export function indexColumns<Name extends string>(
   for (const name of [...spec.required, ...spec.optional]) {
     const wanted = normalize(spec.rename?.[name] ?? name);
     index[name] = headers.indexOf(wanted);
+    // Two columns of the name: either could be the value, so neither is taken.
+    if (index[name] !== -1 && headers.indexOf(wanted, index[name] + 1) !== -1) {
+      throw new ClosedloopError(
+        'CL_ERR_CSV_HEADER',
+        `${file}:1: column ${quoted(header.text(index[name]).trim())} appears twice`,
+      );
+    }
   }
-  const missing = spec.required.filter((name) => index[name] === -1);
+  // A column the user named in --map is wanted even when optional: a typo would read as empty.
+  const missing = [...spec.required, ...spec.optional].filter(
+    (name) =>
+      index[name] === -1 && (spec.required.includes(name) || spec.rename?.[name] !== undefined),
+  );
   if (missing.length > 0) {
     const described = missing.map((name) => {
       const header = spec.rename?.[name];
-      return header === undefined ? `"${name}"` : `"${header}" (for ${name})`;
+      return header === undefined ? quoted(name) : `${quoted(header)} (for ${name})`;
     });
     throw new ClosedloopError(
       'CL_ERR_CSV_HEADER',
-      `${file}:1: missing column ${described.join(', ')}; the header has ${headers.map((h) => `"${h}"`).join(', ')}`,
+      `${file}:1: missing column ${described.join(', ')}; the header has ${headers.map(quoted).join(', ')}`,
     );
   }
   return index;
@@ -104,7 +118,7 @@ export function readNumber(
       file,
       record.line,
       field,
-      `expected ${expected}, got "${record.text(column)}"`,
+      `expected ${expected}, got ${quoted(record.text(column))}`,
     );
   }
   return value;

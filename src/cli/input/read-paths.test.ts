@@ -99,6 +99,17 @@ describe('readPathsFile', () => {
       ['path;total_conversions\n"a;1\n', 'CL_ERR_CSV_SYNTAX', /:2: a quoted field is never closed/],
       ['path;total_conversions\n"a"b;1\n', 'CL_ERR_CSV_SYNTAX', /:2: a closing quote is followed/],
       ['', 'CL_ERR_CSV_HEADER', /the file is empty/],
+      // A line break in the cell is escaped: every error is one line.
+      [
+        'path,total_conversions\na,"1\r\n2"\n',
+        'CL_ERR_CSV_FIELD',
+        /:2: total_conversions: expected a number ≥ 0, got "1\\r\\n2"$/,
+      ],
+      [
+        'path,"total_\nconversions"\na,1\n',
+        'CL_ERR_CSV_HEADER',
+        /:1: missing column "total_conversions"; the header has "path", "total_\\nconversions"$/,
+      ],
     ];
     cases.forEach(([content, code, message], i) => {
       const error = errorOf(() => readPathsFile(file(`bad-${i}.csv`, content)));

@@ -81,6 +81,34 @@ describe('readTouchpointsFile', () => {
         journey_id: 'cookie',
       }),
     ).toThrowError(/missing column "cookie" \(for journey_id\)/);
+    // An optional column named in --map must be there too: a typo would credit nothing.
+    expect(() =>
+      readTouchpointsFile(
+        file('t7.csv', 'cookie,time,channel,conversion,revenue\nj1,2027-01-01,Email,1,500\n'),
+        { journey_id: 'cookie', timestamp: 'time', conversion_value: 'revnue' },
+      ),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'CL_ERR_CSV_HEADER',
+        message: expect.stringMatching(
+          /t7\.csv:1: missing column "revnue" \(for conversion_value\); /,
+        ),
+      }),
+    );
+    // Two "channel" columns: which one is the touch's? The file is refused, not guessed at.
+    expect(() =>
+      readTouchpointsFile(
+        file('dupcol.csv', 'journey_id,timestamp,channel,conversion,Channel\nu,2026-01-01,a,0,b\n'),
+      ),
+    ).toThrowError(/dupcol\.csv:1: column "channel" appears twice$/);
+    expect(
+      readTouchpointsFile(
+        file(
+          'dupnotes.csv',
+          'journey_id,timestamp,channel,conversion,notes,notes\nu,2026-01-01,a,0,,\n',
+        ),
+      ).rows,
+    ).toBe(1);
     expect(() =>
       readTouchpointsFile(
         file(

@@ -3,6 +3,7 @@
  * the first bad cell is kept as the row's error, so a format reads every field and checks once.
  */
 import type { Moment } from '../../core/deals.js';
+import { ClosedloopError } from '../../core/errors.js';
 import {
   type Cell,
   cleanText,
@@ -12,10 +13,18 @@ import {
   parseEmails,
   parseFlag,
   parseMoment,
+  parseMoney,
   parseWholeNumber,
+  quote,
   type SlashDateOrder,
 } from '../values.js';
-import type { CsvRecord, RowError } from './format.js';
+import {
+  type CsvRecord,
+  type CsvSource,
+  csvRowProblem,
+  csvSource,
+  type RowError,
+} from './format.js';
 
 /** Column names are matched in any case, with surrounding spaces and a byte order mark ignored. */
 export function columnKey(column: string): string {
@@ -30,8 +39,17 @@ export function headerHas(header: readonly string[], ...columns: string[]): bool
   return columns.every((column) => keys.has(columnKey(column)));
 }
 
+/** A header naming a column twice: which of the two is the value? Neither is guessed at. */
+export function duplicateColumn(source: CsvSource | undefined, column: string): ClosedloopError {
+  return new ClosedloopError(
+    'CL_ERR_CSV_HEADER',
+    `${source?.file ?? 'header'}:1: column ${quote(column)} appears twice`,
+  );
+}
+
 export class RowCells {
   readonly #cells = new Map<string, { readonly column: string; readonly text: string }>();
+  readonly #source: CsvSource | undefined;
   #error: RowError | undefined;
 
   /**
@@ -44,8 +62,26 @@ export class RowCells {
     readonly timeZone?: string,
   ) {
     for (const [column, text] of Object.entries(record)) {
-      this.#cells.set(columnKey(column), { column: column.trim(), text });
+      // A duplicate keeps the first spelling, which the refusal names (see `#cell`).
+      const first = this.#cells.get(columnKey(column))?.column;
+      this.#cells.set(columnKey(column), { column: first ?? column.trim(), text });
     }
+    // The reader could not key the row exactly by the header: no cell of it is trusted.
+    this.#error = record[csvRowProblem];
+    this.#source = record[csvSource];
+  }
+
+  /**
+   * The cell of a column, refusing the file when its header names that column twice; a
+   * duplicate of a column no format reads is left alone.
+   */
+  #cell(column: string): { readonly column: string; readonly text: string } | undefined {
+    const key = columnKey(column);
+    const cell = this.#cells.get(key);
+    if (this.#source?.duplicates.has(key) === true) {
+      throw duplicateColumn(this.#source, cell?.column ?? column.trim());
+    }
+    return cell;
   }
 
   /** The first bad cell of the row, if any. */
@@ -55,11 +91,11 @@ export class RowCells {
 
   /** The column as the file spells it, so errors name what the user sees. */
   column(name: string): string {
-    return this.#cells.get(columnKey(name))?.column ?? name;
+    return this.#cell(name)?.column ?? name;
   }
 
   raw(column: string): string | undefined {
-    return this.#cells.get(columnKey(column))?.text;
+    return this.#cell(column)?.text;
   }
 
   text(column: string): string | undefined {
@@ -82,6 +118,26 @@ export class RowCells {
 
   currency(column: string): string | undefined {
     return this.#take(parseCurrency(this.raw(column), this.column(column)));
+  }
+
+  /** An amount with its currency, read together so that a sign such as € is checked (see `parseMoney`). */
+  money(amountColumn: string, currencyColumn: string): { amount?: string; currency?: string } {
+    return (
+      this.#take(
+        parseMoney(
+          this.raw(amountColumn),
+          this.column(amountColumn),
+          this.raw(currencyColumn),
+          this.column(currencyColumn),
+        ),
+      ) ?? {}
+    );
+  }
+
+  /** An amount in a currency the format fixes (Maven's USD): a sign of another is refused. */
+  amountIn(amountColumn: string, currency: string): string | undefined {
+    return this.#take(parseMoney(this.raw(amountColumn), this.column(amountColumn), currency, ''))
+      ?.amount;
   }
 
   flag(column: string): boolean | undefined {

@@ -101,6 +101,20 @@ describe('closedloop format', () => {
     });
   });
 
+  it("takes the currency from the amount's symbol, and refuses a symbol the currency contradicts", () => {
+    const parse = (amount: string, currency: string) =>
+      closedloopFormat.parse('deals', { deal_id: 'E1', amount, currency });
+    expect(parse('€1,200', '')).toEqual({
+      kind: 'deal',
+      deal: { externalId: 'E1', amount: '1200', currency: 'EUR' },
+    });
+    expect(parse('£500', 'USD')).toEqual({
+      kind: 'error',
+      error: { field: 'amount', message: 'expected an amount in USD, got "£500"' },
+    });
+    expect(parse('¥1000', '')).toMatchObject({ kind: 'error', error: { field: 'currency' } });
+  });
+
   it('reads stage history', () => {
     const { role, rows } = parseCsvFile(closedloopFormat, fixture('stage_history.csv'));
     expect(role).toBe('history');

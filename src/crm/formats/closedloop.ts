@@ -47,14 +47,18 @@ export function parseDealRecord(
     cells.choice('status', ['open', 'won', 'lost']),
     stage,
   );
+  const externalId = cells.required('deal_id', 'a deal id');
+  const name = cells.text('name');
+  const createdAt = cells.moment('created_at');
+  const { amount, currency } = cells.money('amount', 'currency');
   return dealResult(
     cells,
     {
-      externalId: cells.required('deal_id', 'a deal id'),
-      name: cells.text('name'),
-      createdAt: cells.moment('created_at'),
-      amount: cells.decimal('amount'),
-      currency: cells.currency('currency'),
+      externalId,
+      name,
+      createdAt,
+      amount,
+      currency,
       status,
       closedAt: cells.moment('closed_at'),
       pipeline: cells.text('pipeline'),

@@ -102,6 +102,33 @@ describe('hubspot format', () => {
     expect(parse({})).toMatchObject({ deal: { status: 'open' } });
   });
 
+  it('takes won or lost from the stage when Is closed is there but Is Closed Won is not', () => {
+    const parse = (stage: string, record: Record<string, string>) =>
+      hubspotFormat.parse('deals', { 'Record ID': '1', 'Deal Stage': stage, ...record });
+    expect(parse('Closed Won', { 'Is closed': 'true' })).toEqual({
+      kind: 'deal',
+      deal: { externalId: '1', stage: 'Closed Won', status: 'won' },
+    });
+    expect(parse('Closed Won', { 'Is closed': 'true', 'Is Closed Won': '' })).toMatchObject({
+      deal: { status: 'won' },
+    });
+    expect(parse('Closed Lost', { 'Is closed': 'true' })).toMatchObject({
+      deal: { status: 'lost' },
+    });
+    // A closed stage whose name says neither: kept as lost, as before, but reported.
+    expect(parse('Signed', { 'Is closed': 'true' })).toEqual({
+      kind: 'deal',
+      deal: { externalId: '1', stage: 'Signed', status: 'lost' },
+      quirks: ['closed in a stage that names no outcome, taken as lost'],
+    });
+    // "Is closed" false is kept over the stage's name, and the contradiction reported.
+    expect(parse('Closed Won', { 'Is closed': 'false' })).toEqual({
+      kind: 'deal',
+      deal: { externalId: '1', stage: 'Closed Won', status: 'open' },
+      quirks: ['status disagrees with stage'],
+    });
+  });
+
   it('keeps a row that has nothing but its id', () => {
     expect(
       hubspotFormat.parse('deals', { 'Record ID': '77', 'Deal Name': '', Amount: '' }),
@@ -117,6 +144,12 @@ describe('hubspot format', () => {
     expect(errorOf({ Amount: 'TBD' })).toEqual({
       kind: 'error',
       error: { field: 'Amount', message: 'expected a number such as 1234.50, got "TBD"' },
+    });
+    expect(errorOf({ Amount: '€1,200', Currency: 'USD' })).toMatchObject({
+      error: { field: 'Amount', message: 'expected an amount in USD, got "€1,200"' },
+    });
+    expect(hubspotFormat.parse('deals', { 'Record ID': '1', Amount: '€1,200' })).toMatchObject({
+      deal: { amount: '1200', currency: 'EUR' },
     });
     expect(errorOf({ 'Date entered "Demo (Sales)"': 'last week' })).toMatchObject({
       error: { field: 'Date entered "Demo (Sales)"' },

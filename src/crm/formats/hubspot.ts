@@ -26,21 +26,25 @@ function parseDeal(record: CsvRecord, reading: ExportReading | undefined): Parse
   const idColumn = idColumns.find((column) => cells.raw(column) !== undefined) ?? idColumns[0];
   const externalId = cells.required(idColumn, 'a deal id');
   const stage = cells.text('Deal Stage');
-  const status = statusOf(cells, stage);
+  const { status, quirks: statusQuirks } = statusOf(cells, stage);
   const closeDate = cells.moment('Close Date');
   const isClosed = status === 'won' || status === 'lost';
   const contacts = parseAssociatedContacts(cells.raw('Associated Contact'));
   const contactIds = [...contacts.contactIds, ...idList(cells.raw('Associated Contact IDs'))];
   // One stable wording, so that the import's summary counts these deals together.
-  const quirks = contacts.unidentified.length > 0 ? ['associated contact without email or id'] : [];
+  const { amount, currency } = cells.money('Amount', 'Currency');
+  const quirks = [
+    ...statusQuirks,
+    ...(contacts.unidentified.length > 0 ? ['associated contact without email or id'] : []),
+  ];
   return dealResult(
     cells,
     {
       externalId,
       name: cells.text('Deal Name'),
       createdAt: cells.moment('Create Date'),
-      amount: cells.decimal('Amount'),
-      currency: cells.currency('Currency'),
+      amount,
+      currency,
       status,
       closedAt: isClosed ? closeDate : undefined,
       expectedCloseAt: isClosed ? undefined : closeDate,
@@ -59,15 +63,29 @@ function parseDeal(record: CsvRecord, reading: ExportReading | undefined): Parse
 
 /**
  * "Is Closed Won" and "Is closed" when the export has them; else the stage's name: won or lost
- * when it says so in a language we know, open otherwise.
+ * when it says so in a language we know, open otherwise. A closed deal whose "Is Closed Won" is
+ * missing or blank is won or lost as its stage's name says (exports often leave the column out).
  */
-function statusOf(cells: RowCells, stage: string | undefined): DealStatus | undefined {
+function statusOf(
+  cells: RowCells,
+  stage: string | undefined,
+): { status?: DealStatus; quirks: string[] } {
   const isWon = cells.flag('Is Closed Won');
   const isClosed = cells.flag('Is closed');
-  if (isWon === true) return 'won';
-  if (isClosed !== undefined) return isClosed ? 'lost' : 'open';
-  if (stage === undefined) return undefined;
-  return outcomeOfStage(stage) ?? 'open';
+  const implied = stage === undefined ? null : outcomeOfStage(stage);
+  if (isWon === true) return { status: 'won', quirks: [] };
+  if (isClosed === false) {
+    // The flag is kept over the name, but a stage named won or lost is worth a word.
+    return { status: 'open', quirks: implied === null ? [] : ['status disagrees with stage'] };
+  }
+  if (isClosed === true) {
+    if (isWon === false) return { status: 'lost', quirks: [] };
+    if (implied !== null) return { status: implied, quirks: [] };
+    // HubSpot's own rule for "Is Closed Won" is not in the file: say that lost was a guess.
+    return { status: 'lost', quirks: ['closed in a stage that names no outcome, taken as lost'] };
+  }
+  if (stage === undefined) return { quirks: [] };
+  return { status: implied ?? 'open', quirks: [] };
 }
 
 const dateEnteredColumn = /^date entered\s+"?(.*?)"?$/i;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { csvRowProblem, csvSource } from './format.js';
 import { createMappedFormat, parseDealMapping } from './mapped.js';
 
 const utc = Date.UTC;
@@ -46,11 +47,68 @@ describe('mapped format', () => {
     ).toMatchObject({ deal: { createdAt: { at: utc(2027, 1, 3), dateOnly: true } } });
   });
 
+  const dealsHeader = ['Opportunity #', 'Title', 'Value', 'Cur', 'Opened', 'Phase', 'Contacts'];
+
   it('tells deals, history and rates apart by the mapped columns', () => {
-    expect(format.roleOf(['Opportunity #', 'Title', 'Value'])).toBe('deals');
+    expect(format.roleOf(dealsHeader)).toBe('deals');
     expect(format.roleOf(['opportunity #', 'phase', 'changed'])).toBe('history');
     expect(format.roleOf(['date', 'currency', 'rate'])).toBe('rates');
     expect(format.roleOf(['Id', 'Title'])).toBeUndefined();
+  });
+
+  it('refuses a header that lacks a mapped column, naming the column and the file', () => {
+    const header = (columns: string[]) => {
+      Object.defineProperty(columns, csvSource, {
+        value: { file: 'opps.csv', duplicates: new Set() },
+        enumerable: false,
+      });
+      return columns;
+    };
+    const refusal = (columns: string[]) => {
+      try {
+        return format.roleOf(header(columns));
+      } catch (error) {
+        return error as { code: string; message: string };
+      }
+    };
+    // A typo in the mapping ("Valeu") would import every deal without an amount.
+    expect(refusal(dealsHeader.map((column) => (column === 'Value' ? 'Valeu' : column)))).toEqual(
+      expect.objectContaining({
+        code: 'CL_ERR_CSV_HEADER',
+        message:
+          'opps.csv:1: missing column "Value" (for deals.amount), named in the mapping; the header has "Opportunity #", "Title", "Valeu", "Cur", "Opened", "Phase", "Contacts"',
+      }),
+    );
+    // A history file short of a history column is no deals file.
+    expect(refusal(['Opportunity #', 'Phase', 'Changed on'])).toEqual(
+      expect.objectContaining({
+        code: 'CL_ERR_CSV_HEADER',
+        message: expect.stringMatching(
+          /^opps\.csv:1: missing column "Changed" \(for history\.entered_at\), named in the mapping; /,
+        ),
+      }),
+    );
+    expect(refusal([...dealsHeader.slice(0, 2), 'Va\nlue'])).toMatchObject({
+      message: expect.stringMatching(/^[^\n]*"Va\\nlue"[^\n]*$/),
+    });
+    expect(refusal(['Opportunity #', 'Changed'])).toMatchObject({
+      message: expect.stringMatching(/^opps\.csv:1: missing column "Phase" \(for history\.stage\)/),
+    });
+  });
+
+  it('refuses a header that names a mapped column twice, and tolerates other duplicates', () => {
+    const duplicated = [...dealsHeader, 'value', 'Notes', 'Notes'];
+    Object.defineProperty(duplicated, csvSource, {
+      value: { file: 'opps.csv', duplicates: new Set(['value', 'notes']) },
+      enumerable: false,
+    });
+    expect(() => format.roleOf(duplicated)).toThrowError(
+      expect.objectContaining({
+        code: 'CL_ERR_CSV_HEADER',
+        message: 'opps.csv:1: column "Value" appears twice',
+      }),
+    );
+    expect(format.roleOf([...dealsHeader, 'Notes', 'Notes'])).toBe('deals');
   });
 
   it('reads a full row from the mapped columns, slash dates day first', () => {
@@ -105,6 +163,13 @@ describe('mapped format', () => {
       kind: 'error',
       error: { field: 'Opportunity #', message: 'expected a deal id, got an empty field' },
     });
+  });
+
+  it('rejects a row the CSV reader found a problem with', () => {
+    const record = { 'Opportunity #': 'OP-4', Value: '1' };
+    const problem = { field: 'row', message: '4 fields, the header has 3' };
+    Object.defineProperty(record, csvRowProblem, { value: problem, enumerable: false });
+    expect(format.parse('deals', record)).toEqual({ kind: 'error', error: problem });
   });
 
   it('refuses a mapping that is not right, naming the key', () => {

@@ -10,8 +10,8 @@
  * are always understood.
  */
 import { ClosedloopError } from '../../core/errors.js';
-import type { SlashDateOrder } from '../values.js';
-import { columnKey, headerHas } from './cells.js';
+import { quote, type SlashDateOrder } from '../values.js';
+import { columnKey, duplicateColumn, headerHas } from './cells.js';
 import {
   dealColumns,
   historyColumns,
@@ -20,7 +20,16 @@ import {
   parseHistoryRecord,
   parseRateRecord,
 } from './closedloop.js';
-import type { CsvRecord, DealFormat, ExportReading, FileRole, ParsedRow } from './format.js';
+import {
+  type CsvHeader,
+  type CsvRecord,
+  csvRowProblem,
+  csvSource,
+  type DealFormat,
+  type ExportReading,
+  type FileRole,
+  type ParsedRow,
+} from './format.js';
 
 type DealField = (typeof dealColumns)[number];
 type HistoryField = (typeof historyColumns)[number];
@@ -116,9 +125,12 @@ function renamer(columns: Readonly<Partial<Record<string, string>>>) {
       const byKey = new Map(
         Object.entries(record).map(([column, text]) => [columnKey(column), text]),
       );
-      return Object.fromEntries(
+      const renamed = Object.fromEntries(
         entries.map(([field, column]) => [field, byKey.get(columnKey(column)) ?? '']),
       );
+      // A row the reader could not key exactly stays rejected under its new names.
+      const problem = record[csvRowProblem];
+      return problem === undefined ? renamed : { ...renamed, [csvRowProblem]: problem };
     },
     restore(row: ParsedRow): ParsedRow {
       if (row.kind !== 'error') return row;
@@ -128,19 +140,79 @@ function renamer(columns: Readonly<Partial<Record<string, string>>>) {
   };
 }
 
+/** The mapped columns the header lacks, each with its mapping key ("deals.amount"). */
+function missingColumns(
+  header: readonly string[],
+  role: 'deals' | 'history',
+  columns: Readonly<Partial<Record<string, string>>>,
+): [key: string, column: string][] {
+  const missing: [string, string][] = [];
+  for (const [field, column] of Object.entries(columns)) {
+    if (column !== undefined && !headerHas(header, column)) {
+      missing.push([`${role}.${field}`, column]);
+    }
+  }
+  return missing;
+}
+
+/** Refuses a header that names a mapped column twice: which of the two would be the value? */
+function assertOnce(header: CsvHeader, columns: Readonly<Partial<Record<string, string>>>): void {
+  for (const column of Object.values(columns)) {
+    if (column === undefined) continue;
+    const named = header.filter((name) => columnKey(name) === columnKey(column));
+    if (named.length > 1) throw duplicateColumn(header[csvSource], named[0] ?? column);
+  }
+}
+
+function headerError(header: CsvHeader, problem: string): ClosedloopError {
+  const file = header[csvSource]?.file;
+  return new ClosedloopError('CL_ERR_CSV_HEADER', `${file ?? 'header'}:1: ${problem}`);
+}
+
+const listedColumns = 12;
+
+function listHeader(header: readonly string[]): string {
+  const listed = header.slice(0, listedColumns).map(quote);
+  return `${listed.join(', ')}${header.length > listedColumns ? ', …' : ''}`;
+}
+
 export function createMappedFormat(json: unknown): DealFormat {
   const mapping = parseDealMapping(json);
   const deals = renamer(mapping.deals);
   const history = mapping.history === undefined ? undefined : renamer(mapping.history);
   return {
     name: 'map',
-    roleOf(header: readonly string[]): FileRole | undefined {
-      if (mapping.history !== undefined && headerHas(header, ...Object.values(mapping.history))) {
+    roleOf(header: CsvHeader): FileRole | undefined {
+      // Every mapped column must be in the header: a missing one would be read as empty, and a
+      // typo in the mapping would import every deal without, say, its amount.
+      const historyMap: Readonly<Partial<Record<string, string>>> = mapping.history ?? {};
+      const missingHistory = missingColumns(header, 'history', historyMap);
+      if (mapping.history !== undefined && missingHistory.length === 0) {
+        assertOnce(header, historyMap);
         return 'history';
       }
-      if (headerHas(header, mapping.deals.deal_id)) return 'deals';
-      if (isRatesHeader(header)) return 'rates';
-      return undefined;
+      const missingDeals = missingColumns(header, 'deals', mapping.deals);
+      if (missingDeals.length === 0) {
+        assertOnce(header, mapping.deals);
+        return 'deals';
+      }
+      if (isRatesHeader(header) && !headerHas(header, mapping.deals.deal_id)) return 'rates';
+      const mapped = [mapping.deals.deal_id, ...Object.values(mapping.history ?? {})];
+      if (!mapped.some((column) => headerHas(header, column))) return undefined;
+      // A file of ours with a column short: name what the role whose columns it has more of
+      // lacks (a history file short of its date is no deals file).
+      const share = (missing: readonly unknown[], columns: object) =>
+        1 - missing.length / Object.keys(columns).length;
+      const closer =
+        mapping.history !== undefined &&
+        share(missingHistory, historyMap) > share(missingDeals, mapping.deals)
+          ? missingHistory
+          : missingDeals;
+      const columns = closer.map(([key, column]) => `${quote(column)} (for ${key})`).join(', ');
+      throw headerError(
+        header,
+        `missing column${closer.length > 1 ? 's' : ''} ${columns}, named in the mapping; the header has ${listHeader(header)}`,
+      );
     },
     localTimes: true,
     parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {

@@ -98,6 +98,11 @@ describe('maven format', () => {
     expect(
       mavenFormat.parse('deals', { opportunity_id: 'B2', engage_date: '2017-02-29' }),
     ).toMatchObject({ error: { field: 'engage_date' } });
+    // The layout's amounts are USD: another currency's symbol is a different file.
+    expect(mavenFormat.parse('deals', { opportunity_id: 'B3', close_value: '€1054' })).toEqual({
+      kind: 'error',
+      error: { field: 'close_value', message: 'expected an amount in USD, got "€1054"' },
+    });
   });
 
   it('loads the Maven sample: 8,800 deals, 4,238 won, 2,473 lost, 2,089 open, no errors', () => {

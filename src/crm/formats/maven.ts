@@ -29,7 +29,7 @@ function parseOpportunity(record: CsvRecord): ParsedRow {
   return dealResult(cells, {
     externalId,
     createdAt: engagedAt,
-    amount: cells.decimal('close_value'),
+    amount: cells.amountIn('close_value', 'USD'),
     currency: 'USD',
     status: stage === undefined ? undefined : (outcome ?? 'open'),
     closedAt: outcome === null ? undefined : closeDate,

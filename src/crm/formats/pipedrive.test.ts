@@ -6,6 +6,7 @@ import {
   parseCsvFile,
   readCsv,
 } from './fixtures/read-fixture.js';
+import { csvSource } from './format.js';
 import { pipedriveFormat } from './pipedrive.js';
 
 const utc = Date.UTC;
@@ -110,12 +111,29 @@ describe('pipedrive format', () => {
     });
   });
 
+  it('refuses a header that names a column it reads twice, person emails included', () => {
+    const record = { 'Deal - ID': '9', 'Deal - Title': 'x', 'Person - Email': 'a@b.example' };
+    Object.defineProperty(record, csvSource, {
+      value: { file: 'deals.csv', duplicates: new Set(['person - email']) },
+      enumerable: false,
+    });
+    expect(() => pipedriveFormat.parse('deals', record)).toThrowError(
+      expect.objectContaining({
+        code: 'CL_ERR_CSV_HEADER',
+        message: 'deals.csv:1: column "Person - Email" appears twice',
+      }),
+    );
+  });
+
   it('refuses bad cells, naming the column as the file writes it', () => {
     const errorOf = (record: Record<string, string>) =>
       pipedriveFormat.parse('deals', { 'Deal - ID': '9', ...record });
     expect(errorOf({ 'Deal - Value': 'ten' })).toEqual({
       kind: 'error',
       error: { field: 'Deal - Value', message: 'expected a number such as 1234.50, got "ten"' },
+    });
+    expect(errorOf({ 'Deal - Value': '¥1000', 'Deal - Currency': '' })).toMatchObject({
+      error: { field: 'Deal - Currency', message: /^expected JPY or CNY/ },
     });
     expect(errorOf({ 'Deal - Status': 'pending' })).toMatchObject({
       error: {

@@ -28,12 +28,13 @@ function parseDeal(record: CsvRecord, reading: ExportReading | undefined): Parse
       : status === 'lost'
         ? (lostTime ?? closedOn)
         : undefined;
+  const { amount, currency } = cells.money(column('Value'), column('Currency'));
   return dealResult(cells, {
     externalId: cells.required(column('ID'), 'a deal id'),
     name: cells.text(column('Title')),
     createdAt: cells.moment(column('Deal created')),
-    amount: cells.decimal(column('Value')),
-    currency: cells.currency(column('Currency')),
+    amount,
+    currency,
     status,
     closedAt,
     expectedCloseAt: status === 'open' ? cells.moment(column('Expected close date')) : undefined,
@@ -42,7 +43,7 @@ function parseDeal(record: CsvRecord, reading: ExportReading | undefined): Parse
     owner: cells.text(column('Owner')),
     channel: cells.text(column('Source channel')),
     account: cells.text('Organization - Name') ?? cells.text(column('Organization')),
-    emails: personEmails(record),
+    emails: personEmails(record, cells),
   });
 }
 
@@ -51,11 +52,12 @@ function parseDeal(record: CsvRecord, reading: ExportReading | undefined): Parse
  * Linked people's emails are taken where they are email-shaped: a stray note in one of them is no
  * reason to refuse the deal.
  */
-function personEmails(record: CsvRecord): string[] | undefined {
+function personEmails(record: CsvRecord, cells: RowCells): string[] | undefined {
   const emails = new Set<string>();
-  for (const [column, text] of Object.entries(record)) {
+  for (const column of Object.keys(record)) {
     if (columnKey(column).startsWith('person - email')) {
-      for (const email of findEmails(text)) emails.add(email);
+      // Through the cells, so that a column the header names twice is refused.
+      for (const email of findEmails(cells.raw(column) ?? '')) emails.add(email);
     }
   }
   return emails.size > 0 ? [...emails] : undefined;

@@ -96,6 +96,9 @@ describe('salesforce format', () => {
       kind: 'error',
       error: { field: 'Amount', message: 'expected a number such as 1234.50, got "lots"' },
     });
+    expect(errorOf({ Amount: '£500', CurrencyIsoCode: 'USD' })).toMatchObject({
+      error: { field: 'Amount', message: 'expected an amount in USD, got "£500"' },
+    });
     expect(errorOf({ CloseDate: '31/12/2027' })).toMatchObject({ error: { field: 'CloseDate' } });
     expect(errorOf({ IsWon: 'perhaps' })).toMatchObject({ error: { field: 'IsWon' } });
     expect(errorOf({ Probability: '150' })).toMatchObject({

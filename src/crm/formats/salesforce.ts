@@ -19,12 +19,13 @@ function parseOpportunity(record: CsvRecord): ParsedRow {
   const closeDate = cells.moment('CloseDate');
   const closeDay = closeDate === undefined ? undefined : calendarDate(closeDate);
   const isClosed = status === 'won' || status === 'lost';
+  const { amount, currency } = cells.money('Amount', 'CurrencyIsoCode');
   return dealResult(cells, {
     externalId: cells.required('Id', 'an opportunity id'),
     name: cells.text('Name'),
     createdAt: cells.moment('CreatedDate'),
-    amount: cells.decimal('Amount'),
-    currency: cells.currency('CurrencyIsoCode'),
+    amount,
+    currency,
     status,
     closedAt: isClosed ? closeDay : undefined,
     expectedCloseAt: isClosed ? undefined : closeDay,

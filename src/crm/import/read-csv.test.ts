@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { tempDirectory, tempFiles } from '../../test-support/temp-files.js';
+import { closedloopFormat } from '../formats/closedloop.js';
 import { fixturePath } from '../formats/fixtures/read-fixture.js';
+import { csvRowProblem } from '../formats/format.js';
+import { createMappedFormat } from '../formats/mapped.js';
+import { mavenFormat } from '../formats/maven.js';
 import { detectEncoding, openCsv } from './read-csv.js';
 
 const file = tempFiles();
@@ -97,11 +101,71 @@ describe('openCsv', () => {
     ]);
   });
 
-  it('fills missing cells with empty text and ignores extra ones', async () => {
-    const { rows } = await readAll(file('ragged.csv', 'a,b,c\n1\n1,2,3,4\n'));
-    expect(rows.map((row) => row.record)).toEqual([
-      { a: '1', b: '', c: '' },
-      { a: '1', b: '2', c: '3' },
+  it('fills missing cells with empty text, and ignores extra cells only when they are empty', async () => {
+    const path = file('ragged.csv', 'a,b,c\n1\n1,2,3,4\n1,2,3,, \n');
+    const csv = await openCsv(path);
+    const rows: unknown[] = [];
+    for await (const { line, record } of csv.rows) {
+      rows.push([line, { ...record }, record[csvRowProblem]]);
+    }
+    expect(rows).toEqual([
+      [2, { a: '1', b: '', c: '' }, undefined],
+      [3, { a: '1', b: '2', c: '3' }, { field: 'row', message: '4 fields, the header has 3' }],
+      [4, { a: '1', b: '2', c: '3' }, undefined],
+    ]);
+  });
+
+  it('has the format refuse a header that names a column it reads twice, and only such a one', async () => {
+    const parseAll = async (name: string, text: string) => {
+      const csv = await openCsv(file(name, text));
+      const rows = [];
+      for await (const { record } of csv.rows) rows.push(closedloopFormat.parse('deals', record));
+      return rows;
+    };
+    // Which "amount" is the deal's? Either reading could be wrong.
+    await expect(parseAll('dup.csv', 'deal_id,amount,Amount \nD1,100,\n')).rejects.toThrowError(
+      expect.objectContaining({
+        code: 'CL_ERR_CSV_HEADER',
+        message: 'dup.csv:1: column "amount" appears twice',
+      }),
+    );
+    // A column no format reads may come twice (spreadsheets add "notes" columns freely).
+    expect(await parseAll('unused.csv', 'deal_id,notes,amount,notes\nD1,a,5,b\n')).toEqual([
+      { kind: 'deal', deal: { externalId: 'D1', amount: '5' } },
+    ]);
+  });
+
+  it('passes the file name to the format, for header errors', async () => {
+    const csv = await openCsv(
+      file('changes2.csv', 'Opportunity #,Phase,Changed on\nOPP-1,Intro,03/02/2027\n'),
+    );
+    csv.close();
+    const format = createMappedFormat({
+      deals: { deal_id: 'Opportunity #', amount: 'Value' },
+      history: { deal_id: 'Opportunity #', stage: 'Phase', entered_at: 'Changed' },
+    });
+    expect(() => format.roleOf(csv.header)).toThrowError(
+      /^changes2\.csv:1: missing column "Changed" \(for history\.entered_at\)/,
+    );
+  });
+
+  it('has the format reject a row with a value split over an extra cell', async () => {
+    // An unquoted "1,054": Maven's close value would be read as 1, the 054 lost.
+    const path = file(
+      'sales_pipeline.csv',
+      'opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n' +
+        'X1,Ann,GTX,Acme,Won,2017-01-01,2017-02-01,1,054\n' +
+        'X2,Ann,GTX,Acme,Won,2017-01-01,2017-02-01,1054,\n',
+    );
+    const csv = await openCsv(path);
+    const parsed: unknown[] = [];
+    for await (const { line, record } of csv.rows) {
+      const row = mavenFormat.parse('deals', record);
+      parsed.push([line, row.kind === 'error' ? row.error : row.kind]);
+    }
+    expect(parsed).toEqual([
+      [2, { field: 'row', message: '9 fields, the header has 8' }],
+      [3, 'deal'],
     ]);
   });
 
@@ -237,6 +301,28 @@ describe('openCsv', () => {
     expect(error.code).toBe('CL_ERR_CSV_SYNTAX');
     expect(error.message).toMatch(/^unclosed\.csv:4: Quote Not Closed/);
     expect(error.message).not.toMatch(/\n/);
+    // The parser reads ahead: a bad row near the top may stop openCsv itself.
+    const drain = (name: string, text: string) =>
+      failure(
+        (async () => {
+          const csv = await openCsv(file(name, text));
+          for await (const _ of csv.rows);
+        })(),
+      );
+    // The line of the bad quote, not of the record before it.
+    expect((await drain('s2.csv', 'deal_id,name,amount\nD1,"a"b,1\n')).message).toMatch(
+      /^s2\.csv:2: Invalid Closing Quote/,
+    );
+    expect((await drain('s3.csv', 'id,name\n1,a\n\n\n2,xy\n3,"b"c\n')).message).toMatch(
+      /^s3\.csv:6: Invalid Closing Quote/,
+    );
+    expect((await drain('s4.csv', 'id,name\n1,a\n\n\n"b"c,2\n')).message).toMatch(/^s4\.csv:5: /);
+    // Deep in a big file, where the parser has read ahead of the rows handed out.
+    const rows = Array.from({ length: 6000 }, (_, i) =>
+      i === 3998 ? 'D,"a"b,1' : `D${i},"n ${i}",10`,
+    );
+    const big = await drain('big.csv', `deal_id,name,amount\n${rows.join('\n')}\n`);
+    expect(big.message).toMatch(/^big\.csv:4000: Invalid Closing Quote/);
     const inHeader = await failure(openCsv(file('bad-header.csv', '"id,name\n1,2\n')));
     expect(inHeader.code).toBe('CL_ERR_CSV_SYNTAX');
     expect(inHeader.message).toMatch(/^bad-header\.csv:1: /);

@@ -5,7 +5,14 @@ import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { ClosedloopError, isClosedloopError } from '../../core/errors.js';
-import type { CsvRecord } from '../formats/format.js';
+import { columnKey } from '../formats/cells.js';
+import {
+  type CsvHeader,
+  type CsvRecord,
+  type CsvSource,
+  csvRowProblem,
+  csvSource,
+} from '../formats/format.js';
 
 export interface CsvFile {
   readonly path: string;
@@ -13,7 +20,8 @@ export interface CsvFile {
   readonly bytes: number;
   /** As given by `--encoding`, or detected from the first bytes. */
   readonly encoding: string;
-  readonly header: readonly string[];
+  /** Carries the file's name and its duplicate columns for the formats (see `CsvSource`). */
+  readonly header: CsvHeader;
   /** Rows keyed by header column, with the 1-based line each starts on. */
   readonly rows: AsyncIterable<{ readonly line: number; readonly record: CsvRecord }>;
   /** Stops reading (and closes the file) when the rows are not wanted. */
@@ -267,13 +275,15 @@ export async function openCsv(
     );
   }
   const header = first.record.map((column) => column.trim());
+  const source: CsvSource = { file: name, duplicates: duplicateKeys(header) };
+  hide(header, csvSource, source);
   return {
     path,
     name,
     bytes,
     encoding,
     header,
-    rows: records(reader, header),
+    rows: records(reader, header, source),
     close: reader.stop,
   };
 }
@@ -295,7 +305,12 @@ async function nextRow(reader: Reader): Promise<{ record: string[]; line: number
   } catch (error) {
     reader.stop();
     if (isClosedloopError(error)) throw error;
-    const line = reader.lines.lineAt(reader.end);
+    // csv-parse reads ahead of the records handed out: the error's own offset (where its record's
+    // last good field ended) places it, not the end of the last record read.
+    const at = (error as { bytes?: unknown }).bytes;
+    const line = reader.lines.lineAt(
+      typeof at === 'number' ? Math.max(at, reader.end) : reader.end,
+    );
     const message = (error as Error).message.replace(/\s+at line \d+/, '');
     throw new ClosedloopError('CL_ERR_CSV_SYNTAX', `${reader.name}:${line}: ${message}`);
   }
@@ -308,6 +323,7 @@ async function nextRow(reader: Reader): Promise<{ record: string[]; line: number
 async function* records(
   reader: Reader,
   header: readonly string[],
+  source: CsvSource,
 ): AsyncIterable<{ line: number; record: CsvRecord }> {
   try {
     for (;;) {
@@ -315,10 +331,37 @@ async function* records(
       if (row === undefined) return;
       const record: Record<string, string> = {};
       for (const [i, column] of header.entries()) record[column] = row.record[i] ?? '';
+      hide(record, csvSource, source);
+      // Cells past the header belong to no column: a value with an unquoted comma ("1,054")
+      // would lose its tail. Empty ones are the trailing commas exports write, and are dropped.
+      const extra = row.record.slice(header.length);
+      if (extra.some((cell) => cell.trim() !== '')) {
+        hide(record, csvRowProblem, {
+          field: 'row',
+          message: `${row.record.length} fields, the header has ${header.length}`,
+        });
+      }
       yield { line: row.line, record };
     }
   } finally {
     // A reader that stops early (--strict on a bad row) lets go of the file.
     reader.stop();
   }
+}
+
+/** Column keys the header names more than once (blank names, which no format reads, aside). */
+function duplicateKeys(header: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const key of header.map(columnKey)) {
+    if (key === '') continue;
+    if (seen.has(key)) duplicates.add(key);
+    seen.add(key);
+  }
+  return duplicates;
+}
+
+/** Sets a property that copies, comparisons and `Object.entries` do not see. */
+function hide(target: object, key: symbol, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: false });
 }

@@ -18,13 +18,7 @@ import {
   quote,
   type SlashDateOrder,
 } from '../values.js';
-import {
-  type CsvRecord,
-  type CsvSource,
-  csvRowProblem,
-  csvSource,
-  type RowError,
-} from './format.js';
+import type { CsvRecord, CsvSource, RowError } from './format.js';
 
 /** Column names are matched in any case, with surrounding spaces and a byte order mark ignored. */
 export function columnKey(column: string): string {
@@ -60,15 +54,14 @@ export class RowCells {
     record: CsvRecord,
     private readonly slashDates: SlashDateOrder = 'month-first',
     readonly timeZone?: string,
+    source?: CsvSource,
   ) {
     for (const [column, text] of Object.entries(record)) {
       // A duplicate keeps the first spelling, which the refusal names (see `#cell`).
       const first = this.#cells.get(columnKey(column))?.column;
       this.#cells.set(columnKey(column), { column: first ?? column.trim(), text });
     }
-    // The reader could not key the row exactly by the header: no cell of it is trusted.
-    this.#error = record[csvRowProblem];
-    this.#source = record[csvSource];
+    this.#source = source;
   }
 
   /**

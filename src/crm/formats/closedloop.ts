@@ -4,7 +4,14 @@
  */
 import { parseDomain, type SlashDateOrder } from '../values.js';
 import { headerHas, RowCells } from './cells.js';
-import type { CsvRecord, DealFormat, FileRole, ParsedRow } from './format.js';
+import type {
+  CsvRecord,
+  CsvSource,
+  DealFormat,
+  ExportReading,
+  FileRole,
+  ParsedRow,
+} from './format.js';
 import { dealResult, historyResult, statusFromStage } from './rows.js';
 
 export const dealColumns = [
@@ -40,8 +47,9 @@ export function parseDealRecord(
   record: CsvRecord,
   slashDates?: SlashDateOrder,
   timeZone?: string,
+  source?: CsvSource,
 ): ParsedRow {
-  const cells = new RowCells(record, slashDates, timeZone);
+  const cells = new RowCells(record, slashDates, timeZone, source);
   const stage = cells.text('stage');
   const { status, quirks } = statusFromStage(
     cells.choice('status', ['open', 'won', 'lost']),
@@ -80,8 +88,9 @@ export function parseHistoryRecord(
   record: CsvRecord,
   slashDates?: SlashDateOrder,
   timeZone?: string,
+  source?: CsvSource,
 ): ParsedRow {
-  const cells = new RowCells(record, slashDates, timeZone);
+  const cells = new RowCells(record, slashDates, timeZone, source);
   return historyResult(cells, {
     externalId: cells.required('deal_id', 'a deal id'),
     stage: cells.required('stage', 'a stage name'),
@@ -90,8 +99,12 @@ export function parseHistoryRecord(
 }
 
 /** rates.csv: units of the workspace currency per one unit of `currency`, from `date` on. */
-export function parseRateRecord(record: CsvRecord, slashDates?: SlashDateOrder): ParsedRow {
-  const cells = new RowCells(record, slashDates);
+export function parseRateRecord(
+  record: CsvRecord,
+  slashDates?: SlashDateOrder,
+  source?: CsvSource,
+): ParsedRow {
+  const cells = new RowCells(record, slashDates, undefined, source);
   const date = cells.requiredMoment('date');
   cells.required('currency', 'an ISO 4217 code such as EUR');
   const currency = cells.currency('currency') ?? '';
@@ -110,9 +123,10 @@ export const closedloopFormat: DealFormat = {
     if (headerHas(header, 'deal_id')) return 'deals';
     return undefined;
   },
-  parse(role: FileRole, record: CsvRecord): ParsedRow {
-    if (role === 'history') return parseHistoryRecord(record);
-    if (role === 'rates') return parseRateRecord(record);
-    return parseDealRecord(record);
+  parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
+    const source = reading?.source;
+    if (role === 'history') return parseHistoryRecord(record, undefined, undefined, source);
+    if (role === 'rates') return parseRateRecord(record, undefined, source);
+    return parseDealRecord(record, undefined, undefined, source);
   },
 };

@@ -7,11 +7,7 @@ import type { DealStatus, Moment, RecurringInterval } from '../../core/deals.js'
 
 export type FileRole = 'deals' | 'history' | 'rates';
 
-/**
- * What the CSV reader knows of a file beyond its cells, for the formats' errors about the header.
- * The importer hands formats nothing else, so it travels under a symbol key on the header and on
- * each record (where `Object.entries` never sees it); records built in code have none.
- */
+/** What the CSV reader knows of a file beyond its cells, for the formats' errors about its header. */
 export interface CsvSource {
   /** The file's name, as errors write it. */
   readonly file: string;
@@ -19,18 +15,8 @@ export interface CsvSource {
   readonly duplicates: ReadonlySet<string>;
 }
 
-export const csvSource: unique symbol = Symbol('closedloop.csvSource');
-/** A problem the CSV reader found with the row as a whole: the format rejects the row with it. */
-export const csvRowProblem: unique symbol = Symbol('closedloop.csvRowProblem');
-
-/** A header row as the CSV reader gives it. */
-export type CsvHeader = readonly string[] & { readonly [csvSource]?: CsvSource };
-
 /** One CSV row, keyed by the header's column names as written in the file. */
-export type CsvRecord = Readonly<Record<string, string>> & {
-  readonly [csvSource]?: CsvSource;
-  readonly [csvRowProblem]?: RowError;
-};
+export type CsvRecord = Readonly<Record<string, string>>;
 
 /**
  * What one row says about one deal. A field left undefined was not in the row (or was empty):
@@ -98,6 +84,8 @@ export type ParsedRow =
 export interface ExportReading {
   /** The IANA zone of times written without an offset, for formats that write local times. */
   readonly timeZone: string;
+  /** The file the rows come from: a column its header names twice is refused when read. */
+  readonly source?: CsvSource;
 }
 
 export interface DealFormat {
@@ -110,7 +98,7 @@ export interface DealFormat {
   /** The open stages in funnel order, when the format defines them (a fixed sample layout). */
   readonly stageOrder?: readonly string[];
   /** The role a file plays, judged from its header; undefined when this format does not know it. */
-  roleOf(header: CsvHeader): FileRole | undefined;
+  roleOf(header: readonly string[], source?: CsvSource): FileRole | undefined;
   /** `reading.timeZone`: the zone of the export's local times (the workspace's unless told). */
   parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow;
 }

@@ -22,7 +22,7 @@ import { dealResult } from './rows.js';
 const idColumns = ['Record ID', 'Deal ID'];
 
 function parseDeal(record: CsvRecord, reading: ExportReading | undefined): ParsedRow {
-  const cells = new RowCells(record, 'month-first', reading?.timeZone);
+  const cells = new RowCells(record, 'month-first', reading?.timeZone, reading?.source);
   const idColumn = idColumns.find((column) => cells.raw(column) !== undefined) ?? idColumns[0];
   const externalId = cells.required(idColumn, 'a deal id');
   const stage = cells.text('Deal Stage');
@@ -159,7 +159,7 @@ export const hubspotFormat: DealFormat = {
     return undefined;
   },
   parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
-    if (role === 'rates') return parseRateRecord(record);
+    if (role === 'rates') return parseRateRecord(record, undefined, reading?.source);
     if (role === 'history') {
       return { kind: 'skip', reason: 'HubSpot exports carry stage history in the deals file' };
     }

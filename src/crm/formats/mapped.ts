@@ -20,15 +20,13 @@ import {
   parseHistoryRecord,
   parseRateRecord,
 } from './closedloop.js';
-import {
-  type CsvHeader,
-  type CsvRecord,
-  csvRowProblem,
-  csvSource,
-  type DealFormat,
-  type ExportReading,
-  type FileRole,
-  type ParsedRow,
+import type {
+  CsvRecord,
+  CsvSource,
+  DealFormat,
+  ExportReading,
+  FileRole,
+  ParsedRow,
 } from './format.js';
 
 type DealField = (typeof dealColumns)[number];
@@ -128,9 +126,7 @@ function renamer(columns: Readonly<Partial<Record<string, string>>>) {
       const renamed = Object.fromEntries(
         entries.map(([field, column]) => [field, byKey.get(columnKey(column)) ?? '']),
       );
-      // A row the reader could not key exactly stays rejected under its new names.
-      const problem = record[csvRowProblem];
-      return problem === undefined ? renamed : { ...renamed, [csvRowProblem]: problem };
+      return renamed;
     },
     restore(row: ParsedRow): ParsedRow {
       if (row.kind !== 'error') return row;
@@ -156,17 +152,20 @@ function missingColumns(
 }
 
 /** Refuses a header that names a mapped column twice: which of the two would be the value? */
-function assertOnce(header: CsvHeader, columns: Readonly<Partial<Record<string, string>>>): void {
+function assertOnce(
+  header: readonly string[],
+  columns: Readonly<Partial<Record<string, string>>>,
+  source: CsvSource | undefined,
+): void {
   for (const column of Object.values(columns)) {
     if (column === undefined) continue;
     const named = header.filter((name) => columnKey(name) === columnKey(column));
-    if (named.length > 1) throw duplicateColumn(header[csvSource], named[0] ?? column);
+    if (named.length > 1) throw duplicateColumn(source, named[0] ?? column);
   }
 }
 
-function headerError(header: CsvHeader, problem: string): ClosedloopError {
-  const file = header[csvSource]?.file;
-  return new ClosedloopError('CL_ERR_CSV_HEADER', `${file ?? 'header'}:1: ${problem}`);
+function headerError(source: CsvSource | undefined, problem: string): ClosedloopError {
+  return new ClosedloopError('CL_ERR_CSV_HEADER', `${source?.file ?? 'header'}:1: ${problem}`);
 }
 
 const listedColumns = 12;
@@ -182,18 +181,18 @@ export function createMappedFormat(json: unknown): DealFormat {
   const history = mapping.history === undefined ? undefined : renamer(mapping.history);
   return {
     name: 'map',
-    roleOf(header: CsvHeader): FileRole | undefined {
+    roleOf(header: readonly string[], source?: CsvSource): FileRole | undefined {
       // Every mapped column must be in the header: a missing one would be read as empty, and a
       // typo in the mapping would import every deal without, say, its amount.
       const historyMap: Readonly<Partial<Record<string, string>>> = mapping.history ?? {};
       const missingHistory = missingColumns(header, 'history', historyMap);
       if (mapping.history !== undefined && missingHistory.length === 0) {
-        assertOnce(header, historyMap);
+        assertOnce(header, historyMap, source);
         return 'history';
       }
       const missingDeals = missingColumns(header, 'deals', mapping.deals);
       if (missingDeals.length === 0) {
-        assertOnce(header, mapping.deals);
+        assertOnce(header, mapping.deals, source);
         return 'deals';
       }
       if (isRatesHeader(header) && !headerHas(header, mapping.deals.deal_id)) return 'rates';
@@ -210,13 +209,13 @@ export function createMappedFormat(json: unknown): DealFormat {
           : missingDeals;
       const columns = closer.map(([key, column]) => `${quote(column)} (for ${key})`).join(', ');
       throw headerError(
-        header,
+        source,
         `missing column${closer.length > 1 ? 's' : ''} ${columns}, named in the mapping; the header has ${listHeader(header)}`,
       );
     },
     localTimes: true,
     parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
-      if (role === 'rates') return parseRateRecord(record, mapping.dates);
+      if (role === 'rates') return parseRateRecord(record, mapping.dates, reading?.source);
       const zone = reading?.timeZone;
       if (role === 'history') {
         if (history === undefined) {

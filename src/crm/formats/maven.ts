@@ -6,14 +6,22 @@
 import { outcomeOfStage } from '../stage-words.js';
 import { headerHas, RowCells } from './cells.js';
 import { isRatesHeader, parseRateRecord } from './closedloop.js';
-import type { CsvRecord, DealFormat, FileRole, HistoryRow, ParsedRow } from './format.js';
+import type {
+  CsvRecord,
+  CsvSource,
+  DealFormat,
+  ExportReading,
+  FileRole,
+  HistoryRow,
+  ParsedRow,
+} from './format.js';
 import { dealResult } from './rows.js';
 
 const prospectingStage = 'Prospecting';
 const engagingStage = 'Engaging';
 
-function parseOpportunity(record: CsvRecord): ParsedRow {
-  const cells = new RowCells(record);
+function parseOpportunity(record: CsvRecord, source?: CsvSource): ParsedRow {
+  const cells = new RowCells(record, undefined, undefined, source);
   const externalId = cells.required('opportunity_id', 'an opportunity id');
   const stage = cells.text('deal_stage');
   const outcome = stage === undefined ? null : outcomeOfStage(stage);
@@ -49,11 +57,11 @@ export const mavenFormat: DealFormat = {
     if (isRatesHeader(header)) return 'rates';
     return headerHas(header, 'opportunity_id', 'deal_stage') ? 'deals' : undefined;
   },
-  parse(role: FileRole, record: CsvRecord): ParsedRow {
-    if (role === 'rates') return parseRateRecord(record);
+  parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
+    if (role === 'rates') return parseRateRecord(record, undefined, reading?.source);
     if (role === 'history') {
       return { kind: 'skip', reason: 'the Maven layout has no stage history file' };
     }
-    return parseOpportunity(record);
+    return parseOpportunity(record, reading?.source);
   },
 };

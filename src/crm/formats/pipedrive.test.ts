@@ -6,7 +6,6 @@ import {
   parseCsvFile,
   readCsv,
 } from './fixtures/read-fixture.js';
-import { csvSource } from './format.js';
 import { pipedriveFormat } from './pipedrive.js';
 
 const utc = Date.UTC;
@@ -113,11 +112,9 @@ describe('pipedrive format', () => {
 
   it('refuses a header that names a column it reads twice, person emails included', () => {
     const record = { 'Deal - ID': '9', 'Deal - Title': 'x', 'Person - Email': 'a@b.example' };
-    Object.defineProperty(record, csvSource, {
-      value: { file: 'deals.csv', duplicates: new Set(['person - email']) },
-      enumerable: false,
-    });
-    expect(() => pipedriveFormat.parse('deals', record)).toThrowError(
+    const source = { file: 'deals.csv', duplicates: new Set(['person - email']) };
+    const reading = { timeZone: 'UTC', source };
+    expect(() => pipedriveFormat.parse('deals', record, reading)).toThrowError(
       expect.objectContaining({
         code: 'CL_ERR_CSV_HEADER',
         message: 'deals.csv:1: column "Person - Email" appears twice',

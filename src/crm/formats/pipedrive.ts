@@ -11,7 +11,7 @@ import type { CsvRecord, DealFormat, ExportReading, FileRole, ParsedRow } from '
 import { dealResult } from './rows.js';
 
 function parseDeal(record: CsvRecord, reading: ExportReading | undefined): ParsedRow {
-  const cells = new RowCells(record, 'month-first', reading?.timeZone);
+  const cells = new RowCells(record, 'month-first', reading?.timeZone, reading?.source);
   const column = (field: string) =>
     cells.raw(`Deal - ${field}`) === undefined ? field : `Deal - ${field}`;
   const stated = cells.choice(column('Status'), ['open', 'won', 'lost', 'deleted']);
@@ -72,7 +72,7 @@ export const pipedriveFormat: DealFormat = {
     return keys.has('id') && keys.has('title') ? 'deals' : undefined;
   },
   parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
-    if (role === 'rates') return parseRateRecord(record);
+    if (role === 'rates') return parseRateRecord(record, undefined, reading?.source);
     if (role === 'history') {
       return { kind: 'skip', reason: 'a Pipedrive deals export has no stage history file' };
     }

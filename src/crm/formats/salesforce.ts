@@ -8,11 +8,18 @@ import { outcomeOfStage } from '../stage-words.js';
 import { calendarDate } from '../values.js';
 import { headerHas, RowCells } from './cells.js';
 import { isRatesHeader, parseRateRecord } from './closedloop.js';
-import type { CsvRecord, DealFormat, FileRole, ParsedRow } from './format.js';
+import type {
+  CsvRecord,
+  CsvSource,
+  DealFormat,
+  ExportReading,
+  FileRole,
+  ParsedRow,
+} from './format.js';
 import { dealResult, historyResult } from './rows.js';
 
-function parseOpportunity(record: CsvRecord): ParsedRow {
-  const cells = new RowCells(record);
+function parseOpportunity(record: CsvRecord, source?: CsvSource): ParsedRow {
+  const cells = new RowCells(record, undefined, undefined, source);
   if (cells.flag('IsDeleted') === true) return deletedRow;
   const stage = cells.text('StageName');
   const status = statusOf(cells.flag('IsClosed'), cells.flag('IsWon'), stage);
@@ -40,8 +47,8 @@ function parseOpportunity(record: CsvRecord): ParsedRow {
   });
 }
 
-function parseOpportunityHistory(record: CsvRecord): ParsedRow {
-  const cells = new RowCells(record);
+function parseOpportunityHistory(record: CsvRecord, source?: CsvSource): ParsedRow {
+  const cells = new RowCells(record, undefined, undefined, source);
   if (cells.flag('IsDeleted') === true) return deletedRow;
   return historyResult(cells, {
     externalId: cells.required('OpportunityId', 'an opportunity id'),
@@ -84,9 +91,9 @@ export const salesforceFormat: DealFormat = {
     if (headerHas(header, 'Id', 'StageName')) return 'deals';
     return undefined;
   },
-  parse(role: FileRole, record: CsvRecord): ParsedRow {
-    if (role === 'history') return parseOpportunityHistory(record);
-    if (role === 'rates') return parseRateRecord(record);
-    return parseOpportunity(record);
+  parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
+    if (role === 'history') return parseOpportunityHistory(record, reading?.source);
+    if (role === 'rates') return parseRateRecord(record, undefined, reading?.source);
+    return parseOpportunity(record, reading?.source);
   },
 };

@@ -108,10 +108,15 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
 
   for (const { file, role } of files) {
     let rows = 0;
-    for await (const { line, record } of file.rows) {
+    const fileReading = { ...reading, source: file.source };
+    for await (const { line, record, problem } of file.rows) {
       rows++;
-      const parsed = format.parse(role, record, reading);
       const where = { file: file.name, line };
+      if (problem !== undefined) {
+        reject({ ...where, ...problem });
+        continue;
+      }
+      const parsed = format.parse(role, record, fileReading);
       switch (parsed.kind) {
         case 'deal': {
           const target = entry(parsed.deal.externalId);
@@ -234,7 +239,7 @@ export async function checkExports(
 }
 
 function roleOf(format: DealFormat, file: CsvFile): FileRole {
-  const role = format.roleOf(file.header);
+  const role = format.roleOf(file.header, file.source);
   if (role === undefined) {
     throw new ClosedloopError(
       'CL_ERR_CSV_HEADER',

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../store/sqlite/open.js';
 import { tempDirectory, tempFiles } from '../../test-support/temp-files.js';
 import { closedloopFormat } from '../formats/closedloop.js';
 import { fixturePath } from '../formats/fixtures/read-fixture.js';
-import { csvRowProblem } from '../formats/format.js';
 import { createMappedFormat } from '../formats/mapped.js';
 import { mavenFormat } from '../formats/maven.js';
+import { importDeals } from './import-deals.js';
 import { detectEncoding, openCsv } from './read-csv.js';
 
 const file = tempFiles();
@@ -105,9 +106,7 @@ describe('openCsv', () => {
     const path = file('ragged.csv', 'a,b,c\n1\n1,2,3,4\n1,2,3,, \n');
     const csv = await openCsv(path);
     const rows: unknown[] = [];
-    for await (const { line, record } of csv.rows) {
-      rows.push([line, { ...record }, record[csvRowProblem]]);
-    }
+    for await (const { line, record, problem } of csv.rows) rows.push([line, record, problem]);
     expect(rows).toEqual([
       [2, { a: '1', b: '', c: '' }, undefined],
       [3, { a: '1', b: '2', c: '3' }, { field: 'row', message: '4 fields, the header has 3' }],
@@ -119,7 +118,10 @@ describe('openCsv', () => {
     const parseAll = async (name: string, text: string) => {
       const csv = await openCsv(file(name, text));
       const rows = [];
-      for await (const { record } of csv.rows) rows.push(closedloopFormat.parse('deals', record));
+      const reading = { timeZone: 'UTC', source: csv.source };
+      for await (const { record } of csv.rows) {
+        rows.push(closedloopFormat.parse('deals', record, reading));
+      }
       return rows;
     };
     // Which "amount" is the deal's? Either reading could be wrong.
@@ -144,12 +146,12 @@ describe('openCsv', () => {
       deals: { deal_id: 'Opportunity #', amount: 'Value' },
       history: { deal_id: 'Opportunity #', stage: 'Phase', entered_at: 'Changed' },
     });
-    expect(() => format.roleOf(csv.header)).toThrowError(
+    expect(() => format.roleOf(csv.header, csv.source)).toThrowError(
       /^changes2\.csv:1: missing column "Changed" \(for history\.entered_at\)/,
     );
   });
 
-  it('has the format reject a row with a value split over an extra cell', async () => {
+  it('has the import reject a row with a value split over an extra cell', async () => {
     // An unquoted "1,054": Maven's close value would be read as 1, the 054 lost.
     const path = file(
       'sales_pipeline.csv',
@@ -157,16 +159,26 @@ describe('openCsv', () => {
         'X1,Ann,GTX,Acme,Won,2017-01-01,2017-02-01,1,054\n' +
         'X2,Ann,GTX,Acme,Won,2017-01-01,2017-02-01,1054,\n',
     );
-    const csv = await openCsv(path);
-    const parsed: unknown[] = [];
-    for await (const { line, record } of csv.rows) {
-      const row = mavenFormat.parse('deals', record);
-      parsed.push([line, row.kind === 'error' ? row.error : row.kind]);
-    }
-    expect(parsed).toEqual([
-      [2, { field: 'row', message: '9 fields, the header has 8' }],
-      [3, 'deal'],
+    const store = await openSqliteStore(':memory:');
+    const workspace = await store.state.ensureDefaultWorkspace();
+    const summary = await importDeals({
+      format: mavenFormat,
+      files: [path],
+      strict: false,
+      workspace,
+      state: store.state,
+    });
+    expect(summary.rejected).toEqual([
+      {
+        file: 'sales_pipeline.csv',
+        line: 2,
+        field: 'row',
+        message: '9 fields, the header has 8',
+      },
     ]);
+    const deals = await store.state.deals(workspace.id);
+    expect(deals.map((deal) => [deal.externalId, deal.amountMinor])).toEqual([['X2', 105_400]]);
+    await store.close();
   });
 
   it('decodes a Latin-1 export it detects, accents and all', async () => {

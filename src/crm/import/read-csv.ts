@@ -6,13 +6,13 @@ import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { ClosedloopError, isClosedloopError } from '../../core/errors.js';
 import { columnKey } from '../formats/cells.js';
-import {
-  type CsvHeader,
-  type CsvRecord,
-  type CsvSource,
-  csvRowProblem,
-  csvSource,
-} from '../formats/format.js';
+import type { CsvRecord, CsvSource, RowError } from '../formats/format.js';
+
+export interface CsvRow {
+  readonly line: number;
+  readonly record: CsvRecord;
+  readonly problem?: RowError;
+}
 
 export interface CsvFile {
   readonly path: string;
@@ -20,10 +20,14 @@ export interface CsvFile {
   readonly bytes: number;
   /** As given by `--encoding`, or detected from the first bytes. */
   readonly encoding: string;
-  /** Carries the file's name and its duplicate columns for the formats (see `CsvSource`). */
-  readonly header: CsvHeader;
-  /** Rows keyed by header column, with the 1-based line each starts on. */
-  readonly rows: AsyncIterable<{ readonly line: number; readonly record: CsvRecord }>;
+  readonly header: readonly string[];
+  /** The file's name and the columns its header names twice, for the formats. */
+  readonly source: CsvSource;
+  /**
+   * Rows keyed by header column, with the 1-based line each starts on; `problem` when the row
+   * cannot be keyed exactly (it is rejected, not read).
+   */
+  readonly rows: AsyncIterable<CsvRow>;
   /** Stops reading (and closes the file) when the rows are not wanted. */
   close(): void;
 }
@@ -275,15 +279,14 @@ export async function openCsv(
     );
   }
   const header = first.record.map((column) => column.trim());
-  const source: CsvSource = { file: name, duplicates: duplicateKeys(header) };
-  hide(header, csvSource, source);
   return {
     path,
     name,
     bytes,
     encoding,
     header,
-    rows: records(reader, header, source),
+    source: { file: name, duplicates: duplicateKeys(header) },
+    rows: records(reader, header),
     close: reader.stop,
   };
 }
@@ -320,28 +323,20 @@ async function nextRow(reader: Reader): Promise<{ record: string[]; line: number
   return { record: next.value.record, line };
 }
 
-async function* records(
-  reader: Reader,
-  header: readonly string[],
-  source: CsvSource,
-): AsyncIterable<{ line: number; record: CsvRecord }> {
+async function* records(reader: Reader, header: readonly string[]): AsyncIterable<CsvRow> {
   try {
     for (;;) {
       const row = await nextRow(reader);
       if (row === undefined) return;
       const record: Record<string, string> = {};
       for (const [i, column] of header.entries()) record[column] = row.record[i] ?? '';
-      hide(record, csvSource, source);
       // Cells past the header belong to no column: a value with an unquoted comma ("1,054")
       // would lose its tail. Empty ones are the trailing commas exports write, and are dropped.
       const extra = row.record.slice(header.length);
       if (extra.some((cell) => cell.trim() !== '')) {
-        hide(record, csvRowProblem, {
-          field: 'row',
-          message: `${row.record.length} fields, the header has ${header.length}`,
-        });
-      }
-      yield { line: row.line, record };
+        const message = `${row.record.length} fields, the header has ${header.length}`;
+        yield { line: row.line, record, problem: { field: 'row', message } };
+      } else yield { line: row.line, record };
     }
   } finally {
     // A reader that stops early (--strict on a bad row) lets go of the file.
@@ -359,9 +354,4 @@ function duplicateKeys(header: readonly string[]): Set<string> {
     seen.add(key);
   }
   return duplicates;
-}
-
-/** Sets a property that copies, comparisons and `Object.entries` do not see. */
-function hide(target: object, key: symbol, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: false });
 }

@@ -1,4 +1,4 @@
-import { decorateLink, takeHandOver } from './cross-domain.js';
+import { decorateLink, isSister, takeHandOver } from './cross-domain.js';
 import { formEmail, formId } from './forms.js';
 import { guard } from './guard.js';
 import { randomId } from './ids.js';
@@ -6,30 +6,38 @@ import { pageContext } from './page.js';
 import { send } from './transport.js';
 import { forgetVisitorId, keepVisitorId, storedVisitorId } from './visitor.js';
 
-type Command = (name?: unknown, first?: unknown, second?: unknown) => void;
+type Command = ((name?: unknown, first?: unknown, second?: unknown) => void) & {
+  q?: Parameters<Command>[];
+  l?: 1;
+};
 type Message = Record<string, unknown>;
 // The snippet queues `arguments` objects: iterable, so they spread like the tuples typed here.
-type Host = Window & { closedloop?: Command & { q?: Parameters<Command>[] } };
-
-/** Events of one page wait this long to leave together (unless the page is hidden first). */
-const batchDelayMs = 1000;
+type Host = Window & { closedloop?: Command };
 
 guard(() => {
   const listen = addEventListener;
   const host = window as Host;
+  // The snippet's stub (with its queue), or the command of a copy of t.js that ran already.
+  const stub = host.closedloop || ({} as Command);
+  // A second copy of t.js (two script tags) would count every page twice.
+  if (stub.l) return;
   const script = document.currentScript as HTMLScriptElement;
   const data = script.dataset;
   const endpoint = `${new URL(data.api || script.src).origin}/api/collect`;
   const domains = (data.domains || '').split(/[\s,]+/);
   // Before consent (when required) events carry this id instead: it lives in this page only.
   const pageId = `p:${randomId()}`;
-  const handedId = takeHandOver();
+  // Only the site's other listed domains hand over an id. They are no referrer either: coming
+  // from one, the visit goes on. (A referrer is `scheme://host:port/...`, or empty.)
+  let referrer = document.referrer;
+  const fromSister = isSister(referrer.split(/[/:]/)[3], domains);
+  if (fromSister) referrer = '';
+  const handedId = takeHandOver(fromSister);
   let visitorId: string | undefined;
   let queue: Message[] = [];
   // Page views already sent under the page id: sent again under the visitor id on consent.
   let counted: Message[] = [];
   let timer = 0;
-  let referrer = document.referrer;
   let lastUrl = '';
 
   const flush = guard(() => {
@@ -37,14 +45,20 @@ guard(() => {
     timer = 0;
     // Without a visitor id only page views may leave; the rest waits for consent.
     const batch: Message[] = [];
-    queue = queue.filter((event) => (visitorId || event.type === 'page' ? !batch.push(event) : 1));
-    if (!batch.length) return;
-    for (const event of batch) event.anonymousId = visitorId || pageId;
-    if (!visitorId) counted = counted.concat(batch);
-    send(endpoint, JSON.stringify({ writeKey: data.key, sentAt: Date.now(), batch }));
+    queue = queue.filter((event) => {
+      if (visitorId || event.type === 'page') {
+        event.anonymousId = visitorId || pageId;
+        return !batch.push(event);
+      }
+      return 1;
+    });
+    if (batch[0]) {
+      if (!visitorId) counted = counted.concat(batch);
+      send(endpoint, JSON.stringify({ writeKey: data.key, sentAt: Date.now(), batch }));
+    }
   });
 
-  const enqueue = (type: string, fields: Message, now?: boolean): void => {
+  const enqueue = (type: string, fields?: Message, now?: boolean): void => {
     queue.push(
       Object.assign(
         {
@@ -57,14 +71,15 @@ guard(() => {
       ),
     );
     if (now) flush();
-    else timer = timer || setTimeout(flush, batchDelayMs);
+    // Events of one page wait a second to leave together (unless the page is hidden first).
+    else timer = timer || setTimeout(flush, 1000);
   };
 
   const page = (): void => {
     // After the first page view, the page before is the referrer, as on a full page load.
     if (lastUrl) referrer = lastUrl;
     lastUrl = location.href;
-    enqueue('page', {});
+    enqueue('page');
   };
 
   // History changes that reach a new path or query are page views; hash-only changes are not.
@@ -85,7 +100,8 @@ guard(() => {
 
   // A copy through JSON. A value that is no object, or cannot be sent, drops its command alone.
   const plain = (value: unknown): Message => {
-    if (value && typeof value !== 'object') throw TypeError();
+    // Any throw will do: the guard drops the command.
+    if (value && typeof value !== 'object') throw 0;
     return JSON.parse(JSON.stringify(value || {}));
   };
 
@@ -98,7 +114,7 @@ guard(() => {
     identify: (traits) => enqueue('identify', { traits: plain(traits) }),
     consent: (granted) => {
       if (granted) return grant();
-      visitorId = undefined;
+      visitorId = '';
       forgetVisitorId();
       queue = queue.filter((event) => event.type === 'page');
     },
@@ -110,22 +126,22 @@ guard(() => {
 
   if (data.consent !== 'required') grant();
   page();
-  // biome-ignore lint/complexity/useOptionalChain: at the ES2017 target `?.` compiles longer.
-  const waiting = (host.closedloop && host.closedloop.q) || [];
+  // Marks this copy as running, for a second one to see.
+  command.l = 1;
   host.closedloop = command;
-  for (const args of waiting) command(...args);
+  for (const args of stub.q || []) command(...args);
 
   for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method];
     history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
-      const result = original.apply(this, args);
+      // Both return undefined (by spec), so nothing to hand back.
+      original.apply(this, args);
       navigated();
-      return result;
     };
   }
   listen('popstate', navigated);
   listen('pagehide', flush);
-  listen('visibilitychange', () => document.visibilityState === 'hidden' && flush());
+  listen('visibilitychange', () => document.hidden && flush());
 
   // Capture phase: runs even when the host's own handlers stop the event.
   listen(
@@ -142,8 +158,9 @@ guard(() => {
     }),
     true,
   );
+  // Not on a right click (button 2): "Copy link address" would copy the id.
   const onLink = guard((event: MouseEvent) => {
-    if (visitorId) decorateLink(event.target, domains, visitorId);
+    if (visitorId && event.button < 2) decorateLink(event.target, domains, visitorId);
   });
   listen('click', onLink, true);
   listen('auxclick', onLink, true);

@@ -4,11 +4,11 @@
  */
 export const pageContext = (referrer: string) => ({
   page: {
-    // The collector's limit: a longer URL would get the event rejected. (Browsers already cut
-    // referrers to 4 KB.)
+    // The collector's limits: a longer value would get the event rejected. (Browsers cut
+    // referrers to 4 KB, but after an SPA navigation the referrer is the previous address.)
     url: location.href.slice(0, 8192),
-    referrer,
-    title: document.title,
+    referrer: referrer.slice(0, 8192),
+    title: document.title.slice(0, 2048),
   },
   screen: { width: screen.width, height: screen.height },
   locale: navigator.language,

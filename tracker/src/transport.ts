@@ -3,7 +3,7 @@
  * page being closed, else fetch with keepalive. Nothing is retried and nothing is read back.
  */
 export const send = (url: string, body: string): void => {
-  let queued = false;
+  let queued: boolean | undefined;
   try {
     queued = navigator.sendBeacon(url, body);
   } catch {

@@ -29,13 +29,12 @@ const setCookie = (cookie: string, value: string, maxAge: number, domain?: strin
  * `localhost` and other single-label hosts. For an IPv4 host the browser refuses all but the
  * whole address, which it treats as host-only.
  */
-const parentDomains = (): string[] => {
-  const labels = location.hostname.split('.');
-  return labels
-    .map((_, i) => labels.slice(i).join('.'))
+const parentDomains = (): string[] =>
+  location.hostname
+    .split('.')
+    .map((_, i, labels) => labels.slice(i).join('.'))
     .slice(0, -1)
     .reverse();
-};
 
 const storage = (
   method: 'getItem' | 'setItem' | 'removeItem',
@@ -48,8 +47,8 @@ const storage = (
   }
 };
 
-export const storedVisitorId = (): string | undefined =>
-  (/; cl_id=([\w-]+)/.exec(jar()) || [])[1] || storage('getItem') || undefined;
+export const storedVisitorId = (): string | null | undefined =>
+  (/; cl_id=([\w-]+)/.exec(jar()) || [])[1] || storage('getItem');
 
 /**
  * Sets the id for thirteen months (renewed on every page) on the registrable domain, found

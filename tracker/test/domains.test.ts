@@ -143,6 +143,126 @@ describe('cross-domain hand-over', () => {
       expect(event.context.page.url).toBe(site.url('shop.acme-shop.test', '/stale?ref=mail'));
     }
   });
+  it('ignores a _cl planted by a page not on a listed domain, or on a site with no data-domains, and keeps the visitor id', async () => {
+    const planted = 'b'.repeat(32);
+    const plant = (to: string) =>
+      `<a id="plant" href="${site.url('www.acme.test', to)}?_cl=${planted}.${Date.now()}">acme</a>`;
+    site.page('www.acme.test', '/unlisted', site.html('<p>no data-domains</p>'));
+    site.page(
+      'www.acme.test',
+      '/listed',
+      site.html('<p>listed</p>', { 'data-domains': 'acme.test, acme-shop.test' }),
+    );
+    // A site without hand-over, whose visitor already has an id.
+    const { page, context } = await newVisitor(browser());
+    await page.goto(site.url('www.acme.test', '/unlisted'));
+    const [first] = await eventually(() => {
+      const events = site.events();
+      expect(events).toHaveLength(1);
+      return events;
+    });
+    site.page('www.linkedin.com', '/plant', plant('/unlisted'));
+    await page.goto(site.url('www.linkedin.com', '/plant'));
+    await page.click('#plant');
+    await eventually(() => expect(site.events()).toHaveLength(2));
+    // A site with hand-over, reached from a domain it does not list.
+    const other = await newVisitor(browser());
+    site.page('www.linkedin.com', '/plant', plant('/listed'));
+    await other.page.goto(site.url('www.linkedin.com', '/plant'));
+    await other.page.click('#plant');
+    const events = await eventually(() => {
+      const all = site.events();
+      expect(all).toHaveLength(3);
+      return all;
+    });
+    expect(events[1].anonymousId).toBe(first.anonymousId);
+    expect(events[2].anonymousId).toMatch(/^[0-9a-f]{32}$/);
+    expect(events[2].anonymousId).not.toBe(planted);
+    // Taken out of the address either way.
+    expect(events.slice(1).map((e) => e.context.page.url)).toEqual([
+      site.url('www.acme.test', '/unlisted'),
+      site.url('www.acme.test', '/listed'),
+    ]);
+    expect((await context.cookies()).find((c) => c.name === 'cl_id')?.value).toBe(
+      first.anonymousId,
+    );
+  });
+
+  it('adopts from a listed domain only 32 lowercase hex digits, and then replaces the id the visitor had', async () => {
+    const domains = { 'data-domains': 'acme.test, acme-shop.test' };
+    const handed = 'c'.repeat(32);
+    site.page('www.acme.test', '/own', site.html('<p>own</p>', domains));
+    site.page(
+      'shop.acme-shop.test',
+      '/links',
+      // No tracker here, or its own decoration would replace these.
+      `<a id="upper" href="${site.url('www.acme.test', `/own?_cl=${'C'.repeat(32)}.${Date.now()}`)}">upper</a>
+       <a id="good" href="${site.url('www.acme.test', `/own?_cl=${handed}.${Date.now()}`)}">good</a>`,
+    );
+    const { page } = await newVisitor(browser());
+    await page.goto(site.url('www.acme.test', '/own'));
+    const [own] = await eventually(() => {
+      const events = site.events();
+      expect(events).toHaveLength(1);
+      return events;
+    });
+    for (const link of ['#upper', '#good']) {
+      await page.goto(site.url('shop.acme-shop.test', '/links'));
+      await page.click(link);
+      await eventually(() => expect(page.url()).toBe(site.url('www.acme.test', '/own')));
+    }
+    const arrivals = await eventually(() => {
+      const all = site.events().filter((e) => e.context.page.url.includes('www.acme'));
+      expect(all).toHaveLength(3);
+      return all;
+    });
+    expect(arrivals.map((e) => e.anonymousId)).toEqual([own.anonymousId, own.anonymousId, handed]);
+  });
+
+  it("sends no referrer for a page reached from the site's other listed domain, so the visit goes on", async () => {
+    const domains = { 'data-domains': 'acme.test, acme-shop.test' };
+    site.page(
+      'www.acme.test',
+      '/to-shop',
+      site.html(`<a id="shop" href="${site.url('shop.acme-shop.test', '/cart')}">buy</a>`, domains),
+    );
+    site.page('shop.acme-shop.test', '/cart', site.html('<p>cart</p>', domains));
+    const { page } = await newVisitor(browser());
+    await page.goto(site.url('www.acme.test', '/to-shop'));
+    await eventually(() => expect(site.events()).toHaveLength(1));
+    await page.click('#shop');
+    const [, cart] = await eventually(() => {
+      const events = site.events();
+      expect(events).toHaveLength(2);
+      return events;
+    });
+    expect(await page.evaluate(() => document.referrer)).toBe(site.url('www.acme.test', '/'));
+    expect(cart.context.page).toMatchObject({
+      url: site.url('shop.acme-shop.test', '/cart'),
+      referrer: '',
+    });
+  });
+
+  it('decorates a link on a click or middle click, not on a right click ("Copy link address")', async () => {
+    const cart = site.url('shop.acme-shop.test', '/cart');
+    site.page(
+      'www.acme.test',
+      '/menu',
+      site.html(
+        `<a id="shop" href="${cart}">buy</a>
+         <script>document.addEventListener('auxclick', (e) => e.preventDefault());</script>`,
+        { 'data-domains': 'acme.test, acme-shop.test' },
+      ),
+    );
+    const { page } = await newVisitor(browser());
+    await page.goto(site.url('www.acme.test', '/menu'));
+    await eventually(() => expect(site.events()).toHaveLength(1));
+    const href = () => page.$eval('#shop', (a) => (a as HTMLAnchorElement).href);
+    await page.click('#shop', { button: 'right' });
+    expect(await href()).toBe(cart);
+    await page.click('#shop', { button: 'middle' });
+    expect(await href()).toMatch(/\/cart\?_cl=[0-9a-f]{32}\.\d+$/);
+  });
 });
 
 describe('cookies blocked', () => {

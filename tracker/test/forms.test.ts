@@ -138,4 +138,45 @@ describe('form capture', () => {
       expect(sent).not.toContain(skipped);
     }
   });
+
+  const capture = async (path: string, form: string) => {
+    site.page(
+      'www.acme.test',
+      path,
+      site.html(
+        `${form}<script>document.forms[0].addEventListener('submit', (e) => e.preventDefault());</script>`,
+      ),
+    );
+    const { page, pageErrors } = await newVisitor(browser());
+    await page.goto(site.url('www.acme.test', path));
+    await eventually(() => expect(site.events()).toHaveLength(1));
+    await page.click('button');
+    const [submit] = await eventually(() => {
+      const all = site.events().filter((e) => e.type === 'track');
+      expect(all).toHaveLength(1);
+      return all;
+    });
+    expect(pageErrors).toEqual([]);
+    return submit.properties;
+  };
+
+  it('captures the email past a fieldset or object whose name or id says mail (their value is no string)', async () => {
+    expect(
+      await capture(
+        '/sections',
+        `<form id="sections"><fieldset id="email-section"><object name="mailer"></object>
+          <input type="email" name="email" value="ada@example.com"></fieldset><button>Go</button></form>`,
+      ),
+    ).toEqual({ formId: 'sections', email: 'ada@example.com' });
+  });
+
+  it('captures the email of a form with a field named elements', async () => {
+    expect(
+      await capture(
+        '/shadowed',
+        `<form id="shadowed"><input type="email" name="email" value="bob@example.com">
+          <input name="elements" value="x"><button>Go</button></form>`,
+      ),
+    ).toEqual({ formId: 'shadowed', email: 'bob@example.com' });
+  });
 });

@@ -174,6 +174,48 @@ describe('the page view', () => {
     });
     expect(added).toEqual(['closedloop']);
   });
+
+  it('cuts the title to 2,048 characters and a referrer to 8,192, as the collector requires', async () => {
+    site.page('www.acme.test', '/long', site.html('<p>long</p>', {}, { title: 't'.repeat(3000) }));
+    const { page } = await newVisitor(browser());
+    await page.goto(site.url('www.acme.test', '/long'));
+    const long = `/long?q=${'z'.repeat(9000)}`;
+    await page.evaluate((path) => {
+      history.pushState({}, '', path);
+      history.pushState({}, '', '/long/next');
+    }, long);
+    await page.goto('about:blank');
+    const views = await eventually(() => {
+      const all = site.events();
+      expect(all).toHaveLength(3);
+      return all;
+    });
+    expect(views.map((e) => e.context.page.title.length)).toEqual([2048, 2048, 2048]);
+    expect(views[2].context.page.url).toBe(site.url('www.acme.test', '/long/next'));
+    expect(views[2].context.page.referrer).toBe(site.url('www.acme.test', long).slice(0, 8192));
+  });
+
+  it('counts each page once when t.js is loaded twice', async () => {
+    site.page(
+      'www.acme.test',
+      '/twice',
+      site.html(`<script defer src="/t.js" data-key="${site.writeKey}"></script>`),
+    );
+    site.page('www.acme.test', '/once', site.html('<p>once</p>'));
+    const { page } = await newVisitor(browser());
+    await page.goto(site.url('www.acme.test', '/twice'));
+    await page.evaluate(() => history.pushState({}, '', '/twice/next'));
+    // The next page's view leaves a second after its load: long after the beacons of this one.
+    await page.goto(site.url('www.acme.test', '/once'));
+    await eventually(() =>
+      expect(site.events().some((e) => e.context.page.url.endsWith('/once'))).toBe(true),
+    );
+    expect(site.events().map((e) => e.context.page.url)).toEqual([
+      site.url('www.acme.test', '/twice'),
+      site.url('www.acme.test', '/twice/next'),
+      site.url('www.acme.test', '/once'),
+    ]);
+  });
 });
 
 describe('single-page navigation', () => {

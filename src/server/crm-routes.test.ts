@@ -233,8 +233,10 @@ describe('Pipedrive webhooks', () => {
       pipeline: 'pipeline 1',
       closedAt: { at: Date.UTC(2027, 1, 10, 10), dateOnly: false },
     });
-    const wrong = await collector.post(path, update, { auth: null, headers: auth('guess') });
-    expect(wrong.status).toBe(401);
+    for (const guess of ['guess', 'pd-pas', 'pd-pass ', '']) {
+      const wrong = await collector.post(path, update, { auth: null, headers: auth(guess) });
+      expect(wrong.status, guess).toBe(401);
+    }
     const none = await collector.post(path, update, { auth: null });
     expect(none.status).toBe(401);
   });

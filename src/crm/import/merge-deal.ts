@@ -9,6 +9,8 @@ export interface IncomingDeal {
   /** The deal's own row; absent when only history rows name it. */
   readonly row: DealRow | undefined;
   readonly history: readonly HistoryRow[];
+  /** Amounts dated by when they changed, apart from any stage change (webhooks say so). */
+  readonly amountChanges?: readonly { readonly at: Moment; readonly amount: string }[];
 }
 
 export interface MergeContext {
@@ -96,11 +98,15 @@ export function mergeDeal(
   const amountHistory = [...(stored?.amountHistory ?? [])];
   // In time order, whatever the input's order: whether an amount is new depends on the one in
   // force at its time, and a replay must find the same one.
-  const dated = incoming.history.toSorted((a, b) => a.enteredAt.at - b.enteredAt.at);
+  const dated = [
+    ...incoming.history.flatMap((entry) =>
+      entry.amount === undefined ? [] : [{ at: entry.enteredAt, amount: entry.amount }],
+    ),
+    ...(incoming.amountChanges ?? []),
+  ].toSorted((a, b) => a.at.at - b.at.at);
   for (const entry of dated) {
-    if (entry.amount === undefined) continue;
     const minor = toMinor(entry.amount, currency, quirks);
-    if (minor !== undefined) addAmount(amountHistory, { at: entry.enteredAt, minor, currency });
+    if (minor !== undefined) addAmount(amountHistory, { at: entry.at, minor, currency });
   }
   let amountMinor = stored?.amountMinor ?? null;
   const storedCurrency = stored?.currency ?? currency;

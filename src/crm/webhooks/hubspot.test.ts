@@ -59,6 +59,10 @@ describe('dealsFromHubspot', () => {
           expectedCloseAt: at(t0 + 30 * 86_400_000),
         },
         history: [],
+        amountChanges: [
+          { at: at(t0 + minute), amount: '5000' },
+          { at: at(t0 + 2 * minute), amount: '9000' },
+        ],
       },
     ]);
   });
@@ -67,6 +71,8 @@ describe('dealsFromHubspot', () => {
     const { deals } = dealsFromHubspot([
       changed(902, 'dealstage', 'closedwon', t0 + 5 * minute),
       changed(902, 'amount', '9000', t0 + 5 * minute),
+      // An amount changed with no stage change at that time.
+      changed(902, 'amount', '7000', t0 + 2 * minute),
       created(902, t0),
       changed(902, 'amount', '5000', t0),
       changed(902, 'dealstage', 'appointmentscheduled', t0),
@@ -75,8 +81,8 @@ describe('dealsFromHubspot', () => {
     const [deal] = deals;
     expect(deal?.row).toEqual({ externalId: '902', createdAt: at(t0), amount: '9000' });
     expect(deal?.history).toEqual([
-      { externalId: '902', stage: 'Appointment Scheduled', enteredAt: at(t0), amount: '5000' },
-      { externalId: '902', stage: 'Closed Won', enteredAt: at(t0 + 5 * minute), amount: '9000' },
+      { externalId: '902', stage: 'Appointment Scheduled', enteredAt: at(t0) },
+      { externalId: '902', stage: 'Closed Won', enteredAt: at(t0 + 5 * minute) },
     ]);
     // Saved a day later, the amounts keep their own times.
     const { draft } = mergeDeal(undefined, deal as NonNullable<typeof deal>, {
@@ -88,6 +94,7 @@ describe('dealsFromHubspot', () => {
     expect(draft.amountMinor).toBe(900_000);
     expect(draft.amountHistory).toEqual([
       { at: at(t0), minor: 500_000, currency: 'USD' },
+      { at: at(t0 + 2 * minute), minor: 700_000, currency: 'USD' },
       { at: at(t0 + 5 * minute), minor: 900_000, currency: 'USD' },
     ]);
     expect(draft.closedAt).toEqual(at(t0 + 5 * minute));

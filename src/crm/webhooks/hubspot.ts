@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Moment } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { isExactAmount } from '../../core/money.js';
 import type { DealRow, HistoryRow } from '../formats/format.js';
@@ -149,7 +150,7 @@ export function dealsFromHubspot(events: readonly unknown[]): {
 function dealOf(externalId: string, changes: readonly DealChange[]): IncomingDeal {
   const row: Mutable<DealRow> = { externalId };
   const history: HistoryRow[] = [];
-  const amountAt = new Map<number, string>();
+  const amountChanges: { at: Moment; amount: string }[] = [];
   for (const { at, change } of changes.toSorted((a, b) => a.at - b.at)) {
     const moment = { at, dateOnly: false };
     switch (change.kind) {
@@ -164,7 +165,7 @@ function dealOf(externalId: string, changes: readonly DealChange[]): IncomingDea
         break;
       case 'amount':
         row.amount = change.amount;
-        amountAt.set(at, change.amount);
+        amountChanges.push({ at: moment, amount: change.amount });
         break;
       case 'closedate':
         row.expectedCloseAt = { at: change.ms, dateOnly: false };
@@ -177,14 +178,10 @@ function dealOf(externalId: string, changes: readonly DealChange[]): IncomingDea
         break;
     }
   }
-  // The merge dates amounts only on history rows, and a history row is a stage entry: an amount
-  // set at the same instant as a stage change rides on that row, dated at its `occurredAt`. Any
-  // other amount is the row's current one, which the merge dates itself (creation, or the save).
-  const dated = history.map((entry) => {
-    const amount = amountAt.get(entry.enteredAt.at);
-    return amount === undefined ? entry : { ...entry, amount };
-  });
-  return { externalId, row, history: dated };
+  // Each amount dated by its own `occurredAt`, not by when the delivery is saved.
+  return amountChanges.length === 0
+    ? { externalId, row, history }
+    : { externalId, row, history, amountChanges };
 }
 
 /** What an event does to which deal; undefined when it is one this reader ignores. */

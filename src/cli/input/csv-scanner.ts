@@ -36,15 +36,20 @@ export class CsvRecord {
     return field >= this.count || this.starts[field] === this.ends[field];
   }
 
-  /** The field as a number, or NaN when it is not a plain decimal or a number JavaScript reads. */
+  /**
+   * The field as a number, or NaN when it is not a decimal (exponents allowed: `1.5e3`). Not
+   * whatever `Number` reads: `0x10`, `0b11` and `Infinity` are no counts or values in a CSV.
+   */
   number(field: number): number {
     if (field >= this.count) return Number.NaN;
     const fast = parsePlainDecimal(this.buffer, this.starts[field], this.ends[field]);
     if (!Number.isNaN(fast)) return fast;
     const text = this.text(field).trim();
-    return text === '' ? Number.NaN : Number(text);
+    return decimalPattern.test(text) ? Number(text) : Number.NaN;
   }
 }
+
+const decimalPattern = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
 const powersOfTen = Array.from({ length: 23 }, (_, k) => 10 ** k);
 

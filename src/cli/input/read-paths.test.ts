@@ -76,6 +76,16 @@ describe('readPathsFile', () => {
         /:2: total_conversions: expected a number ≥ 0, got "abc"/,
       ],
       [
+        'path;total_conversions\na;0x10\n',
+        'CL_ERR_CSV_FIELD',
+        /:2: total_conversions: expected a number ≥ 0, got "0x10"/,
+      ],
+      [
+        'path;total_conversions\na;Infinity\n',
+        'CL_ERR_CSV_FIELD',
+        /:2: total_conversions: expected a number ≥ 0, got "Infinity"/,
+      ],
+      [
         'path;total_conversions\na;1\nb;-2\n',
         'CL_ERR_CSV_FIELD',
         /:3: total_conversions: expected a number ≥ 0, got "-2"/,

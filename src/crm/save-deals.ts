@@ -11,6 +11,8 @@ export interface SaveOptions {
   readonly stageOrder?: readonly string[];
   /** Called inside the transaction for an input that names a deal nowhere to be found. */
   readonly onUnknown?: (deal: IncomingDeal) => void;
+  /** The zone whose calendar days "closed before created" compares (default: the workspace's). */
+  readonly timeZone?: string;
 }
 
 export interface SaveResult {
@@ -65,6 +67,7 @@ export async function saveIncomingDeals(
       const merged = mergeDeal(known, deal, {
         source: options.source,
         workspaceCurrency: workspace.currency,
+        timeZone: options.timeZone ?? workspace.timeZone,
         now,
         outcomeOf,
       });

@@ -154,6 +154,8 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
     {
       source: format.name,
       now,
+      // The zone the file's times were read in: its own for local-time exports, else UTC.
+      timeZone: format.localTimes === true ? reading.timeZone : 'UTC',
       stageOrder: format.stageOrder,
       onUnknown: (deal) => {
         for (const where of pending.get(deal.externalId)?.historyLines ?? []) {

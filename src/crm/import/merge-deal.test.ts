@@ -158,6 +158,15 @@ describe('mergeDeal: a new deal', () => {
       context,
     );
     expect(instants.quirks).toContain('closed before created');
+    // 22:00 in New York on the 5th is the 6th in UTC: the close on the 5th is that same day there.
+    const evening = incoming({
+      status: 'won',
+      createdAt: moment('2027-01-06T03:00:00Z'),
+      closedAt: moment('2027-01-05'),
+    });
+    const inNewYork = mergeDeal(undefined, evening, { ...context, timeZone: 'America/New_York' });
+    expect(inNewYork.quirks).not.toContain('closed before created');
+    expect(mergeDeal(undefined, evening, context).quirks).toContain('closed before created');
   });
 
   it('rounds amounts to the minor units of their currency, half away from zero', () => {

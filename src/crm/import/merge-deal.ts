@@ -1,3 +1,4 @@
+import { calendarDateOf, utcMidnight } from '../../core/calendar.js';
 import type { AmountChange, Deal, DealStatus, Moment, StageChange } from '../../core/deals.js';
 import { decimalToMinor, minorDigits, minorToDecimal } from '../../core/money.js';
 import type { DealDraft } from '../../store/ports.js';
@@ -16,6 +17,8 @@ export interface IncomingDeal {
 export interface MergeContext {
   readonly source: string;
   readonly workspaceCurrency: string;
+  /** The zone whose calendar days "closed before created" compares (default UTC). */
+  readonly timeZone?: string;
   /** When this import runs: the time of changes the file does not date. */
   readonly now: number;
   /** Whether a stage name closes a deal, from the workspace's pipeline or the stage's name. */
@@ -91,7 +94,11 @@ export function mergeDeal(
     closedAt ??= closingEntry(history, pipeline, status, context)?.enteredAt ?? null;
     if (closedAt === null) quirks.add('closed without a close date');
   }
-  if (createdAt !== null && closedAt !== null && closedBefore(closedAt, createdAt)) {
+  if (
+    createdAt !== null &&
+    closedAt !== null &&
+    closedBefore(closedAt, createdAt, context.timeZone ?? 'UTC')
+  ) {
     quirks.add('closed before created');
   }
 
@@ -245,12 +252,11 @@ function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
-const dayMs = 86_400_000;
-
-/** A close dated by day alone is not before a creation later that same day. */
-function closedBefore(closed: Moment, created: Moment): boolean {
+/** A close dated by day alone is not before a creation later that same day, in the zone's days. */
+function closedBefore(closed: Moment, created: Moment, timeZone: string): boolean {
   if (closed.dateOnly || created.dateOnly) {
-    return Math.floor(closed.at / dayMs) < Math.floor(created.at / dayMs);
+    const day = (moment: Moment) => utcMidnight(calendarDateOf(moment, timeZone));
+    return day(closed) < day(created);
   }
   return closed.at < created.at;
 }

@@ -21,7 +21,8 @@ export interface ColumnSpec<Name extends string> {
 const normalize = (name: string) => name.trim().toLowerCase();
 
 /** Text from the file as messages quote it: JSON-escaped, so a line break keeps errors one line. */
-const quoted = (text: string) => JSON.stringify(text);
+/** Text as error messages quote it: JSON-escaped, so a line break keeps errors one line. */
+export const quoted = (text: string) => JSON.stringify(text);
 
 export function indexColumns<Name extends string>(
   file: string,

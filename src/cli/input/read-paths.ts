@@ -1,5 +1,5 @@
 import { type JourneyBatch, JourneyBatchBuilder } from '../../core/journey-batch.js';
-import { fieldError, readNumber, scanCsvWithHeader } from './csv-columns.js';
+import { fieldError, quoted, readNumber, scanCsvWithHeader } from './csv-columns.js';
 import { CsvSyntaxError, notUtf8 } from './csv-scanner.js';
 import { ChannelBytes, PathTrie, splitPath } from './path-trie.js';
 
@@ -53,7 +53,7 @@ export function readPathsFile(file: string, separator = '>'): PathsInput {
         file,
         record.line,
         'path',
-        `expected channels separated by "${separator}", got "${record.text(field)}"`,
+        `expected channels separated by ${quoted(separator)}, got ${quoted(record.text(field))}`,
       );
     }
     let journey = trie.journeyAt(node);

@@ -2,7 +2,13 @@ import { Dictionary } from '../../core/dictionary.js';
 import { type JourneyBatch, JourneyBatchBuilder } from '../../core/journey-batch.js';
 import { parseInstant } from '../../core/time.js';
 import type { Milestone } from '../../core/types.js';
-import { type ColumnSpec, fieldError, readNumber, scanCsvWithHeader } from './csv-columns.js';
+import {
+  type ColumnSpec,
+  fieldError,
+  quoted,
+  readNumber,
+  scanCsvWithHeader,
+} from './csv-columns.js';
 import type { CsvRecord } from './csv-scanner.js';
 
 export const touchpointColumns = {
@@ -62,7 +68,7 @@ export function readTouchpointsFile(
         file,
         record.line,
         'timestamp',
-        `expected ISO 8601 or epoch seconds/milliseconds, got "${timeText}"`,
+        `expected ISO 8601 or epoch seconds/milliseconds, got ${quoted(timeText)}`,
       );
     }
     const channel = record.text(column.channel).trim();
@@ -76,7 +82,7 @@ export function readTouchpointsFile(
         file,
         record.line,
         'milestone',
-        `expected lead, deal, won or empty, got "${milestoneText}"`,
+        `expected lead, deal, won or empty, got ${quoted(milestoneText)}`,
       );
     }
     rows.journey.push(journeyIds.intern(journeyId));

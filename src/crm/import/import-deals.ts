@@ -4,6 +4,7 @@ import { rateFor } from '../../core/exchange.js';
 import type { StateStore, Workspace } from '../../store/ports.js';
 import type { DealFormat, DealRow, FileRole, HistoryRow } from '../formats/format.js';
 import { saveIncomingDeals } from '../save-deals.js';
+import { quote } from '../values.js';
 import type { QuirkKind } from './merge-deal.js';
 import { type CsvFile, openCsv } from './read-csv.js';
 
@@ -162,7 +163,7 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
           reject({
             ...where,
             field: 'deal id',
-            message: `no deal "${deal.externalId}" in the deals file or the store`,
+            message: `no deal ${quote(deal.externalId)} in the deals file or the store`,
           });
         }
       },

@@ -59,15 +59,16 @@ describe('saveIncomingDeals', () => {
     const [stored] = await store.state.deals(workspace.id);
     expect(stored?.history.map((entry) => entry.stage)).toEqual(['Intro', 'Qualified', 'Demo']);
     expect(stored?.stage).toBe('Demo');
-    // Replaying the same delivery changes nothing.
-    await saveIncomingDeals(
+    // Replaying the same delivery changes nothing, and says so: the deal is not even written.
+    const replay = await saveIncomingDeals(
       store.state,
       workspace,
       [deal('W-1', undefined, [['Qualified', '2027-01-05T00:00:00Z']])],
       { source: 'api', now: now + 2 },
     );
+    expect(replay).toMatchObject({ created: [], updated: [], unchanged: [stored?.id] });
     const [replayed] = await store.state.deals(workspace.id);
-    expect({ ...replayed, updatedAt: 0 }).toEqual({ ...stored, updatedAt: 0 });
+    expect(replayed).toEqual(stored);
   });
 
   it('merges a deal named twice in one input in order, the second over the first', async () => {
@@ -90,6 +91,31 @@ describe('saveIncomingDeals', () => {
     const [stored] = await store.state.deals(workspace.id);
     expect(stored).toMatchObject({ stage: 'Closed Won', status: 'won', amountMinor: 12_000 });
     expect(stored?.amountHistory.map((entry) => entry.minor)).toEqual([10_000, 12_000]);
+  });
+
+  it('counts a deal changed by one row and repeated by the next as updated, not unchanged', async () => {
+    const { store, workspace } = await freshStore();
+    const proposal = () => deal('W-3', { stage: 'Proposal', amount: '250', currency: 'USD' });
+    await saveIncomingDeals(
+      store.state,
+      workspace,
+      [deal('W-3', { stage: 'Demo', amount: '100', currency: 'USD' }), deal('W-4', {})],
+      { source: 'api', now },
+    );
+    const [w3, w4] = await store.state.deals(workspace.id);
+    // The store stamps writes with its clock: let it move, so that a rewrite would show.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const saved = await saveIncomingDeals(
+      store.state,
+      workspace,
+      [proposal(), proposal(), deal('W-4', {})],
+      { source: 'api', now: now + 1 },
+    );
+    expect(saved).toMatchObject({ created: [], updated: [w3?.id], unchanged: [w4?.id] });
+    expect(await store.state.deals(workspace.id)).toEqual([
+      expect.objectContaining({ stage: 'Proposal', amountMinor: 25_000 }),
+      w4,
+    ]);
   });
 
   it('leaves out, and reports, input about a deal that exists nowhere', async () => {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Deal, Pipeline } from '../core/deals.js';
 import type { DealDraft, StateStore, Workspace } from '../store/ports.js';
 import { inferPipeline } from './import/infer-pipeline.js';
@@ -18,6 +19,8 @@ export interface SaveOptions {
 export interface SaveResult {
   readonly created: readonly string[];
   readonly updated: readonly string[];
+  /** Deals the input names but leaves exactly as stored (a re-import, a replay): not written. */
+  readonly unchanged: readonly string[];
   /**
    * Quirk → external ids of the deals that showed it: the merge's kinds, and `stage "Gagné" read
    * as won` for each closing stage told by a name in another language than English.
@@ -52,7 +55,9 @@ export async function saveIncomingDeals(
   };
   const probabilities = new Map<string, number>();
   const sortOrders = new Map<string, number>();
+  // Every deal the input leaves, changed or not: what the pipelines are inferred from.
   const drafts: DealDraft[] = [];
+  const unchanged: string[] = [];
   const ids = [...new Set(incoming.map((deal) => deal.externalId))];
   const result = await state.mergeDeals(workspace.id, options.source, ids, (stored) => {
     // A deal named twice in one input is merged twice, the second time over the first result.
@@ -94,7 +99,13 @@ export async function saveIncomingDeals(
       });
     }
     drafts.splice(0, drafts.length, ...latest.values());
-    return drafts;
+    unchanged.length = 0;
+    return drafts.filter((draft) => {
+      const before = stored.get(draft.externalId);
+      if (before === undefined || !isStoredAs(draft, before)) return true;
+      unchanged.push(before.id);
+      return false;
+    });
   });
 
   const changed: Pipeline[] = [];
@@ -109,7 +120,20 @@ export async function saveIncomingDeals(
     await state.savePipeline(workspace.id, inferred);
     changed.push(inferred);
   }
-  return { created: result.created, updated: result.updated, quirks, pipelines: changed };
+  return {
+    created: result.created,
+    updated: result.updated,
+    unchanged,
+    quirks,
+    pipelines: changed,
+  };
+}
+
+/** Whether writing the draft would change nothing but the deal's update time. */
+function isStoredAs(draft: DealDraft, stored: Deal): boolean {
+  return Object.entries(draft).every(([key, value]) =>
+    isDeepStrictEqual(value, stored[key as keyof Deal]),
+  );
 }
 
 /** A closing stage named in English ("Closed Won", "closedlost"); others are listed as read. */

@@ -37,18 +37,18 @@ describe('POST /api/deals', () => {
     );
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ created: 1, updated: 0 });
-    // A late stage change, the same delivery replayed, then the win.
-    for (const stageChanges of [
-      [{ stage: 'Demo', at: '2027-01-20T09:00:00Z' }],
-      [{ stage: 'Demo', at: '2027-01-20T09:00:00Z' }],
-      [{ stage: 'Closed Won', at: '2027-02-20T15:00:00Z' }],
-    ]) {
+    // A late stage change, the same delivery replayed (nothing to write), then the win.
+    for (const [stageChanges, counts] of [
+      [[{ stage: 'Demo', at: '2027-01-20T09:00:00Z' }], { updated: 1, unchanged: 0 }],
+      [[{ stage: 'Demo', at: '2027-01-20T09:00:00Z' }], { updated: 0, unchanged: 1 }],
+      [[{ stage: 'Closed Won', at: '2027-02-20T15:00:00Z' }], { updated: 1, unchanged: 0 }],
+    ] as const) {
       const again = await collector.post(
         '/api/deals',
         { deals: [{ id: 'D-1', stageChanges }] },
         bearer,
       );
-      expect(again.body).toMatchObject({ created: 0, updated: 1 });
+      expect(again.body).toEqual({ created: 0, ...counts, deals: first.body.deals });
     }
     const [deal] = await dealsOf('api');
     expect(deal).toMatchObject({

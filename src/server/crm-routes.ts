@@ -7,7 +7,7 @@ import { apiConversionsBodySchema, offlineConversion } from '../crm/api-conversi
 import { apiDealsBodySchema, dealFromApi } from '../crm/api-deals.js';
 import type { IncomingDeal } from '../crm/import/merge-deal.js';
 import { checkedPipeline } from '../crm/pipeline-config.js';
-import { saveIncomingDeals } from '../crm/save-deals.js';
+import { type SaveResult, saveIncomingDeals } from '../crm/save-deals.js';
 import {
   dealsFromHubspot,
   type HubspotEvent,
@@ -169,7 +169,7 @@ export async function registerCrmRoutes(
           parseJsonBody(typeof request.body === 'string' ? request.body : ''),
           await state.integrationNames(workspace.id, 'pipedrive'),
         );
-        if (deal === undefined) return { created: 0, updated: 0, ignored: 1 };
+        if (deal === undefined) return { created: 0, updated: 0, unchanged: 0, ignored: 1 };
         const saved = await saveIncomingDeals(state, workspace, [deal], {
           source: 'pipedrive',
           now: now(),
@@ -180,11 +180,12 @@ export async function registerCrmRoutes(
   });
 }
 
-function summary(saved: { created: readonly string[]; updated: readonly string[] }) {
+function summary(saved: SaveResult) {
   return {
     created: saved.created.length,
     updated: saved.updated.length,
-    deals: [...saved.created, ...saved.updated],
+    unchanged: saved.unchanged.length,
+    deals: [...saved.created, ...saved.updated, ...saved.unchanged],
   };
 }
 

@@ -122,7 +122,7 @@ export function formatSummary(summary: ImportSummary): string {
       (file) => `  ${file.name}: ${file.role}, ${file.encoding}, ${count(file.rows)} rows`,
     ),
     `  rows read: ${count(summary.rowsRead)}`,
-    `  deals created: ${count(summary.dealsCreated)}, updated: ${count(summary.dealsUpdated)}`,
+    `  deals created: ${count(summary.dealsCreated)}, updated: ${count(summary.dealsUpdated)}, unchanged: ${count(summary.dealsUnchanged)}`,
   ];
   if (summary.ratesSaved > 0) lines.push(`  exchange rates saved: ${count(summary.ratesSaved)}`);
   lines.push(`  rows rejected: ${count(summary.rejected.length)}`);

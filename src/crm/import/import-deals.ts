@@ -43,6 +43,8 @@ export interface ImportSummary {
   readonly rowsRead: number;
   readonly dealsCreated: number;
   readonly dealsUpdated: number;
+  /** Deals the files name but leave exactly as stored (a re-import). */
+  readonly dealsUnchanged: number;
   readonly ratesSaved: number;
   readonly rejected: readonly RejectedRow[];
   readonly skipped: readonly {
@@ -178,6 +180,7 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
     rowsRead,
     dealsCreated: saved.created.length,
     dealsUpdated: saved.updated.length,
+    dealsUnchanged: saved.unchanged.length,
     ratesSaved: rates.length,
     rejected,
     skipped,

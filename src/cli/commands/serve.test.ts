@@ -101,6 +101,41 @@ describe('closedloop serve', () => {
     expect(deals.total).toBe(deals.open + deals.won + deals.lost);
   }, 120_000);
 
+  it('refuses a second server on the same file with one line, and frees the file when the first is killed', async () => {
+    const db = join(dir, 'one-server.db');
+    const serve = () =>
+      spawn(process.execPath, [cli, 'serve', '--db', db, '--port', '0', '--host', '127.0.0.1'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    const listening = (child: ReturnType<typeof serve>) =>
+      new Promise<void>((resolve, reject) => {
+        let stdout = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('listening on')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+    const first = serve();
+    await listening(first);
+    const second = serve();
+    let stderr = '';
+    second.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    expect(await new Promise((resolve) => second.once('exit', resolve))).toBe(2);
+    expect(stderr).toBe(
+      `closedloop: CL_ERR_STORE: --db: ${db} is used by another closedloop server (one server per file): stop it, or serve another file\n`,
+    );
+    // However the first ends, the operating system lets go of its claim.
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    const third = serve();
+    await listening(third);
+    third.kill('SIGTERM');
+    expect(await new Promise((resolve) => third.once('exit', resolve))).toBe(0);
+  }, 60_000);
+
   it.each([
     [
       ['--port', 'eighty'],

@@ -25,6 +25,9 @@ export function registerServe(program: Command): void {
       // Loaded here, not at the top: the HTTP stack would slow every other command's start.
       const { buildApp } = await import('../../server/app.js');
       const { ensureDemoWorkspace } = await import('../../server/demo-workspace.js');
+      // One server per file: a second one would count events twice (see server-lock.ts).
+      const { claimForServer } = await import('../../store/sqlite/server-lock.js');
+      const claim = config.dbPath === ':memory:' ? undefined : claimForServer(config.dbPath);
       const store = await openStore(config);
       // The collector stores events in this thread, on a connection of its own that syncs in
       // the thread pool (an in-memory store has no file to share), and parses batches in a
@@ -78,6 +81,7 @@ export function registerServe(program: Command): void {
         });
         await preparer.close();
         await store.close();
+        claim?.release();
         process.exit(exitCode);
       };
       process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDirectory } from '../../test-support/temp-files.js';
+import { claimForServer } from './server-lock.js';
+
+const dir = tempDirectory();
+
+describe('claimForServer', () => {
+  it('lets one server at a time claim a database file, and the next once it lets go', () => {
+    const path = join(dir, 'claimed.db');
+    const first = claimForServer(path);
+    expect(() => claimForServer(path)).toThrow(
+      expect.objectContaining({
+        code: 'CL_ERR_STORE',
+        message: `--db: ${path} is used by another closedloop server (one server per file): stop it, or serve another file`,
+      }),
+    );
+    // Another file is another claim.
+    claimForServer(join(dir, 'other.db')).release();
+    first.release();
+    first.release();
+    claimForServer(path).release();
+  });
+
+  it('names the file when the lock cannot even be made', () => {
+    const path = join(dir, 'claimed.db-server.lock', 'inside.db');
+    claimForServer(join(dir, 'claimed.db')).release();
+    expect(() => claimForServer(path)).toThrow(/^--db: .*inside\.db: cannot claim /);
+  });
+});

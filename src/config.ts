@@ -267,6 +267,8 @@ export interface ServeConfig extends StoreConfig {
   readonly bodyLimit: number;
   /** Most bytes of batches waiting to be stored before more are turned away (503). */
   readonly batchQueueLimit: number;
+  /** Longest a report (funnel, forecast, backtest) may compute, in milliseconds. */
+  readonly reportTimeLimitMs: number;
   /** Fill a demo workspace through the collector when it is empty. */
   readonly demo: boolean;
   readonly log: boolean;
@@ -277,12 +279,16 @@ export interface RawServeOptions extends RawStoreOptions {
   host?: string;
   bodyLimit?: string;
   batchQueueLimit?: string;
+  reportTimeLimit?: string;
   demo?: boolean;
   log?: boolean;
 }
 
 /** About a second of batches at the collector's pace, and some hundreds of MB once parsed. */
 export const defaultBatchQueueLimit = 32 * 1024 * 1024;
+
+/** Minutes for the largest backtests; a report that needs more is a request to narrow. */
+export const defaultReportTimeLimitSeconds = 120;
 
 export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): ServeConfig {
   const port =
@@ -307,6 +313,12 @@ export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): 
         min: 1_024,
         max: 16 * 1024 ** 3,
       }) ?? defaultBatchQueueLimit,
+    reportTimeLimitMs:
+      (optionalNumber('--report-time-limit', raw.reportTimeLimit, {
+        integer: true,
+        min: 1,
+        max: 86_400,
+      }) ?? defaultReportTimeLimitSeconds) * 1000,
     demo: raw.demo === true,
     log: raw.log === true,
   });

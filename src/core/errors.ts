@@ -32,6 +32,10 @@ export const errorCodes = {
     kind: 'failure',
     summary: 'the server has too much work waiting; nothing was done, retry later',
   },
+  CL_ERR_TIME_LIMIT: {
+    kind: 'failure',
+    summary: 'a report took longer than the server allows; ask for less',
+  },
   CL_ERR_NOT_FOUND: { kind: 'input', summary: 'the thing asked for does not exist' },
   CL_ERR_INTERNAL: { kind: 'failure', summary: 'an unexpected internal failure' },
 } as const satisfies Record<string, { kind: 'input' | 'failure'; summary: string }>;

@@ -42,6 +42,7 @@ const statusOf: Record<string, number> = {
   CL_ERR_NOT_FOUND: 404,
   CL_ERR_PAYLOAD_TOO_LARGE: 413,
   CL_ERR_BUSY: 503,
+  CL_ERR_TIME_LIMIT: 503,
 };
 
 /** The HTTP app: every error, ours or Fastify's, answers with one JSON shape. */

@@ -146,6 +146,11 @@ describe('closedloop serve', () => {
       /CL_ERR_USAGE: --batch-queue-limit: expected a whole number from 1024 to 17179869184, got "100"/,
     ],
     [['--batch-queue-limit', 'lots'], /CL_ERR_USAGE: --batch-queue-limit: expected .*, got "lots"/],
+    [
+      ['--report-time-limit', '0'],
+      /CL_ERR_USAGE: --report-time-limit: expected a whole number from 1 to 86400, got "0"/,
+    ],
+    [['--report-time-limit', '2.5'], /CL_ERR_USAGE: --report-time-limit: .*, got "2.5"/],
   ])('exits 1 with one line on a bad flag: %j', (flag, message) => {
     const result = spawn(process.execPath, [cli, 'serve', ...flag, '--db', join(dir, 'x.db')]);
     return new Promise<void>((resolve) => {

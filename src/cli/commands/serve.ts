@@ -16,6 +16,10 @@ export function registerServe(program: Command): void {
       'most bytes of batches waiting to be stored; past it, more are answered 503 (default 33554432)',
     )
     .option(
+      '--report-time-limit <seconds>',
+      'longest a report may compute before it is answered 503 (default 120)',
+    )
+    .option(
       '--demo',
       'fill a "demo" workspace with a simulated year, through the collector, if it is empty',
     )
@@ -50,7 +54,10 @@ export function registerServe(program: Command): void {
       const reports =
         config.dbPath === ':memory:'
           ? undefined
-          : backtestsApart(new WorkerReports(config.dbPath), new WorkerReports(config.dbPath));
+          : backtestsApart(
+              new WorkerReports(config.dbPath, { timeLimitMs: config.reportTimeLimitMs }),
+              new WorkerReports(config.dbPath, { timeLimitMs: config.reportTimeLimitMs }),
+            );
       // Known once the demo workspace exists, which needs the app to fill it.
       let demoSiteWriteKey: string | undefined;
       const app = await buildApp({

@@ -7,23 +7,32 @@ import { sharedDataPath } from '../../test-support/shared-data.js';
 import { tempDirectory } from '../../test-support/temp-files.js';
 import { inThreadReports } from './runner.js';
 
-// The report thread runs compiled code: load the built module, as `closedloop serve` does.
+// The report thread runs compiled code: load the built modules, as `closedloop serve` does (the
+// app too, so that it knows the errors the runner throws for its own).
+const dist = join(import.meta.dirname, '../../../dist/server');
 const { WorkerReports } = (await import(
-  join(import.meta.dirname, '../../../dist/server/reports/worker-reports.js')
+  join(dist, 'reports/worker-reports.js')
 )) as typeof import('./worker-reports.js');
-const db = join(tempDirectory(), 'reports.db');
+const { buildApp } = (await import(join(dist, 'app.js'))) as typeof import('../app.js');
+const dir = tempDirectory();
+const db = join(dir, 'reports.db');
+
+async function mavenStore(path: string) {
+  const store = await openSqliteStore(path);
+  const workspace = await store.state.ensureDefaultWorkspace();
+  await importDeals({
+    format: mavenFormat,
+    files: [sharedDataPath('maven-crm', 'sales_pipeline.csv')],
+    strict: true,
+    workspace,
+    state: store.state,
+  });
+  return { store, workspace };
+}
 
 describe('reports in a thread of their own', () => {
   it('give what the HTTP thread would, and leave its timers running meanwhile', async () => {
-    const store = await openSqliteStore(db);
-    const workspace = await store.state.ensureDefaultWorkspace();
-    await importDeals({
-      format: mavenFormat,
-      files: [sharedDataPath('maven-crm', 'sales_pipeline.csv')],
-      strict: true,
-      workspace,
-      state: store.state,
-    });
+    const { store, workspace } = await mavenStore(db);
     const request = { horizon: 2, draws: 500 };
     const reports = new WorkerReports(db);
     const order: string[] = [];
@@ -52,4 +61,39 @@ describe('reports in a thread of their own', () => {
     await reports.close();
     await store.close();
   }, 60_000);
+
+  it('stop a report past the time limit, answer 503 naming the limit, and carry on with the others', async () => {
+    const path = join(dir, 'limited.db');
+    const { store, workspace } = await mavenStore(path);
+    // A backtest over these months takes seconds; a funnel, a fraction of one.
+    const backtest = { from: '2017-03-01', to: '2017-12-01' };
+    const reports = new WorkerReports(path, { timeLimitMs: 3_000 });
+    const slow = reports.run('backtest', workspace, backtest);
+    const beside = reports.run('funnel', workspace, {});
+    await expect(slow).rejects.toMatchObject({
+      code: 'CL_ERR_TIME_LIMIT',
+      message:
+        "the backtest report took longer than 3 s, the server's limit (serve --report-time-limit): ask for less, such as a shorter span or fewer as-of dates",
+    });
+    // The funnel that shared the stopped thread is computed again on a new one.
+    const expected = await inThreadReports(store).run('funnel', workspace, {});
+    expect(await beside).toEqual(expected);
+    expect(await reports.run('funnel', workspace, {})).toEqual(expected);
+
+    const app = await buildApp({ events: store.events, state: store.state, reports });
+    const secretKey = await store.state.issueSecretKey(workspace.id);
+    const response = await app.fastify.inject({
+      url: `/api/backtest?from=${backtest.from}&to=${backtest.to}`,
+      headers: { authorization: `Bearer ${secretKey}` },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({
+      error: {
+        code: 'CL_ERR_TIME_LIMIT',
+        message: expect.stringMatching(/^the backtest report took longer than 3 s/),
+      },
+    });
+    await app.close();
+    await store.close();
+  }, 120_000);
 });

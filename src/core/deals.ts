@@ -65,6 +65,11 @@ export interface Deal {
   readonly history: readonly StageChange[];
   /** In time order; the first entry is the first amount known. */
   readonly amountHistory: readonly AmountChange[];
+  /**
+   * When the source said each field's value (epoch ms, by `DealRow` field), for sources that say
+   * (webhooks): a delivery that arrives later but says something older leaves those fields alone.
+   */
+  readonly fieldTimes?: Readonly<Record<string, number>>;
   readonly updatedAt: number;
 }
 

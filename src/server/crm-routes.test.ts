@@ -170,6 +170,42 @@ describe('HubSpot webhooks', () => {
     expect({ ...after[0], updatedAt: 0 }).toEqual({ ...before[0], updatedAt: 0 });
   });
 
+  it('keeps the newer amount and name when an older change is delivered later', async () => {
+    const change = (eventId: number, propertyName: string, propertyValue: string, at: number) => ({
+      eventId,
+      subscriptionType: 'deal.propertyChange',
+      objectId: 950,
+      propertyName,
+      propertyValue,
+      occurredAt: at,
+    });
+    const send = (events: unknown[]) => {
+      const body = JSON.stringify(events);
+      return collector.post(path, body, { auth: null, headers: hubspotHeaders(body, uri, clock) });
+    };
+    const newer = await send([
+      { eventId: 10, subscriptionType: 'deal.creation', objectId: 950, occurredAt: clock - 90_000 },
+      change(11, 'amount', '9000', clock - 20_000),
+      change(12, 'dealname', 'Initech (signed)', clock - 20_000),
+      // Kept out of the default pipeline, whose funnel a later test counts.
+      change(15, 'pipeline', 'Renewals', clock - 90_000),
+    ]);
+    expect(newer.status, JSON.stringify(newer.body)).toBe(200);
+    // HubSpot retried an earlier delivery: its changes are older than the ones stored.
+    const late = await send([
+      change(13, 'amount', '5000', clock - 60_000),
+      change(14, 'dealname', 'Initech', clock - 60_000),
+    ]);
+    expect(late.body).toMatchObject({ created: 0, updated: 1 });
+    const deal = (await dealsOf('hubspot')).find((d) => d.externalId === '950');
+    expect(deal).toMatchObject({ amountMinor: 900_000, name: 'Initech (signed)' });
+    // The older amount still takes its place in the history.
+    expect(deal?.amountHistory.map((entry) => [entry.at.at, entry.minor])).toEqual([
+      [clock - 60_000, 500_000],
+      [clock - 20_000, 900_000],
+    ]);
+  });
+
   it('rejects a wrong signature, a changed body, another secret and an old timestamp (401)', async () => {
     const cases = [
       {
@@ -239,6 +275,51 @@ describe('Pipedrive webhooks', () => {
     }
     const none = await collector.post(path, update, { auth: null });
     expect(none.status).toBe(401);
+  });
+
+  it('keeps a newer update when an older one is delivered after it', async () => {
+    const deal = (fields: Record<string, unknown>) => ({
+      meta: { action: 'updated', object: 'deal', id: 90, timestamp: 1_800_000_000 },
+      current: {
+        id: 90,
+        title: 'Umbrella',
+        currency: 'EUR',
+        stage_id: 3,
+        pipeline_id: 1,
+        ...fields,
+      },
+      previous: { stage_id: 3 },
+    });
+    const send = (body: unknown) =>
+      collector.post(path, body, { auth: null, headers: auth('pd-pass') });
+    const won = deal({
+      value: 4000,
+      status: 'won',
+      won_time: '2027-03-02 09:00:00',
+      update_time: '2027-03-02 09:00:00',
+    });
+    expect((await send(won)).status).toBe(200);
+    // Pipedrive retried the update before the win; it arrives last.
+    const late = await send(
+      deal({ value: 3000, status: 'open', update_time: '2027-03-01 12:00:00' }),
+    );
+    expect(late.status, JSON.stringify(late.body)).toBe(200);
+    const stored = (await dealsOf('pipedrive')).find((d) => d.externalId === '90');
+    expect(stored).toMatchObject({
+      name: 'Umbrella',
+      amountMinor: 400_000,
+      status: 'won',
+      closedAt: { at: Date.UTC(2027, 2, 2, 9), dateOnly: false },
+    });
+    // A newer update still wins, and one without an update time is taken as it comes.
+    await send(deal({ value: 4500, status: 'won', update_time: '2027-03-03 09:00:00' }));
+    expect((await dealsOf('pipedrive')).find((d) => d.externalId === '90')).toMatchObject({
+      amountMinor: 450_000,
+    });
+    await send(deal({ value: 4600, status: 'won' }));
+    expect((await dealsOf('pipedrive')).find((d) => d.externalId === '90')).toMatchObject({
+      amountMinor: 460_000,
+    });
   });
 
   it("names the stages and pipeline by Pipedrive's stage list, once it is set", async () => {

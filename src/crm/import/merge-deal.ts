@@ -12,6 +12,11 @@ export interface IncomingDeal {
   readonly history: readonly HistoryRow[];
   /** Amounts dated by when they changed, apart from any stage change (webhooks say so). */
   readonly amountChanges?: readonly { readonly at: Moment; readonly amount: string }[];
+  /**
+   * When the source says the row's fields had their values (epoch ms; webhooks say so): a field
+   * the store holds from a later time is left alone, so a late delivery cannot undo a newer one.
+   */
+  readonly fieldTimes?: Readonly<Partial<Record<keyof DealRow, number>>>;
 }
 
 export interface MergeContext {
@@ -52,7 +57,7 @@ export function mergeDeal(
   context: MergeContext,
 ): MergedDeal {
   const quirks = new Set<QuirkKind>();
-  const row = incoming.row ?? { externalId: incoming.externalId };
+  const { row, fieldTimes } = withoutStaleFields(incoming, stored);
   const pick = <K extends keyof DealRow & keyof Deal>(key: K, fallback: Deal[K] | null = null) =>
     (row[key] as Deal[K] | undefined) ?? stored?.[key] ?? fallback;
 
@@ -161,8 +166,36 @@ export function mergeDeal(
       termMonths: pick('termMonths'),
       history,
       amountHistory,
+      ...(fieldTimes === undefined ? {} : { fieldTimes }),
     },
     quirks: [...quirks],
+  };
+}
+
+/**
+ * The incoming row without the fields the store holds from a later time than the input says,
+ * and the times of every field as they stand after the merge (undefined when no source said).
+ * Dated stage and amount changes are not fields: they join the histories in their place.
+ */
+function withoutStaleFields(
+  incoming: IncomingDeal,
+  stored: Deal | undefined,
+): { row: DealRow; fieldTimes: Readonly<Record<string, number>> | undefined } {
+  const row = incoming.row ?? { externalId: incoming.externalId };
+  const given = incoming.fieldTimes;
+  if (given === undefined) return { row, fieldTimes: stored?.fieldTimes };
+  const times: Record<string, number> = { ...stored?.fieldTimes };
+  const fresh: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    const said = given[key as keyof DealRow];
+    const held = times[key];
+    if (said !== undefined && held !== undefined && said < held) continue;
+    fresh[key] = value;
+    if (said !== undefined && value !== undefined) times[key] = said;
+  }
+  return {
+    row: fresh as unknown as DealRow,
+    fieldTimes: Object.keys(times).length === 0 ? undefined : times,
   };
 }
 

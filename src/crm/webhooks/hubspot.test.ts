@@ -63,6 +63,12 @@ describe('dealsFromHubspot', () => {
           { at: at(t0 + minute), amount: '5000' },
           { at: at(t0 + 2 * minute), amount: '9000' },
         ],
+        // Each field dated by the change that set it, for deliveries still to come.
+        fieldTimes: {
+          amount: t0 + 2 * minute,
+          name: t0 + 2 * minute,
+          expectedCloseAt: t0 + 3 * minute,
+        },
       },
     ]);
   });
@@ -128,7 +134,12 @@ describe('dealsFromHubspot', () => {
       created(907, t0),
     ]);
     expect(deals).toEqual([
-      { externalId: '907', row: { externalId: '907', createdAt: at(t0) }, history: [] },
+      {
+        externalId: '907',
+        row: { externalId: '907', createdAt: at(t0) },
+        history: [],
+        fieldTimes: { createdAt: t0 },
+      },
     ]);
     expect(ignored).toBe(4);
   });

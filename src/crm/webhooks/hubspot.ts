@@ -149,6 +149,8 @@ export function dealsFromHubspot(events: readonly unknown[]): {
 /** One deal's changes applied in time order (stable: ties keep the delivery's order). */
 function dealOf(externalId: string, changes: readonly DealChange[]): IncomingDeal {
   const row: Mutable<DealRow> = { externalId };
+  // When each field got the value it has: a later delivery of an older change leaves it alone.
+  const fieldTimes: Partial<Record<keyof DealRow, number>> = {};
   const history: HistoryRow[] = [];
   const amountChanges: { at: Moment; amount: string }[] = [];
   for (const { at, change } of changes.toSorted((a, b) => a.at - b.at)) {
@@ -156,6 +158,7 @@ function dealOf(externalId: string, changes: readonly DealChange[]): IncomingDea
     switch (change.kind) {
       case 'creation':
         row.createdAt = moment;
+        fieldTimes.createdAt = at;
         break;
       case 'contact':
         row.contactIds = [...(row.contactIds ?? []), change.contactId];
@@ -165,23 +168,27 @@ function dealOf(externalId: string, changes: readonly DealChange[]): IncomingDea
         break;
       case 'amount':
         row.amount = change.amount;
+        fieldTimes.amount = at;
         amountChanges.push({ at: moment, amount: change.amount });
         break;
       case 'closedate':
         row.expectedCloseAt = { at: change.ms, dateOnly: false };
+        fieldTimes.expectedCloseAt = at;
         break;
       case 'name':
         row.name = change.value;
+        fieldTimes.name = at;
         break;
       case 'pipeline':
         row.pipeline = change.value;
+        fieldTimes.pipeline = at;
         break;
     }
   }
   // Each amount dated by its own `occurredAt`, not by when the delivery is saved.
   return amountChanges.length === 0
-    ? { externalId, row, history }
-    : { externalId, row, history, amountChanges };
+    ? { externalId, row, history, fieldTimes }
+    : { externalId, row, history, amountChanges, fieldTimes };
 }
 
 /** What an event does to which deal; undefined when it is one this reader ignores. */

@@ -97,7 +97,17 @@ export function dealFromPipedrive(
   if (stage !== undefined && enteredAt !== undefined) {
     history.push({ externalId, stage, enteredAt });
   }
-  return { externalId, row: withoutUndefined(row), history };
+  const kept = withoutUndefined(row);
+  // The deal as of its last update: a delivery that arrives after a newer one (a retry, a slow
+  // worker) must not put back the older amount or status.
+  const updatedAt = time('update_time');
+  if (updatedAt === undefined) return { externalId, row: kept, history };
+  const fieldTimes = Object.fromEntries(
+    Object.keys(kept)
+      .filter((key) => key !== 'externalId')
+      .map((key) => [key, updatedAt.at]),
+  );
+  return { externalId, row: kept, history, fieldTimes };
 }
 
 function invalid(field: string, message: string): never {

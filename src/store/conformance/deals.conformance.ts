@@ -73,6 +73,17 @@ export function describeDealConformance(
       expect(deal?.id).toMatch(/^d_[0-9A-Za-z]{16}$/);
     });
 
+    it('keeps the times a source gave its fields, and leaves them out when none did', async () => {
+      const fieldTimes = { amount: t0 + day, status: t0 + 2 * day };
+      await store.mergeDeals(ws, 'hubspot', ['43', '44'], () => [
+        draft('43', { fieldTimes }),
+        draft('44'),
+      ]);
+      const deals = await store.deals(ws);
+      expect(deals.map((deal) => deal.fieldTimes)).toEqual([fieldTimes, undefined]);
+      expect(deals[1]).not.toHaveProperty('fieldTimes');
+    });
+
     it('hands the merge what is stored, keeps the id, and counts updates apart', async () => {
       const { created } = await store.mergeDeals(ws, 'hubspot', ['1', '2'], () => [
         draft('1'),

@@ -17,13 +17,13 @@ import { randomBase62 } from './keys.js';
 const dealColumns = `id, source, external_id, name, amount_minor, currency, pipeline, stage, status,
   created_at, created_date_only, closed_at, closed_date_only, expected_close_at,
   expected_close_date_only, owner, segment, channel, account, account_domain, emails, contact_ids,
-  recurring_interval, term_months, history, amount_history, updated_at`;
+  recurring_interval, term_months, history, amount_history, field_times, updated_at`;
 
 export const dealSql = {
   dealsByExternalIds: `SELECT workspace_id, ${dealColumns} FROM deals
     WHERE workspace_id = ? AND source = ? AND external_id IN (SELECT value FROM json_each(?))`,
   upsertDeal: `INSERT INTO deals (workspace_id, ${dealColumns})
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (workspace_id, id) DO UPDATE SET
       name = excluded.name, amount_minor = excluded.amount_minor, currency = excluded.currency,
       pipeline = excluded.pipeline, stage = excluded.stage, status = excluded.status,
@@ -35,7 +35,8 @@ export const dealSql = {
       account_domain = excluded.account_domain, emails = excluded.emails,
       contact_ids = excluded.contact_ids, recurring_interval = excluded.recurring_interval,
       term_months = excluded.term_months, history = excluded.history,
-      amount_history = excluded.amount_history, updated_at = excluded.updated_at`,
+      amount_history = excluded.amount_history, field_times = excluded.field_times,
+      updated_at = excluded.updated_at`,
   deals: `SELECT workspace_id, ${dealColumns} FROM deals WHERE workspace_id = ?
     ORDER BY created_at IS NULL, created_at, rowid`,
   dealsOfPipeline: `SELECT workspace_id, ${dealColumns} FROM deals
@@ -84,6 +85,7 @@ interface DealRow {
   term_months: number | null;
   history: string;
   amount_history: string;
+  field_times: string | null;
   updated_at: number;
 }
 
@@ -220,6 +222,7 @@ function dealValues(id: string, deal: DealDraft, at: number): unknown[] {
     JSON.stringify(
       deal.amountHistory.map((entry) => [...momentColumns(entry.at), entry.minor, entry.currency]),
     ),
+    deal.fieldTimes === undefined ? null : JSON.stringify(deal.fieldTimes),
     at,
   ];
 }
@@ -271,6 +274,9 @@ function toDeal(row: DealRow): Deal {
     termMonths: row.term_months,
     history,
     amountHistory,
+    ...(row.field_times === null
+      ? {}
+      : { fieldTimes: JSON.parse(row.field_times) as Record<string, number> }),
     updatedAt: row.updated_at,
   };
 }

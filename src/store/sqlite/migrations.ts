@@ -253,6 +253,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX person_emails_by_domain ON person_emails (workspace_id, domain, person_id);
     `,
   },
+  {
+    version: 7,
+    name: 'state: when the CRM said each field of a deal',
+    sql: `
+      -- Webhooks arrive late and out of order: {"amount": 1800000000000, "status": ...} in epoch
+      -- milliseconds keeps an older delivery from undoing a newer one. NULL: no source said.
+      ALTER TABLE deals ADD COLUMN field_times TEXT;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -60,6 +60,8 @@ interface Pending {
 export class Ingestor implements IngestSink {
   readonly #options: IngestorOptions;
   readonly #sessions = new Map<string, SessionRecord>();
+  /** Visitors known to be linked to the person of a user id (`workspace, visitor, user id`). */
+  readonly #linked = new Set<string>();
   #queue: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
   #scheduled = false;
@@ -233,11 +235,18 @@ export class Ingestor implements IngestSink {
       const step = placeInSession(current, event, visitorId, rules);
       if (step.session !== null) {
         sessions.set(step.session.id, step.session);
-        placed.set(key, step.session);
-        this.#remember(key, step.session);
+        // A page view that arrives late may open a session older than the current one: it is
+        // stored, but the current one stays current, or the visitor's next page view would be
+        // measured against the old session and open a new one.
+        if (current === undefined || step.session.startedAt >= current.startedAt) {
+          placed.set(key, step.session);
+          this.#remember(key, step.session);
+        }
       }
       const sessionId = step.session?.id ?? null;
       const conversion = (type: string) => {
+        // Bots still stitch identities, but what they submit is no lead.
+        if (event.bot) return;
         converted.add(visitorId);
         conversions.push({
           id: timeOrderedId('c'),
@@ -255,10 +264,15 @@ export class Ingestor implements IngestSink {
       } else if (
         event.email !== null ||
         event.phone !== null ||
-        (event.userId !== null && event.anonymousId !== null) ||
+        event.userId !== null ||
         event.kind === 'identify'
       ) {
-        if (event.email !== null || event.phone !== null || event.userId !== null) {
+        // A user id alone (a server-side Segment call) links the visitor `user:ID` to whoever has
+        // that user id, so what it tracks joins their journey; once linked, it stays linked.
+        const linkOnly = event.email === null && event.phone === null && event.kind !== 'identify';
+        const link = `${workspace.id}\u0000${visitorId}\u0000${event.userId}`;
+        const knownLink = linkOnly && this.#linked.has(link);
+        if (!knownLink && (event.email !== null || event.phone !== null || event.userId !== null)) {
           const result = await state.identify(
             workspace.id,
             {
@@ -269,6 +283,7 @@ export class Ingestor implements IngestSink {
             },
             event.timestamp,
           );
+          if (linkOnly) this.#rememberLink(link);
           if (
             event.kind === 'identify' &&
             (await this.#isFirstConversion(workspace.id, result.personId, converted))
@@ -311,6 +326,12 @@ export class Ingestor implements IngestSink {
     const visitors = await this.#options.state.visitorsOfPerson(workspaceId, personId);
     if (visitors.some((visitor) => convertedInBatch.has(visitor))) return false;
     return (await this.#options.events.conversionsOfVisitors(workspaceId, visitors)).length === 0;
+  }
+
+  #rememberLink(link: string): void {
+    // Forgetting costs one identify call again, never a wrong link: a plain set, cleared when full.
+    if (this.#linked.size >= (this.#options.sessionCacheSize ?? 100_000)) this.#linked.clear();
+    this.#linked.add(link);
   }
 
   #remember(key: string, session: SessionRecord): void {

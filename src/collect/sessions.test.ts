@@ -214,3 +214,82 @@ describe('identity', () => {
     expect(converting).toContainEqual(['Paid Social', 'Organic Search', 'Direct']);
   });
 });
+
+describe('late and server-side events', () => {
+  it('keep the current session current when a page view arrives late, older than it', async () => {
+    const campaign = 'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand';
+    await send([pageView('late-1', 60, campaign)]);
+    // Sent an hour ago, delivered now: its own, older session.
+    await send([pageView('late-1', 0, 'https://www.acme.com/blog')]);
+    await send([pageView('late-1', 65, 'https://www.acme.com/pricing')]);
+    const sessions = await sessionsOf('late-1');
+    expect(sessions.map((s) => [s.landingPage, s.channel, s.pageViews])).toEqual([
+      ['https://www.acme.com/blog', 'Direct', 1],
+      [campaign, 'Paid Search', 2],
+    ]);
+    expect(sessions[1]?.lastSeenAt).toBe(Date.parse(at(65)));
+  });
+
+  it("join a user id's server-side events to the person, in either order, with one lead", async () => {
+    const track = (userId: string, minutes: number) => ({
+      type: 'track',
+      event: 'Signed Up',
+      userId,
+      messageId: `m-${++counter}`,
+      timestamp: at(minutes),
+    });
+    const browser = (anonymousId: string, userId: string, email: string, minutes: number) => [
+      pageView(anonymousId, minutes, 'https://www.acme.com/?utm_source=bing&utm_medium=cpc'),
+      {
+        type: 'identify',
+        anonymousId,
+        userId,
+        messageId: `m-${++counter}`,
+        timestamp: at(minutes + 1),
+        traits: { email },
+      },
+    ];
+    const conversionsOf = async (email: string) => {
+      const person = await store.state.personByEmail(workspace.id, email);
+      const visitors = await store.state.visitorsOfPerson(workspace.id, person?.id ?? '');
+      const conversions = await store.events.conversionsOfVisitors(workspace.id, visitors);
+      return { visitors: visitors.sort(), types: conversions.map((c) => c.type) };
+    };
+    // The browser first, then the backend's call with the user id alone.
+    await send(browser('web-71', 'u-71', 'kim@acme.example', 0));
+    await send([track('u-71', 10)]);
+    await send([track('u-71', 20)]);
+    expect(await conversionsOf('kim@acme.example')).toEqual({
+      visitors: ['user:u-71', 'web-71'],
+      types: ['identify', 'signed_up', 'signed_up'],
+    });
+    // The backend first: the browser's identify later is no second lead.
+    await send([track('u-72', 0)]);
+    await send(browser('web-72', 'u-72', 'ola@acme.example', 10));
+    expect(await conversionsOf('ola@acme.example')).toEqual({
+      visitors: ['user:u-72', 'web-72'],
+      types: ['signed_up'],
+    });
+  });
+
+  it('stitch a bot that submits a form, but count no lead for it', async () => {
+    await send([
+      {
+        type: 'track',
+        event: 'form_submit',
+        anonymousId: 'crawler-1',
+        messageId: `m-${++counter}`,
+        timestamp: at(0),
+        properties: { email: 'bot-form@acme.example' },
+        context: {
+          userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+        },
+      },
+    ]);
+    const person = await store.state.personByEmail(workspace.id, 'bot-form@acme.example');
+    expect(await store.state.visitorsOfPerson(workspace.id, person?.id ?? '')).toEqual([
+      'crawler-1',
+    ]);
+    expect(await store.events.conversionsOfVisitors(workspace.id, ['crawler-1'])).toEqual([]);
+  });
+});

@@ -178,5 +178,11 @@ describe('the closed loop: visit → lead → deal by webhook → won → revenu
     expect(bad.stderr).toMatch(
       /^closedloop: CL_ERR_USAGE: --milestone: expected lead, deal, won or stage:NAME/,
     );
+    // A stage no pipeline has (here, the wrong case) would credit nothing: it is refused.
+    const unknown = runCli(['attribute', '--db', dbPath, '--milestone', 'stage:proposal']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(
+      /^closedloop: CL_ERR_USAGE: --milestone: no pipeline has a stage "proposal" \(stages: .*Proposal.*\)\n$/,
+    );
   });
 });

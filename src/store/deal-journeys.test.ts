@@ -140,6 +140,29 @@ describe('readDealJourneys', () => {
     await store.close();
   });
 
+  it('counts the visits of the whole day when the CRM dates a milestone without a time', async () => {
+    const { store, workspace } = await world();
+    // Ada's Email visit falls on day 2; a deal created "on day 2" comes after it, whatever hour.
+    const createdOnDay2 = { at: Date.UTC(2026, 0, 7), dateOnly: true };
+    expect(createdOnDay2.at).toBeLessThan(t0 + 2 * day);
+    await store.state.mergeDeals(workspace.id, 'test', ['D-7'], () => [
+      draft('D-7', {
+        contactIds: ['hs-77'],
+        createdAt: createdOnDay2,
+        status: 'won',
+        closedAt: createdOnDay2,
+      }),
+    ]);
+    for (const kind of ['deal', 'won'] as const) {
+      const journeys = await readDealJourneys(store.events, store.state, workspace, {
+        milestone: { kind },
+      });
+      expect([kind, channelsOf(journeys, 0)]).toEqual([kind, ['Paid Search', 'Email']]);
+      expect(journeys.batch.dealTouch[0]).toBe(1);
+    }
+    await store.close();
+  });
+
   it('leaves out deals that never reached the milestone', async () => {
     const { store, workspace } = await world();
     await store.state.mergeDeals(workspace.id, 'test', ['D-3'], () => [draft('D-3', {})]);

@@ -1,5 +1,6 @@
-import { type DealMilestone, milestoneTime } from '../core/deal-milestones.js';
-import type { Deal } from '../core/deals.js';
+import { instantMoment } from '../core/calendar.js';
+import { type DealMilestone, lastInstantOf, milestoneTime } from '../core/deal-milestones.js';
+import type { Deal, Moment } from '../core/deals.js';
 import { amountInCurrency } from '../core/exchange.js';
 import { type JourneyBatch, JourneyBatchBuilder } from '../core/journey-batch.js';
 import { minorToMajor } from '../core/money.js';
@@ -71,8 +72,10 @@ export async function readDealJourneys(
       (first, c) => (first === undefined || c.at < first ? c.at : first),
       undefined,
     );
-    const at = milestoneTime(deal, options.milestone, pipelines.get(deal.pipeline), leadAt);
-    if (at === undefined) continue;
+    const reached = milestoneTime(deal, options.milestone, pipelines.get(deal.pipeline), leadAt);
+    if (reached === undefined) continue;
+    const zone = workspace.timeZone;
+    const at = lastInstantOf(reached, zone);
     count++;
     dealIds.push(deal.id);
     leads.push(leadAt);
@@ -94,16 +97,18 @@ export async function readDealJourneys(
       );
     }
     // A milestone after this journey's own moment has not happened yet in it.
-    const lastTouchBy = (moment: number | undefined) =>
-      moment === undefined || moment > at ? -1 : lastIndexAtOrBefore(touches, moment);
+    const lastTouchBy = (moment: Moment | null | undefined) => {
+      const by = moment === null || moment === undefined ? undefined : lastInstantOf(moment, zone);
+      return by === undefined || by > at ? -1 : lastIndexAtOrBefore(touches, by);
+    };
     builder.endJourney(
       1,
       value === null ? 0 : minorToMajor(value, workspace.currency),
       0,
       at,
-      lastTouchBy(leadAt),
-      lastTouchBy(deal.createdAt?.at),
-      deal.status === 'won' ? lastTouchBy(deal.closedAt?.at) : -1,
+      lastTouchBy(leadAt === undefined ? undefined : instantMoment(leadAt)),
+      lastTouchBy(deal.createdAt),
+      deal.status === 'won' ? lastTouchBy(deal.closedAt) : -1,
     );
   }
   return {

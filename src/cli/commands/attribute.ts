@@ -14,6 +14,7 @@ import { ClosedloopError } from '../../core/errors.js';
 import { chunkBatch, type JourneyBatch } from '../../core/journey-batch.js';
 import { type DealJourneys, readDealJourneys } from '../../store/deal-journeys.js';
 import { readJourneys } from '../../store/journeys.js';
+import type { StateStore } from '../../store/ports.js';
 import { readPathsFile } from '../input/read-paths.js';
 import { readTouchpointsFile } from '../input/read-touchpoints.js';
 import { formatAttributionTables } from '../output/attribution-table.js';
@@ -112,6 +113,7 @@ async function attributeDeals(
   requireDatabase(store);
   const read = await withStore(store, async ({ events, state }) => {
     const workspace = await resolveWorkspace(state, store.workspace);
+    if (milestone.kind === 'stage') await requireStage(state, workspace.id, milestone.stage);
     return {
       workspace,
       journeys: await readDealJourneys(events, state, workspace, { milestone, accountMode }),
@@ -123,6 +125,20 @@ async function attributeDeals(
     lookbackDays: config.lookbackDays ?? read.workspace.lookbackDays,
   });
   return { ...report, deals: { deals, unattributed, withoutValue } };
+}
+
+/** A stage no pipeline has would credit nothing, silently: a typo or the wrong case is refused. */
+async function requireStage(state: StateStore, workspaceId: string, stage: string): Promise<void> {
+  const stages = [
+    ...new Set((await state.pipelines(workspaceId)).flatMap((p) => p.stages.map((s) => s.name))),
+  ];
+  if (stages.includes(stage)) return;
+  const listed =
+    stages.length === 0 ? 'the workspace has no pipeline yet' : `stages: ${stages.join(', ')}`;
+  throw new ClosedloopError(
+    'CL_ERR_USAGE',
+    `--milestone: no pipeline has a stage ${JSON.stringify(stage)} (${listed})`,
+  );
 }
 
 /** The journeys of a workspace: people over all their devices up to their lead, bots left out. */

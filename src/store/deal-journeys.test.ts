@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { blankDraft } from '../test-support/deals.js';
 import { conversion, session, t0, write } from './conformance/records.js';
-import { readDealJourneys, unattributedChannel } from './deal-journeys.js';
+import { readDealJourneys } from './deal-journeys.js';
+import { unattributedChannel } from './journeys.js';
 import type { DealDraft } from './ports.js';
 import { openSqliteStore } from './sqlite/open.js';
 

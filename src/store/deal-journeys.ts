@@ -4,7 +4,7 @@ import type { Deal, Moment } from '../core/deals.js';
 import { amountInCurrency } from '../core/exchange.js';
 import { type JourneyBatch, JourneyBatchBuilder } from '../core/journey-batch.js';
 import { minorToMajor } from '../core/money.js';
-import { cookielessPrefix } from './journeys.js';
+import { cookielessPrefix, unattributedChannel } from './journeys.js';
 import type {
   ConversionRecord,
   EventStore,
@@ -12,9 +12,6 @@ import type {
   StateStore,
   Workspace,
 } from './ports.js';
-
-/** The channel of a deal nobody's visits can be tied to: reported, never dropped. */
-export const unattributedChannel = 'Unattributed';
 
 export interface DealJourneyOptions {
   readonly milestone: DealMilestone;

@@ -1,6 +1,9 @@
 import { type JourneyBatch, JourneyBatchBuilder } from '../core/journey-batch.js';
 import type { ConversionRecord, EventStore, SessionRecord, StateStore } from './ports.js';
 
+/** The channel of a conversion or deal nobody's visits can be tied to: reported, never dropped. */
+export const unattributedChannel = 'Unattributed';
+
 /** Visitor ids the tracker makes up for one page while consent is pending. */
 export const cookielessPrefix = 'p:';
 
@@ -13,8 +16,11 @@ export interface JourneyReadOptions {
  * A workspace's journeys as the core's batch, in chunks. A journey is a person's sessions — of
  * every visitor merged into them, in time order — up to and including their first conversion
  * (the lead), or an anonymous visitor's sessions, which convert only if the visitor did. Sessions
- * flagged as bots, and the tracker's cookieless page counts, are left out. Anonymous visitors stream straight through; identified people,
- * whose visitors are scattered through the stream, are gathered and sent at the end.
+ * flagged as bots, and the tracker's cookieless page counts, are left out. A conversion with no
+ * session before it (a lead that came in through a call, or a server-side event) is credited to
+ * `Unattributed`, like a deal with no known visit: counted, never dropped. Anonymous visitors
+ * stream straight through; identified people, whose visitors are scattered through the stream,
+ * are gathered and sent at the end, then those who converted with no session at all.
  */
 export async function* readJourneys(
   events: EventStore,
@@ -33,8 +39,10 @@ export async function* readJourneys(
   let builder = new JourneyBatchBuilder({ withTimes: true, withAttributes: true });
   const dictionaries = builder.dictionaries;
   const people = new Map<string, SessionRecord[]>();
+  const journeyed = new Set<string>();
 
   const addJourney = (owner: string, sessions: readonly SessionRecord[]) => {
+    journeyed.add(owner);
     const conversion = firstConversion.get(owner);
     const optional = (dictionary: typeof dictionaries.sources, name: string | null) =>
       name === null ? -1 : dictionary.intern(name);
@@ -51,6 +59,10 @@ export async function* readJourneys(
       touches++;
     }
     if (touches === 0 && conversion === undefined) return;
+    if (touches === 0 && conversion !== undefined) {
+      builder.addTouch(dictionaries.channels.intern(unattributedChannel), conversion.at);
+      touches++;
+    }
     const converted = conversion !== undefined;
     builder.endJourney(
       converted ? 1 : 0,
@@ -97,6 +109,11 @@ export async function* readJourneys(
       person,
       sessions.sort((a, b) => a.startedAt - b.startedAt),
     );
+    yield* flushIfFull();
+  }
+  for (const owner of firstConversion.keys()) {
+    if (journeyed.has(owner) || owner.startsWith(cookielessPrefix)) continue;
+    addJourney(owner, []);
     yield* flushIfFull();
   }
   if (builder.journeyCount > 0) yield builder.build();

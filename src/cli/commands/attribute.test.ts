@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAttributeConfig } from '../../config.js';
+import { openSqliteStore } from '../../store/sqlite/open.js';
 import { collectIntoFile } from '../../test-support/collector.js';
+import { blankDraft } from '../../test-support/deals.js';
 import { runCli } from '../../test-support/run-cli.js';
 import { sharedDataPath } from '../../test-support/shared-data.js';
 import { tempDirectory, tempFiles } from '../../test-support/temp-files.js';
+import { runAttribute } from './attribute.js';
 
 const file = tempFiles();
 const dataCsv = sharedDataPath('channelattribution', 'Data.csv');
@@ -222,6 +226,29 @@ describe('closedloop attribute', () => {
       report.models.linear.find((c: { channel: string }) => c.channel === 'Paid Search')
         .conversions,
     ).toBe(0.5);
+  });
+
+  it('totals deal revenue exactly: ten cents and twenty cents make thirty', async () => {
+    const db = join(tempDirectory(), 'cents.db');
+    const store = await openSqliteStore(db);
+    const workspace = await store.state.ensureDefaultWorkspace();
+    const won = (id: string, amountMinor: number) =>
+      blankDraft(id, {
+        amountMinor,
+        currency: 'USD',
+        status: 'won',
+        createdAt: { at: Date.UTC(2027, 0, 4), dateOnly: false },
+        closedAt: { at: Date.UTC(2027, 1, 4), dateOnly: false },
+      });
+    await store.state.mergeDeals(workspace.id, 'test', ['a', 'b'], () => [
+      won('a', 10),
+      won('b', 20),
+    ]);
+    await store.close();
+    const report = await runAttribute(
+      parseAttributeConfig({ db, milestone: 'won', models: 'first' }),
+    );
+    expect(report.totals).toMatchObject({ conversions: 2, value: 0.3 });
   });
 
   it('exits 2 when the input cannot be read', () => {

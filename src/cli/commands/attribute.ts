@@ -12,6 +12,7 @@ import { type AttributionReport, attributeJourneys } from '../../core/attributio
 import type { DealMilestone } from '../../core/deal-milestones.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { chunkBatch, type JourneyBatch } from '../../core/journey-batch.js';
+import { minorDigits } from '../../core/money.js';
 import { type DealJourneys, readDealJourneys } from '../../store/deal-journeys.js';
 import { readJourneys } from '../../store/journeys.js';
 import type { StateStore } from '../../store/ports.js';
@@ -124,7 +125,15 @@ async function attributeDeals(
     ...config,
     lookbackDays: config.lookbackDays ?? read.workspace.lookbackDays,
   });
-  return { ...report, deals: { deals, unattributed, withoutValue } };
+  // Every deal is a whole number of minor units: so is their total, whatever float sums left
+  // ($0.10 + $0.20 is 0.30, not 0.30000000000000004). Credits are shares, and stay fractional.
+  const cents = 10 ** minorDigits(read.workspace.currency);
+  const value = Math.round(report.totals.value * cents) / cents;
+  return {
+    ...report,
+    totals: { ...report.totals, value },
+    deals: { deals, unattributed, withoutValue },
+  };
 }
 
 /** A stage no pipeline has would credit nothing, silently: a typo or the wrong case is refused. */

@@ -73,6 +73,19 @@ describe('readTouchpointsFile', () => {
     cases.forEach(([row, message], i) => {
       expect(() => readTouchpointsFile(file(`bad-${i}.csv`, header + row))).toThrowError(message);
     });
+    // A value on a touch that converts nothing would be credited to nobody.
+    expect(() =>
+      readTouchpointsFile(
+        file('value.csv', `${header.trim()},conversion_value\nu,2026-01-01,Email,0,500\n`),
+      ),
+    ).toThrowError(
+      /value\.csv:2: conversion_value: "500" on a touch with no conversion; put the value on the converting touch$/,
+    );
+    expect(
+      readTouchpointsFile(
+        file('novalue.csv', `${header.trim()},conversion_value\nu,2026-01-01,Email,0,0\n`),
+      ).rows,
+    ).toBe(1);
     expect(() =>
       readTouchpointsFile(file('nocol.csv', 'cookie,timestamp,channel,conversion\n')),
     ).toThrowError(/:1: missing column "journey_id"/);

@@ -88,10 +88,21 @@ export function readTouchpointsFile(
     rows.journey.push(journeyIds.intern(journeyId));
     rows.time.push(time);
     rows.channel.push(channels.intern(channel));
-    rows.conversion.push(readConversion(file, record, column.conversion));
-    rows.value.push(
-      readNumber(file, record, column.conversion_value, 'conversion_value', { empty: 0 }),
-    );
+    const conversion = readConversion(file, record, column.conversion);
+    const value = readNumber(file, record, column.conversion_value, 'conversion_value', {
+      empty: 0,
+    });
+    // Value is credited with its conversions: on a touch with none it would vanish unsaid.
+    if (conversion === 0 && value !== 0) {
+      throw fieldError(
+        file,
+        record.line,
+        'conversion_value',
+        `${quoted(record.text(column.conversion_value))} on a touch with no conversion; put the value on the converting touch`,
+      );
+    }
+    rows.conversion.push(conversion);
+    rows.value.push(value);
     rows.source.push(optionalId(record, column.source, sources));
     rows.medium.push(optionalId(record, column.medium, mediums));
     rows.campaign.push(optionalId(record, column.campaign, campaigns));

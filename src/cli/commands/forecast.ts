@@ -57,12 +57,7 @@ export function registerForecast(program: Command): void {
       const seed = wholeNumber('--seed', options.seed, 0, 2 ** 31);
       const report = await withStore(config, async ({ events, state }) => {
         const workspace = await resolveWorkspace(state, config.workspace);
-        if ((await state.deals(workspace.id)).length === 0) {
-          throw new ClosedloopError(
-            'CL_ERR_MODEL_INPUT',
-            'forecast: the workspace has no deals yet; import some with `closedloop import deals`',
-          );
-        }
+        // forecastReport refuses a workspace without deals, for the API as for the CLI.
         return forecastReport(events, state, workspace, {
           asOf:
             options.asOf === undefined ? undefined : parseAsOf(options.asOf, workspace.timeZone),

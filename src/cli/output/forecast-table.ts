@@ -72,7 +72,7 @@ export function formatForecast(report: ForecastReport): string {
   const deals = report.deals.slice(0, dealsShown);
   if (deals.length > 0) {
     lines.push(
-      `Open deals, largest expected value first (${dealsShown} of ${report.deals.length.toLocaleString('en-US')}):`,
+      `Open deals, largest expected value first (${deals.length} of ${report.deals.length.toLocaleString('en-US')}):`,
     );
     for (const deal of deals) {
       lines.push(

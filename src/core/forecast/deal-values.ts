@@ -1,9 +1,11 @@
 /**
  * What a deal is worth when won. Bookings: a one-off deal's amount; a recurring deal's amount per
- * interval times its term (12 months when the CRM gave none). An open deal without an amount (or
- * with 0, which CRMs use for "not filled in") is valued at the won deal size of its segment, else
- * its channel, else of all won deals — the average or the median, as configured — and the Monte
- * Carlo draws its value from that group's won sizes, so the spread is carried too. A deal not
+ * interval times its term (12 months when the CRM gave none), in whole minor units. An open deal
+ * without an amount (or with 0, which CRMs use for "not filled in") is valued at the won deal size
+ * of its segment, else its channel, else of all won deals — the average or the median, as
+ * configured — and the Monte Carlo draws its value from that group's won sizes, so the spread is
+ * carried too. An open deal whose amount is in a currency with no exchange rate is not valued,
+ * like a won one: it stays out of money totals until a rate is imported. A deal not
  * created yet is valued at the sizes of the deals won as young as it can be when won: in a
  * month's horizon that is the quick, small deals, not the average of all won deals.
  */
@@ -22,11 +24,16 @@ export function termOf(deal: Deal): number {
   return deal.termMonths !== null && deal.termMonths > 0 ? deal.termMonths : defaultTermMonths;
 }
 
-/** The booking of a deal whose amount (in the workspace currency) is `amount`. */
+/** The booking, in whole minor units, of a deal whose amount (in the workspace currency) is `amount`. */
 export function bookingOf(deal: Deal, amount: number): number {
-  if (deal.recurringInterval === 'month') return amount * termOf(deal);
-  if (deal.recurringInterval === 'year') return (amount * termOf(deal)) / 12;
+  if (deal.recurringInterval === 'month') return toMinor(amount * termOf(deal));
+  if (deal.recurringInterval === 'year') return toMinor((amount * termOf(deal)) / 12);
   return amount;
+}
+
+/** Half away from zero, as `money.ts` rounds amounts to minor units: a refund rounds like a sale. */
+function toMinor(value: number): number {
+  return Math.sign(value) * Math.round(Math.abs(value));
 }
 
 /** New monthly recurring revenue per unit of booking: 1/term for recurring deals, else 0. */
@@ -34,7 +41,13 @@ export function mrrPerBooking(deal: Deal): number {
   return deal.recurringInterval === null ? 0 : 1 / termOf(deal);
 }
 
-export type ValueSource = 'amount' | 'segment' | 'channel' | 'all won deals' | 'none';
+export type ValueSource =
+  | 'amount'
+  | 'segment'
+  | 'channel'
+  | 'all won deals'
+  | 'no exchange rate'
+  | 'none';
 
 /** Won sizes to draw from, scaled so that their mean is the configured statistic. */
 export interface SizeDistribution {
@@ -45,7 +58,10 @@ export interface SizeDistribution {
 }
 
 export interface DealValue {
-  /** Null when nothing is known: no amount and no won deal to compare with. */
+  /**
+   * Null when nothing is known (no amount and no won deal to compare with), or when the amount is
+   * in a currency with no exchange rate.
+   */
   readonly value: number | null;
   readonly source: ValueSource;
   readonly distribution: SizeDistribution | null;
@@ -111,6 +127,12 @@ export function dealValuer(
       const amount = amountOf(deal);
       if (amount !== null && amount > 0) {
         return { value: bookingOf(deal, amount), source: 'amount', distribution: null };
+      }
+      // The CRM gave an amount that has no rate to the workspace currency: a group's won size
+      // would stand in for a known amount, maybe far bigger, with nothing said. Unvalued instead,
+      // as won deals in that currency are, until a rate is imported.
+      if (amount === null && deal.amountMinor !== null && deal.amountMinor > 0) {
+        return { value: null, source: 'no exchange rate', distribution: null };
       }
       const segment = deal.segment === null ? undefined : bySegment.get(deal.segment);
       if (segment !== undefined && segment.length >= minWonPerGroup) {

@@ -85,6 +85,9 @@ function reasonOf(
     default: `the stage's default probability (too little history)`,
     creation: 'all deals by age since creation (stage not in the pipeline)',
   }[basis];
+  if (outlook.value.source === 'no exchange rate') {
+    return `${stage}, ${age}; chance from ${chanceFrom}; value unknown: its currency has no exchange rate`;
+  }
   const valueFrom =
     outlook.value.source === 'amount'
       ? 'its own amount'

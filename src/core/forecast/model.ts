@@ -146,7 +146,8 @@ export function fitModel(input: ModelInput, settings: ModelSettings): FittedMode
       `${counted(undatedOpen, 'open deal')} without any date counted as open since the earliest date in the data`,
     );
   }
-  const unvalued = outlooks.filter((o) => o.value.value === null).length;
+  // Deals in a currency with no rate are said per currency by the report, not as unsized.
+  const unvalued = outlooks.filter((o) => o.value.source === 'none').length;
   if (unvalued > 0)
     notes.push(
       `${counted(unvalued, 'open deal')} with no amount and no won deal to size it by: counted, not valued`,

@@ -1,11 +1,13 @@
 import { sharesPerJourney } from '../../core/attribution/journey-credit.js';
 import type { ModelName } from '../../core/attribution/registry.js';
-import type { Deal } from '../../core/deals.js';
+import type { Deal, ExchangeRate } from '../../core/deals.js';
+import { ClosedloopError } from '../../core/errors.js';
 import { amountInCurrency } from '../../core/exchange.js';
 import { type Forecast, forecastRevenue } from '../../core/forecast/forecast.js';
 import type { ChannelCredit } from '../../core/forecast/new-pipeline.js';
 import type { Band, PeriodForecast } from '../../core/forecast/periods.js';
 import type { LeadTouch } from '../../core/forecast/targets.js';
+import { counted } from '../../core/funnel/notes.js';
 import { minorToMajor } from '../../core/money.js';
 import { readDealJourneys } from '../../store/deal-journeys.js';
 import { readJourneys } from '../../store/journeys.js';
@@ -49,6 +51,14 @@ export async function forecastReport(
 ): Promise<ForecastReport> {
   const model = request.model ?? defaultForecastModel;
   const deals = await state.deals(workspace.id);
+  // Here, where the CLI and the API meet: without deals the forecast would ask for an as-of date,
+  // or, given one, answer zeros, neither of which says what is missing.
+  if (deals.length === 0) {
+    throw new ClosedloopError(
+      'CL_ERR_MODEL_INPUT',
+      'forecast: the workspace has no deals yet; import some with `closedloop import deals`',
+    );
+  }
   const rates = await state.rates(workspace.id);
   const journeys = await readDealJourneys(events, state, workspace, {
     milestone: { kind: 'deal' },
@@ -78,7 +88,49 @@ export async function forecastReport(
   });
   const by = request.by ?? 'month';
   const externalIds = new Map(deals.map((deal) => [deal.id, deal.externalId]));
-  return inMajorUnits(forecast, by, model, externalIds);
+  const notes = [...forecast.notes, ...unconvertedNotes(forecast, deals, rates)];
+  return inMajorUnits({ ...forecast, notes }, by, model, externalIds);
+}
+
+/**
+ * Per currency with no exchange rate to the workspace's, the deals the forecast counts but cannot
+ * value: open ones (not sized by their group's won deals, since their own amount is known) and
+ * those won by as-of (out of won revenue and deal sizes). As the import says, until a rate is
+ * imported; said here because otherwise the totals just come out lower.
+ */
+function unconvertedNotes(
+  forecast: Forecast,
+  deals: readonly Deal[],
+  rates: readonly ExchangeRate[],
+): string[] {
+  const open = new Set(forecast.deals.map((deal) => deal.dealId));
+  const byCurrency = new Map<string, { open: number; won: number }>();
+  for (const deal of deals) {
+    if (deal.currency === null || deal.amountMinor === null || deal.amountMinor <= 0) continue;
+    const isOpen = open.has(deal.id);
+    const isWon =
+      !isOpen &&
+      deal.status === 'won' &&
+      deal.closedAt !== null &&
+      deal.closedAt.at < forecast.asOf;
+    if (!isOpen && !isWon) continue;
+    if (amountInCurrency(deal, rates, forecast.currency) !== null) continue;
+    const counts = byCurrency.get(deal.currency) ?? { open: 0, won: 0 };
+    if (isOpen) counts.open++;
+    else counts.won++;
+    byCurrency.set(deal.currency, counts);
+  }
+  return [...byCurrency]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, counts]) => {
+      const which = [
+        counts.open > 0 ? counted(counts.open, 'open deal') : null,
+        counts.won > 0 ? counted(counts.won, 'won deal') : null,
+      ]
+        .filter((part) => part !== null)
+        .join(' and ');
+      return `${currency} has no exchange rate to ${forecast.currency}: ${which} in it counted, not valued, until a rate is imported`;
+    });
 }
 
 /** Each lead (a journey's conversion) with the channel the model gives most of its credit. */

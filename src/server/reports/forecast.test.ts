@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { closedloopFormat } from '../../crm/formats/closedloop.js';
+import { importDeals } from '../../crm/import/import-deals.js';
+import { startCollector } from '../../test-support/collector.js';
+import { tempFiles } from '../../test-support/temp-files.js';
+
+const collector = await startCollector();
+const file = tempFiles();
+const get = (url: string, secretKey: string) =>
+  collector.post(url, undefined, {
+    method: 'GET',
+    auth: null,
+    headers: { authorization: `Bearer ${secretKey}` },
+  });
+
+describe('GET /api/forecast on a workspace without deals', () => {
+  // The collector's own workspace: nothing imported into it.
+  it('answers 400 saying there are no deals, with or without an as-of date', async () => {
+    for (const url of [
+      '/api/forecast',
+      '/api/forecast?asOf=2024-01-01',
+      '/api/forecast/deals?asOf=2024-01-01',
+    ]) {
+      const response = await get(url, collector.secretKey);
+      expect(response.status, url).toBe(400);
+      expect(response.body, url).toEqual({
+        error: {
+          code: 'CL_ERR_MODEL_INPUT',
+          message:
+            'forecast: the workspace has no deals yet; import some with `closedloop import deals`',
+        },
+      });
+    }
+  });
+});
+
+describe('GET /api/forecast with deals in a currency that has no exchange rate', () => {
+  const header =
+    'deal_id,name,created_at,amount,currency,status,closed_at,pipeline,stage,owner,segment,emails,account,account_domain,channel,recurring_interval,term_months';
+  const day = (n: number) => new Date(Date.UTC(2024, 0, n)).toISOString().slice(0, 10);
+  // 40 closed USD deals in January and February, half of them won at $1,000: the won size an
+  // unvalued open deal would be given.
+  const history = Array.from({ length: 40 }, (_, i) => {
+    const won = i % 2 === 0;
+    return `H${i},H${i},${day(1 + i)},1000,USD,${won ? 'won' : 'lost'},${day(21 + i)},default,${won ? 'Won' : 'Lost'},,,,,,,,`;
+  });
+  const csv = [
+    header,
+    ...history,
+    `BIG,Big EUR deal,${day(60)},5000000,EUR,open,,default,Demo,,,,,,,,`,
+    `WONEUR,Won EUR deal,${day(10)},2000,EUR,won,${day(40)},default,Won,,,,,,,,`,
+  ].join('\n');
+
+  it('leaves them unvalued and says so in the notes', async () => {
+    const { workspace, secretKey } = await collector.store.state.createWorkspace('euro');
+    const summary = await importDeals({
+      format: closedloopFormat,
+      files: [file('deals.csv', `${csv}\n`)],
+      strict: true,
+      workspace,
+      state: collector.store.state,
+    });
+    expect(summary.unconverted).toEqual([{ currency: 'EUR', deals: 2 }]);
+
+    const deals = await get('/api/forecast/deals?horizon=2', secretKey);
+    expect(deals.status, JSON.stringify(deals.body)).toBe(200);
+    const big = deals.body.deals.find((deal: { externalId: string }) => deal.externalId === 'BIG');
+    expect(big).toMatchObject({
+      value: null,
+      valueSource: 'no exchange rate',
+      expectedValue: null,
+    });
+    expect(big.reason).toMatch(/; value unknown: its currency has no exchange rate$/);
+
+    const forecast = await get('/api/forecast?horizon=2', secretKey);
+    expect(forecast.status, JSON.stringify(forecast.body)).toBe(200);
+    expect(forecast.body.notes).toContain(
+      'EUR has no exchange rate to USD: 1 open deal and 1 won deal in it counted, not valued, until a rate is imported',
+    );
+    // Its amount is known: it is not one of the deals with no amount to size.
+    expect(forecast.body.notes.join('\n')).not.toMatch(/with no amount/);
+  });
+});

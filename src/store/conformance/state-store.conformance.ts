@@ -413,6 +413,17 @@ export function describeStateStoreConformance(
       expect(await store.personByUserId(ws, 'hs-502')).toBeUndefined();
       const other = (await store.createWorkspace('Vandelay')).workspace.id;
       expect(await store.personByUserId(other, 'hs-501')).toBeUndefined();
+      // Given with spaces, a user id is stored as it is looked up: trimmed, by identify or alias.
+      const spaced = await store.identify(ws, { visitorId: 'v2', userId: ' hs-601 ' }, t0);
+      expect((await store.personByUserId(ws, 'hs-601'))?.id).toBe(spaced.personId);
+      await store.alias(ws, 'v3', ' hs-701 ', t0);
+      expect(
+        await store.visitorsOfPerson(ws, (await store.personByUserId(ws, 'hs-701'))?.id ?? ''),
+      ).toEqual(['v3']);
+      await store.alias(ws, ' hs-701 ', 'hs-702', t0);
+      expect((await store.personByUserId(ws, 'hs-702'))?.id).toBe(
+        (await store.personByUserId(ws, 'hs-701'))?.id,
+      );
     });
 
     it('finds the persons of an email domain, merged ones once', async () => {

@@ -181,7 +181,8 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
     alias: (workspaceId, previousId, userId, at) =>
       guarded('alias', () => {
         const previous = usable(previousId);
-        const user = usable(userId);
+        // User ids are kept trimmed, as they are looked up; a visitor id is kept as the events say.
+        const user = usable(userId)?.trim();
         if (previous === undefined || user === undefined) {
           throw new ClosedloopError(
             'CL_ERR_IDENTITY',
@@ -189,12 +190,12 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
           );
         }
         // The previous id is an earlier user id when one is known by it, else a visitor id.
-        const isUserId = userIdOwner.get(workspaceId, previous) !== undefined;
+        const isUserId = userIdOwner.get(workspaceId, previous.trim()) !== undefined;
         const isVisitor = !isUserId || visitorOwner.get(workspaceId, previous) !== undefined;
         const links: Links = {
           visitorId: isVisitor ? previous : undefined,
           emails: [],
-          userIds: isUserId ? [previous, user] : [user],
+          userIds: isUserId ? [previous.trim(), user] : [user],
         };
         return link.immediate(workspaceId, links, at);
       }),
@@ -269,7 +270,10 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
 function claimLinks(claim: IdentityClaim): Links {
   const email = usable(claim.email);
   const phone = usable(claim.phone);
-  const userIds = [usable(claim.userId), phone === undefined ? undefined : phoneUserId(phone)];
+  const userIds = [
+    usable(claim.userId)?.trim(),
+    phone === undefined ? undefined : phoneUserId(phone),
+  ];
   return {
     visitorId: usable(claim.visitorId),
     emails: email === undefined ? [] : [normaliseEmail(email)],

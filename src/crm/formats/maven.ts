@@ -31,13 +31,23 @@ function parseOpportunity(record: CsvRecord, source?: CsvSource): ParsedRow {
   if (engagedAt !== undefined) {
     history.push({ externalId, stage: engagingStage, enteredAt: engagedAt });
   }
+  const closeValue = cells.amountIn('close_value', 'USD');
+  // `close_value` is what the deal closed at, known from its close on: dated there, a forecast
+  // or backtest as of an earlier day does not see it (from the creation, it would see which
+  // open deals will be won: they are the ones with a value).
+  const closedWithValue = outcome !== null && closeDate !== undefined && closeValue !== undefined;
   if (outcome !== null && stage !== undefined && closeDate !== undefined) {
-    history.push({ externalId, stage, enteredAt: closeDate });
+    history.push({
+      externalId,
+      stage,
+      enteredAt: closeDate,
+      ...(closedWithValue ? { amount: closeValue } : {}),
+    });
   }
   return dealResult(cells, {
     externalId,
     createdAt: engagedAt,
-    amount: cells.amountIn('close_value', 'USD'),
+    amount: closedWithValue ? undefined : closeValue,
     currency: 'USD',
     status: stage === undefined ? undefined : (outcome ?? 'open'),
     closedAt: outcome === null ? undefined : closeDate,

@@ -88,6 +88,9 @@ describe('importDeals: the Maven CRM sample', () => {
       .filter((deal) => deal.status === 'won')
       .reduce((sum, deal) => sum + (deal.amountMinor ?? 0), 0);
     expect(wonMinor).toBe(1_000_553_400);
+    // A close value is dated at the close: as of any earlier day, the deal had no amount.
+    const closed = deals.filter((deal) => deal.status !== 'open');
+    expect(closed.filter((deal) => deal.amountHistory[0]?.at.at !== deal.closedAt?.at)).toEqual([]);
     // The same, computed from the rows here.
     const wonRows = rows.filter((row) => row.deal_stage === 'Won');
     expect(wonRows.length).toBe(4238);

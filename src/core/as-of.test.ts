@@ -34,6 +34,17 @@ describe('dates and numbers a report is asked for', () => {
 
   it('reads an as-of date up to a year ahead, and nothing further or malformed', () => {
     expect(parseAsOf('2027-06-01', 'UTC', 'asOf', now)).toBe(Date.UTC(2027, 5, 1));
+    // A date, or a time without an offset, is read in the workspace's zone; an offset is kept.
+    const chicago = 'America/Chicago';
+    expect(parseAsOf('2027-06-01', chicago, 'asOf', now)).toBe(Date.UTC(2027, 5, 1, 5));
+    expect(parseAsOf('2027-06-01T09:30', chicago, 'asOf', now)).toBe(Date.UTC(2027, 5, 1, 14, 30));
+    expect(parseAsOf('2027-06-01 09:30:15,5', chicago, 'asOf', now)).toBe(
+      Date.UTC(2027, 5, 1, 14, 30, 15, 500),
+    );
+    expect(parseAsOf('2027-06-01T09:30Z', chicago, 'asOf', now)).toBe(Date.UTC(2027, 5, 1, 9, 30));
+    expect(parseAsOf('2027-06-01T09:30+02:00', chicago, 'asOf', now)).toBe(
+      Date.UTC(2027, 5, 1, 7, 30),
+    );
     expect(() => parseAsOf('2030-01-01', 'UTC', 'asOf', now)).toThrow(
       'asOf: expected a date at most a year from today, got "2030-01-01"',
     );

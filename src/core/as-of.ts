@@ -1,4 +1,4 @@
-import { startOfDay } from './calendar.js';
+import { instantOfWallClock, startOfDay } from './calendar.js';
 import { ClosedloopError } from './errors.js';
 import { parseIsoInstant } from './time.js';
 
@@ -36,6 +36,10 @@ export function parseAsOf(
   }
   if (at > now + aheadLimitMs) {
     throw usage(`${flag}: expected a date at most a year from today, got ${shown(text)}`);
+  }
+  // A time with no offset is read as the workspace's clocks read it, as a date is.
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d{1,9})?)?$/.test(trimmed)) {
+    return instantOfWallClock(at, timeZone);
   }
   const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
   if (date === null) return at;

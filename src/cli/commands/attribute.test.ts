@@ -228,6 +228,43 @@ describe('closedloop attribute', () => {
     ).toBe(0.5);
   });
 
+  it("keeps stored journeys within the workspace's lookback window unless told another", async () => {
+    const db = join(tempDirectory(), 'window.db');
+    const at = (days: number) => new Date(Date.UTC(2026, 0, 1) + days * 86_400_000).toISOString();
+    await collectIntoFile(db, 'window', [
+      {
+        type: 'page',
+        messageId: 'old',
+        anonymousId: 'v',
+        timestamp: at(0),
+        context: { page: { url: 'https://acme.com/?utm_source=newsletter&utm_medium=email' } },
+      },
+      {
+        type: 'page',
+        messageId: 'recent',
+        anonymousId: 'v',
+        timestamp: at(110),
+        context: { page: { url: 'https://acme.com/?utm_source=google&utm_medium=cpc' } },
+      },
+      {
+        type: 'identify',
+        messageId: 'lead',
+        anonymousId: 'v',
+        timestamp: at(120),
+        traits: { email: 'window@acme.example' },
+      },
+    ]);
+    const firstTouch = async (lookbackDays?: string) => {
+      const report = await runAttribute(
+        parseAttributeConfig({ db, workspace: 'window', models: 'first', lookbackDays }),
+      );
+      return report.models.first?.filter((credit) => credit.conversions > 0).map((c) => c.channel);
+    };
+    // The newsletter visit was 120 days before the lead: outside the default 90-day window.
+    expect(await firstTouch()).toEqual(['Paid Search']);
+    expect(await firstTouch('365')).toEqual(['Email']);
+  });
+
   it('totals deal revenue exactly: ten cents and twenty cents make thirty', async () => {
     const db = join(tempDirectory(), 'cents.db');
     const store = await openSqliteStore(db);

@@ -150,20 +150,26 @@ async function requireStage(state: StateStore, workspaceId: string, stage: strin
   );
 }
 
-/** The journeys of a workspace: people over all their devices up to their lead, bots left out. */
+/**
+ * The journeys of a workspace: people over all their devices up to their lead, bots left out,
+ * within the workspace's lookback window unless the command gives its own, as deals are.
+ */
 async function attributeStored(
   config: AttributeConfig,
   store: StoreConfig,
 ): Promise<AttributionReport> {
   requireDatabase(store);
-  const batches = await withStore(store, async ({ events, state }) => {
+  const { batches, lookbackDays } = await withStore(store, async ({ events, state }) => {
     const workspace = await resolveWorkspace(state, store.workspace);
     const chunks = [];
     for await (const chunk of readJourneys(events, state, workspace.id)) chunks.push(chunk);
-    return chunks;
+    return { batches: chunks, lookbackDays: workspace.lookbackDays };
   });
   const paths = new Set(batches.flatMap((batch) => pathKeysOf(batch))).size;
-  return attributeBatches(batches, paths, config);
+  return attributeBatches(batches, paths, {
+    ...config,
+    lookbackDays: config.lookbackDays ?? lookbackDays,
+  });
 }
 
 function pathKeysOf(batch: JourneyBatch): string[] {

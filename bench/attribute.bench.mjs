@@ -215,4 +215,54 @@ for (const row of table) {
 console.log(
   `\npeak MB = max RSS over ${runs} runs (MiB); B/touch = peak RSS bytes / ${meta.touches} touches`,
 );
+
+// One converting path of 30,000 touches: shapley_simplified looks up a counterfactual for every
+// position, which must stay near linear in the path's length (rebuilding each as text took 30 s).
+const longTouches = 30_000;
+const longFile = join(outDir, `long-path-${longTouches}.csv`);
+{
+  const random = seeded(20240602);
+  const path = Array.from({ length: longTouches }, () => `ch${1 + Math.floor(random() * 10)}`);
+  writeFileSync(
+    longFile,
+    `path;total_conversions;total_conversion_value;total_null\n${path.join(' > ')};1;100;0\n`,
+  );
+}
+const longCli = (model) => [
+  'dist/cli/main.js',
+  'attribute',
+  '--paths',
+  longFile,
+  '--models',
+  model,
+  '--json',
+];
+const longCases = [
+  { name: 'linear', args: longCli('linear') },
+  { name: 'shapley_simplified', args: longCli('shapley_simplified'), maxRatio: 3 },
+];
+const longSamples = new Map(longCases.map((c) => [c.name, []]));
+try {
+  for (let round = 1; round <= runs; round++) {
+    for (const c of longCases) {
+      const result = await measure(c.args);
+      longSamples.get(c.name).push(result.seconds);
+      console.log(`round ${round} long ${c.name.padEnd(18)} ${result.seconds.toFixed(2)} s`);
+    }
+  }
+} catch (error) {
+  console.error(`bench: ${error.message}`);
+  process.exit(1);
+}
+const longBaseline = median(longSamples.get('linear'));
+console.log(`\none path of ${longTouches.toLocaleString('en-US')} touches (baseline: linear)`);
+for (const c of longCases) {
+  const seconds = median(longSamples.get(c.name));
+  const ratio = seconds / longBaseline;
+  const verdict = c.maxRatio ? `<=${c.maxRatio}x ${ratio <= c.maxRatio ? 'PASS' : 'MISS'}` : '-';
+  console.log(
+    `${c.name.padEnd(18)}  ${seconds.toFixed(2)} s  ${ratio.toFixed(2)} x linear  ${verdict}`,
+  );
+}
+
 console.log(`total bench time ${((performance.now() - started) / 1000).toFixed(1)} s`);

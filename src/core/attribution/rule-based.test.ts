@@ -56,6 +56,15 @@ describe('time_decay', () => {
     expect(result.b).toBeCloseTo(2 / 7, 12);
     expect(result.c).toBeCloseTo(4 / 7, 12);
   });
+  it('keeps those shares when every touch is so old that its weight underflows', () => {
+    // About 2,000 half-lives back: 2^-2000 is 0 in doubles, which made every share 0/0 = NaN.
+    const result = credit('time_decay', [
+      journey('a > b > c', { days: [0, 7, 14], conversionDay: 14 + 7 * 2_000 }),
+    ]);
+    expect(result.a).toBeCloseTo(1 / 7, 12);
+    expect(result.b).toBeCloseTo(2 / 7, 12);
+    expect(result.c).toBeCloseTo(4 / 7, 12);
+  });
   it('uses the last touch as the conversion time when none is known, and the half-life given', () => {
     const result = credit('time_decay', [journey('a > b', { days: [0, 1] })], { halfLifeDays: 1 });
     expect(result.a).toBeCloseTo(1 / 3, 12);
@@ -94,6 +103,30 @@ describe('position, j_shaped and inverse_j', () => {
     expect(result.a).toBeCloseTo(0.5, 12);
     expect(result.b).toBeCloseTo(0.2, 12);
     expect(result.c).toBeCloseTo(0.3, 12);
+  });
+  it('give a first or last touch weighted 0 nothing, and the touches between the rest', () => {
+    const lastZero = credit('position', [journey('a > b > c', { conversions: 10 })], {
+      positionFirst: 0.6,
+      positionLast: 0,
+    });
+    expect(lastZero.a).toBeCloseTo(6, 12);
+    expect(lastZero.b).toBeCloseTo(4, 12);
+    expect(lastZero.c).toBe(0);
+    const bothZero = credit('position', [journey('a > b > c > d')], {
+      positionFirst: 0,
+      positionLast: 0,
+    });
+    expect(bothZero).toEqual({ a: 0, b: 0.5, c: 0.5, d: 0 });
+  });
+  it('still credit all of a one- or two-touch journey when first or last weighs 0', () => {
+    // No middle: the group drops out and the rest is scaled back up, so the first touch takes all.
+    const lastZero = { positionFirst: 0.6, positionLast: 0 };
+    expect(credit('position', [journey('a > b')], lastZero)).toEqual({ a: 1, b: 0 });
+    expect(credit('position', [journey('solo')], lastZero)).toEqual({ solo: 1 });
+    // Nothing weighs anything on these touches: they share equally, as custom weights do.
+    const bothZero = { positionFirst: 0, positionLast: 0 };
+    expect(credit('position', [journey('a > b')], bothZero)).toEqual({ a: 0.5, b: 0.5 });
+    expect(credit('position', [journey('solo')], bothZero)).toEqual({ solo: 1 });
   });
   it('refuse first and last weights above 1 together', () => {
     expect(() => createModel('position', { positionFirst: 0.7, positionLast: 0.5 })).toThrowError(
@@ -160,6 +193,12 @@ describe('custom', () => {
       customWeights: { first: 0.1, lead: 0.6, last: 0.3 },
     });
     expect(result).toEqual({ a: 0.1, b: 0.6, c: 0, d: 0.3 });
+  });
+  it('gives a touch whose weight is given as 0 nothing, and no middle share', () => {
+    const result = credit('custom', [journey('a > b > c')], {
+      customWeights: { first: 0, middle: 1 },
+    });
+    expect(result).toEqual({ a: 0, b: 0.5, c: 0.5 });
   });
   it('splits equally when its weights give nothing to the touches a journey has', () => {
     const result = credit('custom', [journey('a > b')], { customWeights: { middle: 1 } });

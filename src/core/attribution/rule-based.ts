@@ -116,10 +116,14 @@ export function timeDecayModel(halfLifeDays = 7): AttributionModel {
       const times = batch.touchTime as Float64Array;
       const convAt = batch.conversionTime?.[j];
       const end = convAt === undefined || Number.isNaN(convAt) ? times[start + n - 1] : convAt;
+      const ageOf = (i: number) => Math.max(0, end - times[start + i]);
+      // Weighing from the youngest touch gives the same shares, and its weight of 1 keeps the sum
+      // from underflowing to 0 (and the shares to 0/0) when every touch is >1,075 half-lives old.
+      let youngest = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < n; i++) youngest = Math.min(youngest, ageOf(i));
       let sum = 0;
       for (let i = 0; i < n; i++) {
-        const age = Math.max(0, end - times[start + i]);
-        const weight = 2 ** (-age / halfLifeMs);
+        const weight = 2 ** (-(ageOf(i) - youngest) / halfLifeMs);
         w[i] = weight;
         sum += weight;
       }
@@ -138,9 +142,12 @@ export function timeDecayModel(halfLifeDays = 7): AttributionModel {
 
 /**
  * Weights of the anchor touches of a journey, and of the "middle": every touch that is no anchor.
- * Anchors that coincide (a first touch that is also the lead touch) add up on that touch. A group
- * a journey lacks (no middle in a two-touch journey, no deal touch before a deal exists) drops
- * out and the others are scaled back to 1, so a one-touch journey always credits its only touch.
+ * A weight that is given makes its touch an anchor even when it is 0 (`position` with last 0
+ * gives the last touch nothing, not a middle share); a weight left out does not (`w_shaped` has
+ * no `last`, so its last touch is a middle one). Anchors that coincide (a first touch that is
+ * also the lead touch) add up on that touch. A group a journey lacks (no middle in a two-touch
+ * journey, no deal touch before a deal exists) drops out and the others are scaled back to 1, so
+ * a one-touch journey always credits its only touch.
  */
 export interface AnchorWeights {
   readonly first?: number;
@@ -172,30 +179,23 @@ export function validateAnchorWeights(model: string, weights: AnchorWeights): vo
 
 export function anchoredModel(name: string, anchors: AnchorWeights): AttributionModel {
   validateAnchorWeights(name, anchors);
-  const first = anchors.first ?? 0;
-  const last = anchors.last ?? 0;
-  const lead = anchors.lead ?? 0;
-  const deal = anchors.deal ?? 0;
-  const won = anchors.won ?? 0;
+  const { first, last, lead, deal, won } = anchors;
   const middle = anchors.middle ?? 0;
-  const usesMilestones = lead > 0 || deal > 0 || won > 0;
   let isAnchor = new Uint8Array(64);
   return new TouchWeightModel(name, (batch, j, _start, n, w) => {
     if (n > isAnchor.length) isAnchor = new Uint8Array(n * 2);
     w.fill(0, 0, n);
     isAnchor.fill(0, 0, n);
-    const place = (position: number, weight: number) => {
-      if (weight === 0 || position < 0 || position >= n) return;
+    const place = (position: number, weight: number | undefined) => {
+      if (weight === undefined || position < 0 || position >= n) return;
       w[position] += weight;
       isAnchor[position] = 1;
     };
     place(0, first);
     place(n - 1, last);
-    if (usesMilestones) {
-      place(batch.leadTouch[j], lead);
-      place(batch.dealTouch[j], deal);
-      place(batch.wonTouch[j], won);
-    }
+    place(batch.leadTouch[j], lead);
+    place(batch.dealTouch[j], deal);
+    place(batch.wonTouch[j], won);
     let middleCount = 0;
     for (let i = 0; i < n; i++) if (isAnchor[i] === 0) middleCount++;
     if (middleCount > 0 && middle > 0) {
@@ -204,7 +204,8 @@ export function anchoredModel(name: string, anchors: AnchorWeights): Attribution
     }
     let sum = 0;
     for (let i = 0; i < n; i++) sum += w[i];
-    // Only possible with custom weights that give nothing to the touches this journey has.
+    // Every group this journey has weighs 0 (custom weights, or position with first and last 0
+    // on one or two touches): equal shares, so the journey's credit still sums to its conversions.
     if (sum === 0) {
       w.fill(1 / n, 0, n);
       return;

@@ -1,6 +1,14 @@
 import type { JourneyBatch } from '../journey-batch.js';
 import { type AttributionModel, ChannelTotals, type ModelCredits } from './model.js';
 
+export interface ShapleySimplifiedOptions {
+  /**
+   * The two primes (below 2^26) the path hashes are taken modulo. Tests pass tiny ones so that
+   * every path collides, to show a collision never changes an answer.
+   */
+  readonly hashPrimes?: readonly [number, number];
+}
+
 interface PathCounts {
   readonly channels: readonly number[];
   conversions: number;
@@ -10,14 +18,23 @@ interface PathCounts {
 
 const keyOf = (channels: readonly number[]) => channels.join('>');
 
+// Below 2^26, so a product of two residues stays exact in a double.
+const defaultPrimes = [67_108_859, 67_108_837] as const;
+const bases = [131_071, 524_287] as const;
+
 /**
  * google/fractribution's simplified Shapley: for each touch position of a converting path, the
  * counterfactual is the same path without that position (repeats kept). Its marginal value is
  * max(0, rate(path) − rate(counterfactual)), where a rate is conversions ÷ (conversions + nulls)
  * of that exact path, 0 for a path never seen. Marginals are scaled to the path's conversions
  * (and value); when all are 0 the last touch takes the credit.
+ *
+ * Counterfactuals are found by polynomial hash, each built in O(1) from prefix and suffix
+ * hashes, then confirmed touch by touch, so a collision costs time but never changes a credit:
+ * O(n) for a path of n touches, plus O(n) for each of its counterfactuals that was seen.
  */
-export function shapleySimplifiedModel(): AttributionModel {
+export function shapleySimplifiedModel(options: ShapleySimplifiedOptions = {}): AttributionModel {
+  const [p1, p2] = options.hashPrimes ?? defaultPrimes;
   const paths = new Map<string, PathCounts>();
   let channelCount = 0;
   return {
@@ -49,15 +66,21 @@ export function shapleySimplifiedModel(): AttributionModel {
         const seen = counts.conversions + counts.nulls;
         return seen > 0 ? counts.conversions / seen : 0;
       };
+      const hashing = new PathHashing(p1, p2, paths.values());
       for (const path of paths.values()) {
         if (path.conversions === 0 && path.value === 0) continue;
         const rate = rateOf(path);
         const n = path.channels.length;
+        hashing.prepare(path.channels);
         const marginals = new Float64Array(n);
         let sum = 0;
+        let rateWithout = 0;
         for (let i = 0; i < n; i++) {
-          const counterfactual = path.channels.slice(0, i).concat(path.channels.slice(i + 1));
-          const marginal = Math.max(0, rate - rateOf(paths.get(keyOf(counterfactual))));
+          // Dropping any touch of a run of one channel leaves the same path: look it up once.
+          if (i === 0 || path.channels[i] !== path.channels[i - 1]) {
+            rateWithout = rateOf(hashing.pathWithout(path.channels, i));
+          }
+          const marginal = Math.max(0, rate - rateWithout);
           marginals[i] = marginal;
           sum += marginal;
         }
@@ -73,4 +96,104 @@ export function shapleySimplifiedModel(): AttributionModel {
       return totals.result(channelCount);
     },
   };
+}
+
+/**
+ * Every seen path under the hash of its channels (codes channel + 1, base `bases`, two primes),
+ * and the prefix and suffix hashes of one path at a time, from which the hash of that path
+ * without any one position follows in O(1).
+ */
+class PathHashing {
+  readonly #byHash = new Map<number, PathCounts | PathCounts[]>();
+  readonly #b1: number;
+  readonly #b2: number;
+  readonly #pow1: Float64Array;
+  readonly #pow2: Float64Array;
+  readonly #prefix1: Float64Array;
+  readonly #prefix2: Float64Array;
+  readonly #suffix1: Float64Array;
+  readonly #suffix2: Float64Array;
+
+  constructor(
+    private readonly p1: number,
+    private readonly p2: number,
+    paths: Iterable<PathCounts>,
+  ) {
+    this.#b1 = bases[0] % p1;
+    this.#b2 = bases[1] % p2;
+    let longest = 0;
+    for (const path of paths) {
+      longest = Math.max(longest, path.channels.length);
+      const hash = this.#hashOf(path.channels);
+      const bucket = this.#byHash.get(hash);
+      // Hashes rarely collide: a lone path is stored as itself, not in an array of one.
+      if (bucket === undefined) this.#byHash.set(hash, path);
+      else if (Array.isArray(bucket)) bucket.push(path);
+      else this.#byHash.set(hash, [bucket, path]);
+    }
+    this.#pow1 = new Float64Array(longest + 1);
+    this.#pow2 = new Float64Array(longest + 1);
+    this.#pow1[0] = 1 % p1;
+    this.#pow2[0] = 1 % p2;
+    for (let k = 1; k <= longest; k++) {
+      this.#pow1[k] = (this.#pow1[k - 1] * this.#b1) % p1;
+      this.#pow2[k] = (this.#pow2[k - 1] * this.#b2) % p2;
+    }
+    this.#prefix1 = new Float64Array(longest + 1);
+    this.#prefix2 = new Float64Array(longest + 1);
+    this.#suffix1 = new Float64Array(longest + 1);
+    this.#suffix2 = new Float64Array(longest + 1);
+  }
+
+  /** Σ code_k · base^(n−1−k) modulo each prime, packed into one exact integer. */
+  #hashOf(channels: readonly number[]): number {
+    let h1 = 0;
+    let h2 = 0;
+    for (const channel of channels) {
+      h1 = (h1 * this.#b1 + ((channel + 1) % this.p1)) % this.p1;
+      h2 = (h2 * this.#b2 + ((channel + 1) % this.p2)) % this.p2;
+    }
+    return h1 * this.p2 + h2;
+  }
+
+  /** Fills the prefix and suffix hashes of `channels` for `pathWithout`. */
+  prepare(channels: readonly number[]): void {
+    const { p1, p2 } = this;
+    const n = channels.length;
+    this.#prefix1[0] = 0;
+    this.#prefix2[0] = 0;
+    for (let k = 0; k < n; k++) {
+      this.#prefix1[k + 1] = (this.#prefix1[k] * this.#b1 + ((channels[k] + 1) % p1)) % p1;
+      this.#prefix2[k + 1] = (this.#prefix2[k] * this.#b2 + ((channels[k] + 1) % p2)) % p2;
+    }
+    this.#suffix1[n] = 0;
+    this.#suffix2[n] = 0;
+    for (let k = n - 1; k >= 0; k--) {
+      const weight1 = (((channels[k] + 1) % p1) * this.#pow1[n - 1 - k]) % p1;
+      const weight2 = (((channels[k] + 1) % p2) * this.#pow2[n - 1 - k]) % p2;
+      this.#suffix1[k] = (weight1 + this.#suffix1[k + 1]) % p1;
+      this.#suffix2[k] = (weight2 + this.#suffix2[k + 1]) % p2;
+    }
+  }
+
+  /** The seen path equal to the prepared `channels` without position `skip`, if any. */
+  pathWithout(channels: readonly number[], skip: number): PathCounts | undefined {
+    const { p1, p2 } = this;
+    const shift = channels.length - 1 - skip;
+    const h1 = (((this.#prefix1[skip] * this.#pow1[shift]) % p1) + this.#suffix1[skip + 1]) % p1;
+    const h2 = (((this.#prefix2[skip] * this.#pow2[shift]) % p2) + this.#suffix2[skip + 1]) % p2;
+    const bucket = this.#byHash.get(h1 * p2 + h2);
+    if (bucket === undefined) return undefined;
+    for (const candidate of Array.isArray(bucket) ? bucket : [bucket]) {
+      if (isPathWithout(candidate.channels, channels, skip)) return candidate;
+    }
+    return undefined;
+  }
+}
+
+function isPathWithout(candidate: readonly number[], channels: readonly number[], skip: number) {
+  if (candidate.length !== channels.length - 1) return false;
+  for (let k = 0; k < skip; k++) if (candidate[k] !== channels[k]) return false;
+  for (let k = skip; k < candidate.length; k++) if (candidate[k] !== channels[k + 1]) return false;
+  return true;
 }

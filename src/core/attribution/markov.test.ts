@@ -36,15 +36,35 @@ describe('markov', () => {
     expect(report.removal_effects).toEqual({ a: 1, b: 1 });
   });
 
-  it('credits value in the conversion shares', () => {
+  it('credits value by value removal effects, as ChannelAttribution does', () => {
+    // start → a (3); a → b (2), a → conversion (1); b → conversion (2). Conversions: removing a
+    // loses all, removing b 2 of 3, so a gets 1 ÷ (1 + 2/3) of 3 = 1.8 and b 1.2. Value: a walk
+    // leaving a for an exit earns 10 ÷ 3 exits, leaving b 30 ÷ 2, so E[value] = 10/3 + 2/3 × 15
+    // = 40/3 and 10/3 without b: effects 1 and 3/4, so a gets 4/7 of 40 and b 3/7.
     const report = runModel(markovModel(), [
       journey('a > b', { conversions: 2, value: 30 }),
       journey('a', { value: 10 }),
     ]);
+    const byChannel = new Map((report.models.markov ?? []).map((c) => [c.channel, c]));
+    expect(byChannel.get('a')?.conversions).toBeCloseTo(1.8, 12);
+    expect(byChannel.get('b')?.conversions).toBeCloseTo(1.2, 12);
+    expect(byChannel.get('a')?.value).toBeCloseTo(160 / 7, 12);
+    expect(byChannel.get('b')?.value).toBeCloseTo(120 / 7, 12);
+    // The removal effects reported stay those of conversions.
+    expect(report.removal_effects?.a).toBeCloseTo(1, 12);
+    expect(report.removal_effects?.b).toBeCloseTo(2 / 3, 12);
+  });
+
+  it('credits value in the conversion shares when no walk of the chain can earn it', () => {
+    // Value that came only with a path that did not convert.
+    const report = runModel(markovModel(), [
+      journey('a > b', { conversions: 2 }),
+      journey('a'),
+      journey('c', { conversions: 0, nulls: 1, value: 50 }),
+    ]);
     const credits = report.models.markov ?? [];
-    const totalValue = credits.reduce((sum, credit) => sum + credit.value, 0);
-    expect(totalValue).toBeCloseTo(40, 12);
-    for (const credit of credits) expect(credit.value / 40).toBeCloseTo(credit.conversions / 3, 12);
+    expect(credits.reduce((sum, credit) => sum + credit.value, 0)).toBeCloseTo(50, 12);
+    for (const credit of credits) expect(credit.value / 50).toBeCloseTo(credit.conversions / 3, 12);
   });
 
   it('refuses an order outside 1 to 4', () => {
@@ -61,6 +81,10 @@ describe('markov', () => {
         expect(
           Math.abs((iterative.removal_effects?.[channel] ?? Number.NaN) - effect),
         ).toBeLessThan(1e-12);
+      }
+      const iterativeValue = new Map(iterative.models.markov?.map((c) => [c.channel, c.value]));
+      for (const { channel, value } of dense.models.markov ?? []) {
+        expect(Math.abs((iterativeValue.get(channel) ?? Number.NaN) - value)).toBeLessThan(1e-8);
       }
     }
   });

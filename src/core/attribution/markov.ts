@@ -17,8 +17,15 @@ const transitionStride = 2 ** 26;
 /**
  * Markov-chain removal effect, solved exactly. Back-to-back repeats of a channel are merged, a
  * state is the last `order` channels (padded with the start state), and each channel's removal
- * effect is 1 − P(conversion | its states lead to null) ÷ P(conversion). Conversions and value
- * are shared out in proportion to the removal effects.
+ * effect is 1 − P(conversion | its states lead to null) ÷ P(conversion). Conversions are shared
+ * out in proportion to the removal effects.
+ *
+ * Value is shared out in proportion to value removal effects, as ChannelAttribution's
+ * `removal_effects_conversion_value`: the same chain, but a walk that exits from a state earns
+ * the value that paths ending there brought per exit, and the effect is 1 − E[value | the
+ * channel's states lead to null] ÷ E[value]. ChannelAttribution estimates this by simulation
+ * (a converting walk draws a value per conversion from the paths that ended in its last state);
+ * this is its exact expectation.
  */
 export function markovModel(options: MarkovOptions = {}): AttributionModel {
   const order = options.order ?? 1;
@@ -36,6 +43,7 @@ export function markovModel(options: MarkovOptions = {}): AttributionModel {
   const transitions = new Map<number, number>();
   let toConversion: Float64Array = new Float64Array(64);
   let toNull: Float64Array = new Float64Array(64);
+  let valueAtEnd: Float64Array = new Float64Array(64);
   let totalConversions = 0;
   let totalValue = 0;
   let channelCount = 0;
@@ -49,6 +57,7 @@ export function markovModel(options: MarkovOptions = {}): AttributionModel {
       if (id >= toConversion.length) {
         toConversion = growTo(toConversion, id + 1);
         toNull = growTo(toNull, id + 1);
+        valueAtEnd = growTo(valueAtEnd, id + 1);
       }
     }
     return id;
@@ -90,13 +99,19 @@ export function markovModel(options: MarkovOptions = {}): AttributionModel {
         }
         toConversion[state] += conv;
         toNull[state] += nul;
+        // As ChannelAttribution: only converting paths bring value a walk can earn.
+        if (conv > 0) valueAtEnd[state] += value[j];
       }
     },
     solve(): ModelCredits {
-      const chain = buildChain(stateKeys.length, transitions, toConversion, toNull);
+      const chain = buildChain(stateKeys.length, transitions, toConversion, toNull, valueAtEnd);
+      // Value earned on exit is a second right-hand side of the same chain; none when no value.
+      const rewards =
+        totalValue > 0 ? [chain.toConversion, chain.valuePerExit] : [chain.toConversion];
       const removed = new Uint8Array(stateKeys.length);
-      const baseline = absorptionFromStart(chain, removed, solver);
+      const baseline = absorptionFromStart(chain, removed, rewards, solver);
       const removalEffects = new Float64Array(channelCount);
+      const valueEffects = new Float64Array(channelCount);
       for (let channel = 0; channel < channelCount; channel++) {
         const code = channel + 1;
         let any = false;
@@ -105,23 +120,34 @@ export function markovModel(options: MarkovOptions = {}): AttributionModel {
           removed[s] = hit ? 1 : 0;
           any ||= hit;
         }
-        if (!any || baseline === 0) continue;
-        removalEffects[channel] = 1 - absorptionFromStart(chain, removed, solver) / baseline;
+        if (!any) continue;
+        const without = absorptionFromStart(chain, removed, rewards, solver);
+        if (baseline[0] > 0) removalEffects[channel] = 1 - without[0] / baseline[0];
+        if (rewards.length > 1 && baseline[1] > 0)
+          valueEffects[channel] = 1 - without[1] / baseline[1];
       }
-      let sumEffects = 0;
-      for (const effect of removalEffects) sumEffects += effect;
       const credited = new Float64Array(channelCount);
       const creditedValue = new Float64Array(channelCount);
-      if (sumEffects > 0) {
-        for (let channel = 0; channel < channelCount; channel++) {
-          const share = removalEffects[channel] / sumEffects;
-          credited[channel] = totalConversions * share;
-          creditedValue[channel] = totalValue * share;
-        }
+      shareOut(totalConversions, removalEffects, credited);
+      // Value no walk can earn (it came only with paths that did not convert) is still credited
+      // in full, in the conversions' shares.
+      if (!shareOut(totalValue, valueEffects, creditedValue)) {
+        shareOut(totalValue, removalEffects, creditedValue);
       }
       return { conversions: credited, value: creditedValue, removalEffects };
     },
   };
+}
+
+/** Writes `total` split in proportion to `effects` into `into`; false when they sum to 0. */
+function shareOut(total: number, effects: Float64Array, into: Float64Array): boolean {
+  let sum = 0;
+  for (const effect of effects) sum += effect;
+  if (!(sum > 0)) return false;
+  for (let channel = 0; channel < effects.length; channel++) {
+    into[channel] = total * (effects[channel] / sum);
+  }
+  return true;
 }
 
 function stateContains(key: number, code: number, order: number, base: number): boolean {
@@ -147,6 +173,8 @@ interface Chain {
   readonly probability: Float64Array;
   /** Per state: probability of converting next. */
   readonly toConversion: Float64Array;
+  /** Per state: value of the paths that ended there ÷ walks leaving it (expected value earned). */
+  readonly valuePerExit: Float64Array;
 }
 
 function buildChain(
@@ -154,6 +182,7 @@ function buildChain(
   transitions: Map<number, number>,
   toConversion: Float64Array,
   toNull: Float64Array,
+  valueAtEnd: Float64Array,
 ): Chain {
   const outWeight = new Float64Array(size);
   const rowCount = new Uint32Array(size + 1);
@@ -177,33 +206,41 @@ function buildChain(
     probability[at] = weight / outWeight[from];
   }
   const conversionProbability = new Float64Array(size);
+  const valuePerExit = new Float64Array(size);
   for (let s = 0; s < size; s++) {
-    conversionProbability[s] = outWeight[s] > 0 ? toConversion[s] / outWeight[s] : 0;
+    if (outWeight[s] === 0) continue;
+    conversionProbability[s] = toConversion[s] / outWeight[s];
+    valuePerExit[s] = valueAtEnd[s] / outWeight[s];
   }
-  return { size, rowStart, target, probability, toConversion: conversionProbability };
+  return { size, rowStart, target, probability, toConversion: conversionProbability, valuePerExit };
 }
 
 const denseLimit = 400;
 
 /**
- * P(reaching conversion from the start state) when the `removed` states lead to null. Small
- * chains are solved by Gaussian elimination; large ones by Gauss–Seidel run until the iterates
- * stop changing in double precision, which converges because every state can reach an exit.
+ * Per reward vector r (earned on leaving a state for an exit), the expected reward of a walk from
+ * the start state when the `removed` states lead to null: with r = P(converting next), that is
+ * P(conversion). Small chains are solved by Gaussian elimination, every r at once; large ones by
+ * Gauss–Seidel run until the iterates stop changing in double precision, which converges because
+ * every state can reach an exit.
  */
 function absorptionFromStart(
   chain: Chain,
   removed: Uint8Array,
+  rewards: readonly Float64Array[],
   solver: 'auto' | 'dense' | 'iterative',
-): number {
+): number[] {
   const dense = solver === 'dense' || (solver === 'auto' && chain.size <= denseLimit);
-  return dense ? solveDense(chain, removed) : solveIterative(chain, removed);
+  if (dense) return solveDense(chain, removed, rewards);
+  return rewards.map((reward) => solveIterative(chain, removed, reward));
 }
 
-function solveDense(chain: Chain, removed: Uint8Array): number {
+function solveDense(chain: Chain, removed: Uint8Array, rewards: readonly Float64Array[]): number[] {
   const n = chain.size;
-  // Rows of (I − Q | r): x_s − Σ q_st x_t = r_s; removed states have x_s = 0.
-  const a = new Float64Array(n * (n + 1));
-  const width = n + 1;
+  const m = rewards.length;
+  // Rows of (I − Q | r…): x_s − Σ q_st x_t = r_s; removed states have x_s = 0.
+  const width = n + m;
+  const a = new Float64Array(n * width);
   for (let s = 0; s < n; s++) {
     a[s * width + s] = 1;
     if (removed[s] === 1) continue;
@@ -211,7 +248,7 @@ function solveDense(chain: Chain, removed: Uint8Array): number {
       const t = chain.target[k];
       if (removed[t] === 0) a[s * width + t] -= chain.probability[k];
     }
-    a[s * width + n] = chain.toConversion[s];
+    for (let r = 0; r < m; r++) a[s * width + n + r] = rewards[r][s];
   }
   for (let col = 0; col < n; col++) {
     let pivot = col;
@@ -219,7 +256,7 @@ function solveDense(chain: Chain, removed: Uint8Array): number {
       if (Math.abs(a[row * width + col]) > Math.abs(a[pivot * width + col])) pivot = row;
     }
     if (pivot !== col) {
-      for (let k = col; k <= n; k++) {
+      for (let k = col; k < width; k++) {
         const swap = a[col * width + k];
         a[col * width + k] = a[pivot * width + k];
         a[pivot * width + k] = swap;
@@ -229,32 +266,37 @@ function solveDense(chain: Chain, removed: Uint8Array): number {
     for (let row = col + 1; row < n; row++) {
       const factor = a[row * width + col] / diagonal;
       if (factor === 0) continue;
-      for (let k = col; k <= n; k++) a[row * width + k] -= factor * a[col * width + k];
+      for (let k = col; k < width; k++) a[row * width + k] -= factor * a[col * width + k];
     }
   }
   const x = new Float64Array(n);
-  for (let row = n - 1; row >= 0; row--) {
-    let sum = a[row * width + n];
-    for (let k = row + 1; k < n; k++) sum -= a[row * width + k] * x[k];
-    x[row] = sum / a[row * width + row];
-  }
-  return x[0];
+  return rewards.map((_, r) => {
+    for (let row = n - 1; row >= 0; row--) {
+      let sum = a[row * width + n + r];
+      for (let k = row + 1; k < n; k++) sum -= a[row * width + k] * x[k];
+      x[row] = sum / a[row * width + row];
+    }
+    return x[0];
+  });
 }
 
-function solveIterative(chain: Chain, removed: Uint8Array): number {
+function solveIterative(chain: Chain, removed: Uint8Array, reward: Float64Array): number {
   const x = new Float64Array(chain.size);
+  // Relative, so that a reward in large units (value) stops at the same precision as a probability.
+  let scale = 0;
+  for (const r of reward) scale = Math.max(scale, r);
   for (let sweep = 0; sweep < 1_000_000; sweep++) {
     let change = 0;
     for (let s = chain.size - 1; s >= 0; s--) {
       if (removed[s] === 1) continue;
-      let next = chain.toConversion[s];
+      let next = reward[s];
       for (let k = chain.rowStart[s]; k < chain.rowStart[s + 1]; k++) {
         next += chain.probability[k] * x[chain.target[k]];
       }
       change = Math.max(change, Math.abs(next - x[s]));
       x[s] = next;
     }
-    if (change <= 1e-16) return x[0];
+    if (change <= 1e-16 * Math.max(1, scale)) return x[0];
   }
   throw new ClosedloopError('CL_ERR_INTERNAL', 'markov: the chain did not converge');
 }

@@ -111,6 +111,22 @@ describe('ChannelAttribution 2.2.4 markov_model (simulated) orders 1 to 3', () =
           expect(Math.abs(ours - Number(row.total_conversions))).toBeLessThanOrEqual(0.01 * 19_785);
         }
       });
+      // Its value estimates are noisier than its conversions (a simulated walk draws one value per
+      // conversion, and its convergence test watches conversions only): gamma gets 1,367 with
+      // nulls at order 1 but 620 without, and the exact expectation is 719. Splitting value in the
+      // conversion shares instead misses by up to 3.5% of the total.
+      it(`order ${order}, var_null ${varNull}: every channel within 1% of total value`, () => {
+        const expected = rows.filter(
+          (row) => row.order === String(order) && row.var_null === varNull,
+        );
+        const credits = creditsOf(run(['markov'], { markovOrder: order, useNulls }), 'markov');
+        for (const row of expected) {
+          const ours = credits.get(row.channel_name ?? '')?.value ?? Number.NaN;
+          expect(Math.abs(ours - Number(row.total_conversion_value))).toBeLessThanOrEqual(
+            0.01 * 74_802.97,
+          );
+        }
+      });
     }
   }
 });

@@ -1,8 +1,8 @@
 /**
  * The Maven CRM sample (`../shared/data/maven-crm/sales_pipeline.csv`) as deals, read the way the
  * maven import format reads it: the engage date is the creation and the entry into Engaging, the
- * close date ends a won or lost deal, close_value is USD (0 on lost deals, empty on open ones);
- * a prospect has no date at all. Segment = product.
+ * close date ends a won or lost deal, close_value is USD (0 on lost deals, empty on open ones)
+ * and known from the close on; a prospect has no date at all. Segment = product.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -68,7 +68,11 @@ function dealOf(row: Row): Deal {
     recurringInterval: null,
     termMonths: null,
     history,
-    amountHistory: [],
+    // Dated at the close, as the import dates it: as of any earlier day the deal had no amount.
+    amountHistory:
+      amountMinor === null || closed === null || status === 'open'
+        ? []
+        : [{ at: closed, minor: amountMinor, currency: 'USD' }],
     updatedAt: 0,
   };
 }

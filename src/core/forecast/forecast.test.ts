@@ -70,6 +70,20 @@ describe('open deals on a hand-made history', () => {
     expect(chance('old')).toBeGreaterThanOrEqual(0);
   });
 
+  it('reads a stage written again (an amount change in Salesforce) as the same stay', () => {
+    const young = deal({ id: 'young', stages: 'Proposal 2027-02-19', amount: 500_00 });
+    const edited = deal({
+      id: 'edited',
+      stages: 'Proposal 2027-02-19 > Proposal 2027-02-27',
+      amount: 500_00,
+    });
+    const forecast = run([...thirtyDayHistory(), young, edited]);
+    const byId = (id: string) => forecast.deals.find((d) => d.dealId === id);
+    expect(byId('edited')?.daysInStage).toBe(10);
+    expect(byId('edited')?.winChance).toBeCloseTo(0.6, 12);
+    expect(byId('edited')?.expectedClose).toBe(byId('young')?.expectedClose);
+  });
+
   it('pools stages without history with their neighbours, and says so', () => {
     const open = deal({ id: 'lead', stages: 'Lead 2027-02-19', amount: 500_00 });
     const forecast = run([...thirtyDayHistory(), open]);
@@ -167,5 +181,31 @@ describe('targets, channels and recurring deals', () => {
       (march?.fromOpenDeals.mean ?? 0) + (march?.fromNewPipeline.mean ?? 0),
       0,
     );
+  });
+});
+
+describe('what is won to date', () => {
+  it('counts a deal won earlier on the as-of day: it is not open any more, so not in the draws', () => {
+    const morning = deal({
+      id: 'morning',
+      stages: 'Proposal 2027-02-01T09:00:00Z > Won 2027-03-01T09:00:00Z',
+      amount: 50_000_00,
+    });
+    // The default as-of: just after the latest instant in the data, on the same day as the win.
+    const forecast = run([...thirtyDayHistory(), morning], {
+      asOf: undefined,
+      targets: [{ period: '2027-03', amount: 40_000_00 }],
+    });
+    expect(forecast.asOf).toBe(Date.parse('2027-03-01T09:00:00.001Z'));
+    expect(forecast.deals.some((d) => d.dealId === 'morning')).toBe(false);
+    const march = forecast.periods.find((p) => p.period === '2027-03');
+    expect(march?.wonToDate).toEqual({ revenue: 50_000_00, count: 1 });
+    expect(march?.revenue.p10).toBeGreaterThanOrEqual(50_000_00);
+    expect(march?.count.p10).toBeGreaterThanOrEqual(1);
+    // The quarter adds it to January's and February's 60 wins of 1,000 USD.
+    const q1 = forecast.periods.find((p) => p.period === '2027-Q1');
+    expect(q1?.wonToDate).toEqual({ revenue: 60 * 1000_00 + 50_000_00, count: 61 });
+    expect(forecast.targets[0]?.probability).toBe(1);
+    expect(forecast.targets[0]?.expectedGap).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The draws summed into months, quarters and years (in the workspace's zone) and read as bands:
- * P10, P50, P90 and the mean. A period's revenue is what was already won in it before as-of plus
+ * P10, P50, P90 and the mean. A period's revenue is what was already won in it by as-of plus
  * what the draws add; a period only partly inside the horizon is marked incomplete.
  */
 import { ascending, quantile } from '../funnel/spread.js';
@@ -24,7 +24,7 @@ export interface PeriodForecast {
   readonly kind: PeriodKind;
   /** False when part of the period lies after the horizon (its figures leave that part out). */
   readonly complete: boolean;
-  /** Won in the period before as-of. */
+  /** Won in the period by as-of (the as-of day's wins so far included). */
   readonly wonToDate: WonTotals;
   /** Bookings (minor units): won to date + open deals + new pipeline. */
   readonly revenue: Band;
@@ -122,6 +122,15 @@ export function periodSpans(model: FittedModel): PeriodSpan[] {
   return [...spans.values()];
 }
 
+/**
+ * What was already won in a period: every deal in `won` is known at as-of (rewound by dealsAsOf),
+ * including one won earlier on the as-of day itself, which is no longer open and so is not in the
+ * draws either; an upper bound at the as-of day would lose it.
+ */
+export function wonToDateIn(won: readonly WonDeal[], span: PeriodSpan): WonTotals {
+  return wonBetween(won, span.firstDay, Number.POSITIVE_INFINITY);
+}
+
 export function summarisePeriods(
   model: FittedModel,
   draws: Draws,
@@ -129,7 +138,7 @@ export function summarisePeriods(
 ): PeriodForecast[] {
   const total = totalSeries(draws);
   return periodSpans(model).map((span) => {
-    const wonToDate = wonBetween(won, span.firstDay, model.asOfDay);
+    const wonToDate = wonToDateIn(won, span);
     const sum = (series: Float64Array, plus = 0) =>
       bandOf(periodSums(series, draws, span.monthIndexes, plus));
     return {

@@ -115,22 +115,36 @@ interface Visit {
   readonly next: { readonly stage: number; readonly day: number } | null;
 }
 
-/** The deal's dated visits to open stages, in order; a stage entered again starts a new visit. */
+/**
+ * The deal's dated visits to open stages, in order. A stage written again right after itself
+ * (Salesforce adds a history row whenever the amount changes) continues the visit begun at its
+ * first entry: the deal has been there all along. A stage entered again after another starts a
+ * new visit; one the deal is back in after a close (re-opened) starts afresh.
+ */
 function stageVisits(deal: Deal, index: ReadonlyMap<string, number>, timeZone: string): Visit[] {
-  const dated = deal.history.flatMap((change) => {
+  const dated = deal.history.flatMap((change, k) => {
     const stage = index.get(change.stage);
-    return stage === undefined ? [] : [{ stage, day: dayNumber(change.enteredAt, timeZone) }];
+    if (stage === undefined || rewritten(deal, k)) return [];
+    return [{ stage, day: dayNumber(change.enteredAt, timeZone) }];
   });
   const visits: Visit[] = [];
   for (const [k, entry] of dated.entries()) {
     const next = dated[k + 1];
-    if (next !== undefined && next.stage === entry.stage) continue; // the same stage written twice
+    if (next !== undefined && next.stage === entry.stage) continue; // re-opened: the later visit
     visits.push({ stage: entry.stage, entryDay: entry.day, next: next ?? null });
   }
   return visits;
 }
 
-/** Days in each open stage the deal has left: until the next entry on record, or the close. */
+/** Whether history row k names the same stage as the row before it (the visit goes on). */
+function rewritten(deal: Deal, k: number): boolean {
+  return k > 0 && deal.history[k - 1].stage === deal.history[k].stage;
+}
+
+/**
+ * Days in each open stage the deal has left: from its entry (the first of a stage written again)
+ * until the next stage on record, or the close. The stage an open deal is still in is left out.
+ */
 function completedStays(
   deal: Deal,
   index: ReadonlyMap<string, number>,
@@ -138,10 +152,13 @@ function completedStays(
   timeZone: string,
 ): [number, number][] {
   const stays: [number, number][] = [];
-  deal.history.forEach((change, k) => {
+  const history = deal.history;
+  history.forEach((change, k) => {
     const i = index.get(change.stage);
-    if (i === undefined) return;
-    const next = deal.history[k + 1];
+    if (i === undefined || rewritten(deal, k)) return;
+    let last = k;
+    while (last + 1 < history.length && rewritten(deal, last + 1)) last++;
+    const next = history[last + 1];
     if (next === undefined && deal.status === 'open') return;
     const end = next === undefined ? closeDay : dayNumber(next.enteredAt, timeZone);
     const days = end - dayNumber(change.enteredAt, timeZone);

@@ -8,8 +8,8 @@
 import { asOfDayNumber, firstDayOf, monthOfDay } from './days.js';
 import type { FittedModel } from './model.js';
 import type { Draws } from './monte-carlo.js';
-import { type PeriodSpan, periodSpans, periodSums, totalSeries } from './periods.js';
-import { type WonDeal, wonBetween } from './won.js';
+import { type PeriodSpan, periodSpans, periodSums, totalSeries, wonToDateIn } from './periods.js';
+import type { WonDeal } from './won.js';
 
 export interface RevenueTarget {
   /** "2027-03", "2027-Q1" or "2027" in the workspace's zone. */
@@ -73,12 +73,7 @@ export function evaluateTargets(
         plan: null,
       };
     }
-    const sums = periodSums(
-      revenue,
-      draws,
-      span.monthIndexes,
-      wonBetween(won, span.firstDay, model.asOfDay).revenue,
-    );
+    const sums = periodSums(revenue, draws, span.monthIndexes, wonToDateIn(won, span).revenue);
     let reached = 0;
     let total = 0;
     for (const sum of sums) {

@@ -138,7 +138,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
 function loggedRequest(request: FastifyRequest): Record<string, unknown> {
   return {
     method: request.method,
-    url: request.url,
+    url: loggedPath(request.url),
     remoteAddress: truncateIp(request.ip),
   };
+}
+
+/**
+ * The path alone: a query string or an absolute URL's user info may carry a key or a password,
+ * and the log is no place for them.
+ */
+function loggedPath(url: string): string {
+  const withoutQuery = url.split('?')[0] ?? '';
+  return withoutQuery.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
 }

@@ -231,6 +231,39 @@ describe('HubSpot webhooks', () => {
       ),
     });
     expect(elsewhere.status).toBe(401);
+    // Whether the workspace exists, or has HubSpot set up, is not told: every case answers as
+    // a workspace with a secret would.
+    const unsigned = { host: 'crm.example.com' };
+    const answers = [];
+    for (const id of [workspace.id, 'ws_unknown', 'elsewhere']) {
+      const response = await collector.post(`/webhooks/hubspot/${id}`, delivery, {
+        auth: null,
+        headers: unsigned,
+      });
+      answers.push([response.status, response.body]);
+    }
+    expect(answers).toEqual(
+      Array(3).fill([
+        401,
+        {
+          error: {
+            code: 'CL_ERR_AUTH',
+            message: 'webhook: X-HubSpot-Signature-v3: the header is missing',
+          },
+        },
+      ]),
+    );
+    const signedElsewhere = await collector.post('/webhooks/hubspot/ws_unknown', delivery, {
+      auth: null,
+      headers: hubspotHeaders(
+        delivery,
+        'https://crm.example.com/webhooks/hubspot/ws_unknown',
+        clock,
+      ),
+    });
+    expect(signedElsewhere.body.error.message).toBe(
+      'webhook: X-HubSpot-Signature-v3: the signature does not match this request',
+    );
   });
 });
 
@@ -493,6 +526,15 @@ describe('GET /api/funnel', () => {
     expect((await get('?asOf=soon')).status).toBe(400);
     expect((await get('?periodBy=updated')).status).toBe(400);
     expect((await get('?pipeline=nope')).status).toBe(404);
+    // A name given twice is refused, as any repeated parameter is.
+    for (const query of ['?pipeline=default&pipeline=default', '?segment=SMB&segment=ENT']) {
+      const repeated = await get(query);
+      expect([query, repeated.status, repeated.body.error?.code]).toEqual([
+        query,
+        400,
+        'CL_ERR_USAGE',
+      ]);
+    }
     expect((await get('', { authorization: 'Bearer sk_nope' })).status).toBe(401);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { basicAuthCredentials } from '../collect/basic-auth.js';
@@ -112,22 +112,24 @@ export async function registerCrmRoutes(
           workspace === undefined
             ? undefined
             : await state.integrationSecret(workspace.id, 'hubspot');
-        const problem =
-          secret === undefined
-            ? 'no HubSpot app secret is set for this workspace'
-            : hubspotSignatureProblem(
-                secret,
-                {
-                  method: request.method,
-                  uri: `${request.protocol}://${request.host}${request.url}`,
-                  body: raw,
-                  timestamp: header(request, 'x-hubspot-request-timestamp'),
-                  signature: header(request, 'x-hubspot-signature-v3'),
-                },
-                now(),
-              );
-        if (problem !== undefined || workspace === undefined) {
-          throw new ClosedloopError('CL_ERR_AUTH', `webhook: ${problem}`);
+        // A workspace that does not exist, or has no HubSpot secret, is checked against a secret
+        // nobody has: the answer is the same as for a wrong signature, and tells nothing.
+        const problem = hubspotSignatureProblem(
+          secret ?? unknowableSecret,
+          {
+            method: request.method,
+            uri: `${request.protocol}://${request.host}${request.url}`,
+            body: raw,
+            timestamp: header(request, 'x-hubspot-request-timestamp'),
+            signature: header(request, 'x-hubspot-signature-v3'),
+          },
+          now(),
+        );
+        if (problem !== undefined || workspace === undefined || secret === undefined) {
+          throw new ClosedloopError(
+            'CL_ERR_AUTH',
+            `webhook: ${problem ?? 'the signature does not match'}`,
+          );
         }
         const events = parseJsonBody(raw);
         if (!Array.isArray(events)) {
@@ -188,6 +190,8 @@ function summary(saved: SaveResult) {
     deals: [...saved.created, ...saved.updated, ...saved.unchanged],
   };
 }
+
+const unknowableSecret = randomBytes(32).toString('hex');
 
 /** The workspace a webhook URL names, by id; undefined (never an error that tells) when unknown. */
 async function webhookWorkspace(state: StateStore, id: string): Promise<Workspace | undefined> {

@@ -21,12 +21,19 @@ export async function ensureDemoWorkspace(
   app: FastifyInstance,
   state: StateStore,
   events: EventStore,
-  options: { visitors?: number; now?: number } = {},
+  options: { visitors?: number; now?: number; signal?: AbortSignal } = {},
 ): Promise<DemoWorkspace> {
   const existing = await state.findWorkspace(demoWorkspaceName);
   const workspace = existing ?? (await state.createWorkspace(demoWorkspaceName)).workspace;
   const writeKey = await state.writeKeyOf(workspace.id);
-  if ((await events.countEvents(workspace.id)) > 0) return { workspace, writeKey, sent: 0 };
+  // The deals go in last: without them a fill was cut short, and is sent again (the collector
+  // keeps each event once, by message id).
+  if (
+    (await events.countEvents(workspace.id)) > 0 &&
+    (await state.deals(workspace.id)).length > 0
+  ) {
+    return { workspace, writeKey, sent: 0 };
+  }
   const now = new Date(options.now ?? Date.now());
   const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 12, 1);
   const simulated = simulate(
@@ -36,6 +43,7 @@ export async function ensureDemoWorkspace(
   let batch: unknown[] = [];
   let sent = 0;
   const send = async () => {
+    options.signal?.throwIfAborted();
     if (batch.length === 0) return;
     const response = await app.inject({
       method: 'POST',
@@ -53,6 +61,7 @@ export async function ensureDemoWorkspace(
     if (batch.length === 500) await send();
   }
   await send();
+  options.signal?.throwIfAborted();
   await sendDeals(app, await state.issueSecretKey(workspace.id), simulated);
   return { workspace, writeKey, sent };
 }

@@ -28,6 +28,13 @@ describe('request logs', () => {
       headers: { authorization: `Bearer ${secretKey}` },
     });
     expect(report.statusCode).toBe(200);
+    // A key in the query string, or a password in an absolute URL, stays out of the log.
+    const leaky = await app.fastify.inject({
+      method: 'GET',
+      url: `http://user:s3cret@127.0.0.1/health?apikey=${secretKey}`,
+      remoteAddress: '203.0.113.77',
+    });
+    expect(leaky.statusCode).toBe(200);
     await app.close();
     await store.close();
 
@@ -39,8 +46,9 @@ describe('request logs', () => {
     expect(requests).toEqual([
       { method: 'POST', url: '/api/collect', remoteAddress: '198.51.100.0' },
       { method: 'GET', url: '/api/pipelines', remoteAddress: '203.0.113.0' },
+      { method: 'GET', url: '/health', remoteAddress: '203.0.113.0' },
     ]);
-    for (const secret of ['198.51.100.23', '203.0.113.77', writeKey, secretKey]) {
+    for (const secret of ['198.51.100.23', '203.0.113.77', writeKey, secretKey, 's3cret']) {
       expect(written).not.toContain(secret);
     }
   });

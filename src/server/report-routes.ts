@@ -59,6 +59,12 @@ export async function registerReportRoutes(
         to: query.to ?? '9999-12-31',
       };
     }
+    // Given twice, a name would be read as both joined by a comma: refused, as other repeats are.
+    for (const key of ['pipeline', 'segment'] as const) {
+      if (query[key] !== undefined && typeof query[key] !== 'string') {
+        throw bad(`${key}: expected one name, got ${JSON.stringify(query[key])}`);
+      }
+    }
     return reports.run('funnel', workspace, {
       pipeline: query.pipeline,
       asOf:

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../test-support/run-cli.js';
 import { tempDirectory } from '../../test-support/temp-files.js';
@@ -135,6 +137,96 @@ describe('closedloop serve', () => {
     third.kill('SIGTERM');
     expect(await new Promise((resolve) => third.once('exit', resolve))).toBe(0);
   }, 60_000);
+
+  it('exits 2 at once when it cannot listen, and leaves the file free', async () => {
+    const db = join(dir, 'busy-port.db');
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const address = taken.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const child = spawn(
+      process.execPath,
+      [cli, 'serve', '--db', db, '--port', String(port), '--host', '127.0.0.1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    taken.close();
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^closedloop: CL_ERR_\w+: .*EADDRINUSE/),
+    ]);
+    // Nothing of it holds the file: the next start takes it.
+    const next = spawn(
+      process.execPath,
+      [cli, 'serve', '--db', db, '--port', '0', '--host', '127.0.0.1'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      next.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('listening on')) resolve();
+      });
+      next.once('exit', (exit) => reject(new Error(`serve exited ${exit}`)));
+    });
+    next.kill('SIGTERM');
+    expect(await new Promise((resolve) => next.once('exit', resolve))).toBe(0);
+  }, 60_000);
+
+  it('finishes a demo fill cut short by a shutdown at the next start', async () => {
+    const db = join(dir, 'cut-demo.db');
+    const demo = () =>
+      spawn(
+        process.execPath,
+        [cli, 'serve', '--demo', '--db', db, '--port', '0', '--host', '127.0.0.1'],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+    const first = demo();
+    let stderr = '';
+    first.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // Stopped while the collector takes the simulated events, before the deals go in.
+    const count = (table: string) => {
+      if (!existsSync(db)) return 0;
+      const reader = new Database(db, { readonly: true, fileMustExist: true });
+      try {
+        return (reader.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      } catch {
+        return 0; // not migrated yet
+      } finally {
+        reader.close();
+      }
+    };
+    while (count('events') === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    first.kill('SIGTERM');
+    expect(await new Promise((resolve) => first.once('exit', resolve))).toBe(0);
+    expect(stderr).not.toMatch(/CL_ERR/);
+    expect(count('deals')).toBe(0);
+    const second = demo();
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      second.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('<script')) resolve();
+      });
+      second.once('exit', (exit) => reject(new Error(`serve exited ${exit}`)));
+    });
+    expect(stdout).toMatch(/Demo workspace filled through the collector: [\d,]+ simulated events/);
+    second.kill('SIGTERM');
+    expect(await new Promise((resolve) => second.once('exit', resolve))).toBe(0);
+    const funnel = runCli(['funnel', '--db', db, '--workspace', 'demo', '--json']);
+    expect(funnel.status, funnel.stderr).toBe(0);
+    expect(JSON.parse(funnel.stdout).deals.won).toBeGreaterThan(0);
+  }, 120_000);
 
   it.each([
     [

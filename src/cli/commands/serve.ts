@@ -75,30 +75,65 @@ export function registerServe(program: Command): void {
         tracker: { demoSiteWriteKey: () => demoSiteWriteKey },
       });
       let stopping = false;
+      // Stopped at its next batch by a shutdown: what it sent stays, and the next start, finding
+      // no deals, sends it all again (the collector drops what it has by message id).
+      const demoFill = new AbortController();
+      let filling: Promise<unknown> = Promise.resolve();
+      const release = async () => {
+        await preparer.close();
+        await store.close();
+        claim?.release();
+      };
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         process.stderr.write(
           `closedloop: ${signal}: finishing the requests in flight and committing their events\n`,
         );
+        demoFill.abort();
+        await filling.catch(() => undefined);
         // A failure here (the last WAL sync failed) must not end as a clean exit.
         let exitCode: number = exitCodes.ok;
         await app.close().catch((error: unknown) => {
           exitCode = reportError(error);
         });
-        await preparer.close();
-        await store.close();
-        claim?.release();
+        await release();
+        process.exit(exitCode);
+      };
+      // A server that cannot start (its port taken, a host that does not resolve) must not live
+      // on holding the file: it says why, lets go of everything and exits.
+      const fail = async (error: unknown) => {
+        if (stopping) return;
+        stopping = true;
+        const exitCode = reportError(error);
+        await app.close().catch(() => undefined);
+        await release();
         process.exit(exitCode);
       };
       process.once('SIGTERM', () => void stop('SIGTERM'));
       process.once('SIGINT', () => void stop('SIGINT'));
-      await store.state.ensureDefaultWorkspace();
-      const address = await app.fastify.listen({ port: config.port, host: config.host });
+      let address: string;
+      try {
+        await store.state.ensureDefaultWorkspace();
+        address = await app.fastify.listen({ port: config.port, host: config.host });
+      } catch (error) {
+        await fail(error);
+        return;
+      }
       const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
       const lines = [`Closedloop is listening on ${url} (data in ${config.dbPath})`];
       if (config.demo) {
-        const demo = await ensureDemoWorkspace(app.fastify, store.state, store.events);
+        const fill = ensureDemoWorkspace(app.fastify, store.state, store.events, {
+          signal: demoFill.signal,
+        });
+        filling = fill;
+        let demo: Awaited<typeof fill>;
+        try {
+          demo = await fill;
+        } catch (error) {
+          if (!stopping) await fail(error);
+          return;
+        }
         demoSiteWriteKey = demo.writeKey;
         lines.push(
           demo.sent > 0
@@ -111,6 +146,8 @@ export function registerServe(program: Command): void {
           `Demo site with the snippet: ${url}/demo-site/ (your own visit arrives in the demo workspace)`,
         );
       }
-      process.stdout.write(`${lines.join('\n')}\n`);
+      // With --log, stdout carries the JSON request log alone.
+      const out = config.log ? process.stderr : process.stdout;
+      out.write(`${lines.join('\n')}\n`);
     });
 }

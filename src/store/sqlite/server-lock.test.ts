@@ -1,3 +1,4 @@
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirectory } from '../../test-support/temp-files.js';
@@ -20,6 +21,17 @@ describe('claimForServer', () => {
     first.release();
     first.release();
     claimForServer(path).release();
+  });
+
+  it('meets the same claim through a symbolic link or another spelling of the path', () => {
+    const path = join(dir, 'linked.db');
+    writeFileSync(path, ''); // as the server that claims it goes on to make it
+    const first = claimForServer(path);
+    symlinkSync(path, join(dir, 'alias.db'));
+    for (const other of [join(dir, 'alias.db'), join(dir, '.', 'sub', '..', 'linked.db')]) {
+      expect(() => claimForServer(other)).toThrow(/is used by another closedloop server/);
+    }
+    first.release();
   });
 
   it('names the file when the lock cannot even be made', () => {

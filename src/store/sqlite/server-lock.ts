@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
 
@@ -8,8 +8,20 @@ export interface ServerLock {
   release(): void;
 }
 
-/** The file beside the database whose lock says that a server uses it. */
-export const serverLockPathOf = (dbPath: string) => `${resolve(dbPath)}-server.lock`;
+/**
+ * The file beside the database whose lock says that a server uses it: beside the real file, so a
+ * symbolic link or another spelling of its path meets the same lock.
+ */
+export function serverLockPathOf(dbPath: string): string {
+  const path = resolve(dbPath);
+  // A database not made yet: its folder may exist under another name.
+  const real = existsSync(path)
+    ? realpathSync(path)
+    : existsSync(dirname(path))
+      ? join(realpathSync(dirname(path)), basename(path))
+      : path;
+  return `${real}-server.lock`;
+}
 
 /**
  * Claims a SQLite file for this server alone. Two servers on one file would each keep their own
@@ -20,9 +32,10 @@ export const serverLockPathOf = (dbPath: string) => `${resolve(dbPath)}-server.l
  * Commands that only read, import or configure do not claim the file.
  */
 export function claimForServer(dbPath: string): ServerLock {
-  const lockPath = serverLockPathOf(dbPath);
+  let lockPath = `${dbPath}-server.lock`;
   let db: Database.Database | undefined;
   try {
+    lockPath = serverLockPathOf(dbPath);
     mkdirSync(dirname(lockPath), { recursive: true });
     db = new Database(lockPath, { timeout: 0 });
     db.exec('BEGIN EXCLUSIVE');

@@ -150,7 +150,9 @@ function optionalNumber(
   rule: NumberRule,
 ): number | undefined {
   if (text === undefined) return undefined;
-  const value = text.trim() === '' ? Number.NaN : Number(text);
+  // Decimal notation only: Number() would also read 0x10, 1e3 and 0b11 as numbers.
+  const written = rule.integer ? /^\s*[+-]?\d+\s*$/ : /^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/;
+  const value = written.test(text) ? Number(text) : Number.NaN;
   const ok =
     Number.isFinite(value) &&
     (!rule.positive || value > 0) &&

@@ -14,3 +14,17 @@ export function reportError(error: unknown): number {
   process.stderr.write(`closedloop: ${failure.code}: ${failure.message}\n`);
   return failure.kind === 'input' ? exitCodes.badInput : exitCodes.failure;
 }
+
+/**
+ * The same error with the flag the user typed in place of the store's field name
+ * (`timeZone: …` becomes `--time-zone: …`); any other error as it is.
+ */
+export function namedByFlag(error: unknown, flags: Readonly<Record<string, string>>): unknown {
+  if (!isClosedloopError(error)) return error;
+  for (const [field, flag] of Object.entries(flags)) {
+    if (error.message.startsWith(`${field}:`)) {
+      return new ClosedloopError(error.code, `${flag}${error.message.slice(field.length)}`);
+    }
+  }
+  return error;
+}

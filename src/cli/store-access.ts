@@ -15,8 +15,11 @@ export async function resolveWorkspace(
   idOrName: string | undefined,
 ): Promise<Workspace> {
   if (idOrName !== undefined) {
-    // The default workspace exists from first use on, whichever way it is first asked for.
-    if (idOrName === defaultWorkspaceName) await state.ensureDefaultWorkspace();
+    // A fresh database gets the default workspace on first use, whichever way it is asked for;
+    // one that has workspaces already is not given another by naming it.
+    if (idOrName === defaultWorkspaceName && (await state.listWorkspaces()).length === 0) {
+      await state.ensureDefaultWorkspace();
+    }
     const workspace = await state.findWorkspace(idOrName);
     if (workspace === undefined) {
       throw new ClosedloopError(

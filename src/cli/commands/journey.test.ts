@@ -83,7 +83,18 @@ describe('closedloop workspace and journey', () => {
       db,
     ]);
     expect(badCurrency.status).toBe(1);
-    expect(badCurrency.stderr).toMatch(/currency/);
+    expect(badCurrency.stderr).toMatch(/^closedloop: CL_ERR_CONFIG: --currency: .*"euro"/);
+    const badZone = runCli([
+      'workspace',
+      'settings',
+      '--time-zone',
+      'Nowhere',
+      '--db',
+      db,
+      '--workspace',
+      'acme',
+    ]);
+    expect(badZone.stderr).toMatch(/^closedloop: CL_ERR_CONFIG: --time-zone: .*Nowhere/);
     const reset = runCli([
       'workspace',
       'settings',
@@ -178,6 +189,45 @@ describe('closedloop workspace and journey', () => {
     expect(journey.conversions).toEqual([
       { type: 'form_submit', at: at(9.1), sessionId: journey.sessions[2].id },
     ]);
+  });
+
+  it('prints the text journey as one timeline, a conversion among the visits around it', async () => {
+    const at = (hours: number) => new Date(Date.UTC(2026, 6, 1) + hours * 3_600_000).toISOString();
+    const page = (id: string, hours: number) => ({
+      type: 'page',
+      anonymousId: 'kai-laptop',
+      messageId: id,
+      timestamp: at(hours),
+      context: { page: { url: 'https://acme.com/' } },
+    });
+    await collectIntoFile(db, 'acme', [
+      page('k1', 0),
+      {
+        type: 'track',
+        event: 'form_submit',
+        anonymousId: 'kai-laptop',
+        messageId: 'k2',
+        timestamp: at(1),
+        properties: { email: 'kai@acme.example' },
+      },
+      page('k3', 5),
+    ]);
+    const text = runCli([
+      'journey',
+      '--email',
+      'kai@acme.example',
+      '--db',
+      db,
+      '--workspace',
+      'acme',
+    ]);
+    expect(text.status, text.stderr).toBe(0);
+    const entries = text.stdout
+      .split('\n')
+      .slice(1)
+      .filter((line) => line !== '')
+      .map((line) => line.trim().split(/\s+/).slice(0, 2).join(' '));
+    expect(entries).toEqual([`${at(0)} Direct`, `${at(1)} converted:`, `${at(5)} Direct`]);
   });
 
   it('exits 1 with one clear line for an unknown person or workspace', () => {

@@ -95,11 +95,15 @@ function formatJourney(journey: PersonJourney): string {
   const lines = [
     `${journey.person.emails.join(', ')} (${journey.person.id}), ${journey.visitors.length} device(s)`,
   ];
-  for (const s of journey.sessions) {
-    lines.push(
-      `  ${s.startedAt}  ${s.channel.padEnd(18)} ${s.landingPage ?? ''}${s.bot ? '  [bot]' : ''}`,
-    );
-  }
-  for (const c of journey.conversions) lines.push(`  ${c.at}  converted: ${c.type}`);
+  // One timeline: a conversion sits among the visits around it. ISO times sort as text, and a
+  // stable sort keeps a conversion after the visit that starts at the same instant.
+  const timeline = [
+    ...journey.sessions.map((s) => ({
+      at: s.startedAt,
+      line: `  ${s.startedAt}  ${s.channel.padEnd(18)} ${s.landingPage ?? ''}${s.bot ? '  [bot]' : ''}`,
+    })),
+    ...journey.conversions.map((c) => ({ at: c.at, line: `  ${c.at}  converted: ${c.type}` })),
+  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  for (const entry of timeline) lines.push(entry.line);
   return `${lines.join('\n')}\n`;
 }

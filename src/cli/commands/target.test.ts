@@ -27,13 +27,21 @@ describe('closedloop target', () => {
 
   it('refuses a malformed period or amount with one line', () => {
     for (const [args, pattern] of [
-      [['--period', '2027-13', '--amount', '1'], /CL_ERR_CONFIG: period: expected a year \(2027\)/],
-      [['--period', 'next year', '--amount', '1'], /CL_ERR_CONFIG: period/],
+      [
+        ['--period', '2027-13', '--amount', '1'],
+        /CL_ERR_CONFIG: --period: expected a year \(2027\)/,
+      ],
+      [['--period', 'next year', '--amount', '1'], /CL_ERR_CONFIG: --period: /],
       [
         ['--period', '2027', '--amount', 'lots'],
         /CL_ERR_USAGE: --amount: expected an amount in USD/,
       ],
       [['--period', '2027', '--amount', '-5'], /CL_ERR_USAGE: --amount/],
+      // Commas only between thousands, and no more decimals than the currency has.
+      [['--period', '2027', '--amount', '250.000,00'], /CL_ERR_USAGE: --amount: .*"250.000,00"/],
+      [['--period', '2027', '--amount', '1,5'], /CL_ERR_USAGE: --amount: .*"1,5"/],
+      [['--period', '2027', '--amount', '12,34,56.7'], /CL_ERR_USAGE: --amount/],
+      [['--period', '2027', '--amount', '1000.555'], /CL_ERR_USAGE: --amount: .*"1000.555"/],
       [['--period', '2027'], /CL_ERR_USAGE: .*--amount/],
     ] as const) {
       const result = runCli(['target', 'set', ...args, '--db', db]);

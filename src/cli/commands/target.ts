@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { decimalToMinor, minorDigits, minorToMajor } from '../../core/money.js';
+import { namedByFlag } from '../exit.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
 
 interface RawSetOptions extends RawStoreOptions {
@@ -26,11 +27,14 @@ export function registerTarget(program: Command): void {
       const config = parseStoreConfig(options, process.env);
       const saved = await withStore(config, async ({ state }) => {
         const workspace = await resolveWorkspace(state, config.workspace);
-        const minor = decimalToMinor(
-          options.amount.replaceAll(',', ''),
-          minorDigits(workspace.currency),
-        );
-        if (minor === undefined || minor.minor < 0) {
+        // Commas only as thousands separators, and no more decimals than the currency has:
+        // "1,5" or "1000.5" yen would otherwise be read as another amount, without a word.
+        const text = options.amount.trim();
+        const written = /^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(text);
+        const minor = written
+          ? decimalToMinor(text.replaceAll(',', ''), minorDigits(workspace.currency))
+          : undefined;
+        if (minor === undefined || minor.minor < 0 || minor.rounded) {
           throw new ClosedloopError(
             'CL_ERR_USAGE',
             `--amount: expected an amount in ${workspace.currency} such as 250000 or 1250.50, got "${options.amount}"`,
@@ -40,7 +44,11 @@ export function registerTarget(program: Command): void {
           .trim()
           .toUpperCase()
           .replace(/^(\d{4})-q/i, '$1-Q');
-        await state.setTarget(workspace.id, { period, amountMinor: minor.minor });
+        await state
+          .setTarget(workspace.id, { period, amountMinor: minor.minor })
+          .catch((error: unknown) => {
+            throw namedByFlag(error, { period: '--period' });
+          });
         return {
           period,
           amount: minorToMajor(minor.minor, workspace.currency),

@@ -90,3 +90,21 @@ describe('closedloop workspace key and integration', () => {
     }
   });
 });
+
+describe('closedloop --workspace default', () => {
+  it('makes the default workspace on a fresh database only, not beside others', () => {
+    const fresh = join(dir, 'fresh-default.db');
+    expect(runCli(['target', 'list', '--db', fresh, '--workspace', 'default']).status).toBe(0);
+    const named = join(dir, 'named-only.db');
+    expect(runCli(['workspace', 'create', '--name', 'acme', '--db', named]).status).toBe(0);
+    const asked = runCli(['target', 'list', '--db', named, '--workspace', 'default']);
+    expect(asked.status).toBe(1);
+    expect(asked.stderr).toBe(
+      'closedloop: CL_ERR_UNKNOWN_WORKSPACE: --workspace: no workspace has the id or name "default"\n',
+    );
+    // Still one workspace: commands without --workspace keep working.
+    const listed = runCli(['workspace', 'list', '--db', named, '--json']);
+    expect(JSON.parse(listed.stdout).map((w: { name: string }) => w.name)).toEqual(['acme']);
+    expect(runCli(['target', 'list', '--db', named]).status).toBe(0);
+  });
+});

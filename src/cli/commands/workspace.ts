@@ -10,6 +10,7 @@ import {
   maxLookbackDays,
   maxSessionTimeoutMinutes,
 } from '../../store/sqlite/workspace-settings.js';
+import { namedByFlag } from '../exit.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
 
 interface RawCreateOptions extends RawStoreOptions {
@@ -91,9 +92,10 @@ export function registerWorkspace(program: Command): void {
       const changes = parseSettingsChanges(options);
       const updated = await withStore(config, async ({ state }) => {
         const target = await resolveWorkspace(state, config.workspace);
-        return Object.keys(changes).length === 0
-          ? target
-          : state.updateWorkspaceSettings(target.id, changes);
+        if (Object.keys(changes).length === 0) return target;
+        return state.updateWorkspaceSettings(target.id, changes).catch((error: unknown) => {
+          throw namedByFlag(error, settingFlags);
+        });
       });
       process.stdout.write(
         options.json === true
@@ -213,3 +215,11 @@ function parseSettingsChanges(options: RawSettingsOptions): Partial<WorkspaceSet
   if (lookback !== undefined) changes.lookbackDays = lookback;
   return changes;
 }
+
+/** The flags of the settings, by the store's names for them. */
+const settingFlags = {
+  timeZone: '--time-zone',
+  currency: '--currency',
+  sessionTimeoutMinutes: '--session-timeout',
+  lookbackDays: '--lookback-days',
+};

@@ -73,6 +73,22 @@ export function describeDealConformance(
       expect(deal?.id).toMatch(/^d_[0-9A-Za-z]{16}$/);
     });
 
+    it('keeps revenue targets at their number when the workspace currency changes', async () => {
+      await store.setTarget(ws, { period: '2027', amountMinor: 25_000_050 });
+      await store.setTarget(ws, { period: '2027-Q1', amountMinor: 100 });
+      // USD to JPY: $250,000.50 is ¥250,001 (rounded half up), not ¥25,000,050.
+      await store.updateWorkspaceSettings(ws, { currency: 'JPY' });
+      expect(await store.targets(ws)).toEqual([
+        { period: '2027', amountMinor: 250_001 },
+        { period: '2027-Q1', amountMinor: 1 },
+      ]);
+      await store.updateWorkspaceSettings(ws, { currency: 'KWD' });
+      expect((await store.targets(ws))[0]).toEqual({ period: '2027', amountMinor: 250_001_000 });
+      // Other settings leave them alone.
+      await store.updateWorkspaceSettings(ws, { timeZone: 'Asia/Kuwait' });
+      expect((await store.targets(ws))[0]).toEqual({ period: '2027', amountMinor: 250_001_000 });
+    });
+
     it('keeps the times a source gave its fields, and leaves them out when none did', async () => {
       const fieldTimes = { amount: t0 + day, status: t0 + 2 * day };
       await store.mergeDeals(ws, 'hubspot', ['43', '44'], () => [

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
+import { minorDigits } from '../../core/money.js';
 import type {
   CreatedWorkspace,
   CrmNames,
@@ -26,6 +27,9 @@ export const workspaceSql = {
   listWorkspaces: `SELECT ${workspaceColumns} FROM workspaces w ORDER BY w.created_at, w.rowid`,
   updateSettings: `UPDATE workspaces SET time_zone = ?, currency = ?, session_timeout_minutes = ?,
     lookback_days = ? WHERE id = ?`,
+  targetsOf: 'SELECT period, amount_minor FROM revenue_targets WHERE workspace_id = ?',
+  rescaleTarget: `UPDATE revenue_targets SET amount_minor = ?
+    WHERE workspace_id = ? AND period = ?`,
   insertWriteKey: `INSERT INTO api_keys (workspace_id, kind, write_key, created_at)
     VALUES (?, 'write', ?, ?)`,
   insertSecretKey: `INSERT INTO api_keys (workspace_id, kind, secret_sha256, created_at)
@@ -83,6 +87,8 @@ export function sqliteWorkspaces(db: Database.Database): WorkspaceMethods {
   const workspaceByName = db.prepare<[string], WorkspaceRow>(sql.workspaceByName);
   const listWorkspaces = db.prepare<[], WorkspaceRow>(sql.listWorkspaces);
   const updateSettings = db.prepare<[string, string, number, number, string]>(sql.updateSettings);
+  const targetsOf = db.prepare<[string], { period: string; amount_minor: number }>(sql.targetsOf);
+  const rescaleTarget = db.prepare<[number, string, string]>(sql.rescaleTarget);
   const insertWriteKey = db.prepare<[string, string, number]>(sql.insertWriteKey);
   const insertSecretKey = db.prepare<[string, string, number]>(sql.insertSecretKey);
   const workspaceByWriteKey = db.prepare<[string], WorkspaceRow>(sql.workspaceByWriteKey);
@@ -148,6 +154,15 @@ export function sqliteWorkspaces(db: Database.Database): WorkspaceMethods {
     if (row === undefined) throw unknownWorkspace(id);
     const current = toWorkspace(row);
     const settings = checkedSettings(current, changes);
+    if (settings.currency !== current.currency) {
+      // Targets are minor units of the workspace currency: they keep their number in major
+      // units, as a deal whose currency alone changes does ($250,000.00 becomes ¥250,000), and
+      // are not read as 100 times more yen.
+      const shift = minorDigits(settings.currency) - minorDigits(current.currency);
+      for (const target of targetsOf.all(id)) {
+        rescaleTarget.run(shiftedMinor(target.amount_minor, shift), id, target.period);
+      }
+    }
     updateSettings.run(
       settings.timeZone,
       settings.currency,
@@ -235,4 +250,11 @@ function toWorkspace(row: WorkspaceRow): Workspace {
     lookbackDays: row.lookback_days,
     createdAt: row.created_at,
   };
+}
+
+/** Minor units moved by `shift` decimal places, rounded half up (targets are never negative). */
+function shiftedMinor(minor: number, shift: number): number {
+  if (shift >= 0) return minor * 10 ** shift;
+  const divisor = 10 ** -shift;
+  return Math.floor((minor + divisor / 2) / divisor);
 }

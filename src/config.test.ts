@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseAttributeConfig, parseDemoConfig, parseServeConfig } from './config.js';
+
+describe('numeric flags', () => {
+  it('read decimal notation only, naming the flag for anything else', () => {
+    for (const port of ['1e3', '0x1F90', '0b11', '80.5', '']) {
+      expect(() => parseServeConfig({ port }, {})).toThrow(
+        expect.objectContaining({
+          code: 'CL_ERR_USAGE',
+          message: expect.stringMatching(/^--port: /),
+        }),
+      );
+    }
+    expect(() => parseServeConfig({}, { PORT: '1e3' })).toThrow(/^PORT: /);
+    expect(parseServeConfig({ port: ' 8080 ' }, {}).port).toBe(8080);
+    for (const visitors of ['1e3', '0b111110100', '0x10']) {
+      expect(() => parseDemoConfig({ visitors })).toThrow(/^--visitors: expected a whole number/);
+    }
+    expect(parseDemoConfig({ visitors: '1000', months: '2' })).toMatchObject({
+      visitors: 1000,
+      months: 2,
+    });
+    expect(parseAttributeConfig({ paths: 'p.csv', halfLife: '.5' }).halfLifeDays).toBe(0.5);
+    expect(() => parseAttributeConfig({ paths: 'p.csv', halfLife: '1e1' })).toThrow(
+      /^--half-life: expected a number > 0, got "1e1"/,
+    );
+  });
+});

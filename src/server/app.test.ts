@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ClosedloopError } from '../core/errors.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
@@ -25,6 +26,48 @@ describe('closing the app', () => {
     });
     await expect(app.close()).rejects.toBe(failure);
     expect(reportsClosed).toBe(true);
+    await store.close();
+  });
+});
+
+describe('errors the framework meets first', () => {
+  it('answer in the one JSON shape, with the code of the route the body was for', async () => {
+    const store = await openSqliteStore(':memory:');
+    const { secretKey } = await store.state.createWorkspace('shapes');
+    const app = await buildApp({ events: store.events, state: store.state });
+    const malformed = await app.fastify.inject({
+      method: 'POST',
+      url: '/api/deals',
+      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+      payload: '{"deals": [',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.code).toBe('CL_ERR_DEAL_INVALID');
+
+    // Bytes that are no HTTP, and headers past Node's limit, never reach a route.
+    const address = await app.fastify.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        let answer = '';
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+        socket.on('data', (chunk) => {
+          answer += chunk.toString();
+        });
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbage.split('\r\n\r\n')[1] as string)).toEqual({
+      error: { code: 'CL_ERR_USAGE', message: 'request: not a well-formed HTTP request' },
+    });
+    const huge = await raw(
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(huge.split('\r\n\r\n')[1] as string).error.code).toBe('CL_ERR_USAGE');
+    await app.close();
     await store.close();
   });
 });

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { busyRetryAfterSeconds, deliveryHandler, type LargeBodies } from '../collect/deliveries.js';
 import { Ingestor, type IngestSink } from '../collect/ingest.js';
@@ -54,6 +55,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
         ? false
         : { stream: options.log, serializers: { req: loggedRequest } },
     trustProxy: true,
+    // A request Node's parser refuses never reaches a route: it gets the same JSON shape.
+    clientErrorHandler: answerClientError,
   });
   const classifier = createChannelClassifier();
   const ingestor =
@@ -86,7 +89,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (status >= 400 && status < 500) {
       return reply
         .code(status)
-        .send({ error: { code: 'CL_ERR_EVENT_INVALID', message: `body: ${error.message}` } });
+        .send({ error: { code: invalidBodyCode(request.url), message: `body: ${error.message}` } });
     }
     request.log.error(error);
     return reply.code(500).send({
@@ -129,6 +132,34 @@ export async function buildApp(options: AppOptions): Promise<App> {
       }
     },
   };
+}
+
+/** The code of a body the framework refuses (malformed JSON, another content type), by route. */
+function invalidBodyCode(
+  url: string,
+): 'CL_ERR_EVENT_INVALID' | 'CL_ERR_DEAL_INVALID' | 'CL_ERR_USAGE' {
+  if (url.startsWith('/api/collect') || url.startsWith('/v1/')) return 'CL_ERR_EVENT_INVALID';
+  if (/^\/(api\/(deals|conversions|pipelines|targets)|webhooks\/)/.test(url)) {
+    return 'CL_ERR_DEAL_INVALID';
+  }
+  return 'CL_ERR_USAGE';
+}
+
+/** Headers too large (431) or a request line that is no HTTP (400), answered as every error is. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers: larger than the server takes']
+      : [400, 'Bad Request', 'request: not a well-formed HTTP request'];
+  const body = JSON.stringify({ error: { code: 'CL_ERR_USAGE', message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

@@ -171,7 +171,9 @@ export async function registerCrmRoutes(
           parseJsonBody(typeof request.body === 'string' ? request.body : ''),
           await state.integrationNames(workspace.id, 'pipedrive'),
         );
-        if (deal === undefined) return { created: 0, updated: 0, unchanged: 0, ignored: 1 };
+        if (deal === undefined) {
+          return { created: 0, updated: 0, unchanged: 0, deals: [], ignored: 1 };
+        }
         const saved = await saveIncomingDeals(state, workspace, [deal], {
           source: 'pipedrive',
           now: now(),

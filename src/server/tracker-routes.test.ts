@@ -45,6 +45,16 @@ describe('GET /t.js', async () => {
       headers: { 'if-none-match': '"old"' },
     });
     expect(stale.statusCode).toBe(200);
+    expect(stale.headers['x-content-type-options']).toBe('nosniff');
+    // A weak tag, as proxies send it back, or a list that holds it, is the same version.
+    for (const header of [`W/${etag}`, `"old", ${etag}`, '*']) {
+      const cached = await app.inject({
+        method: 'GET',
+        url: '/t.js',
+        headers: { 'if-none-match': header },
+      });
+      expect([header, cached.statusCode]).toEqual([header, 304]);
+    }
   });
 });
 

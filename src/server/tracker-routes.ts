@@ -43,9 +43,10 @@ export async function registerTrackerRoutes(
     }
     reply
       .header('content-type', 'application/javascript; charset=utf-8')
+      .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'public, max-age=3600')
       .header('etag', tracker.etag);
-    if (request.headers['if-none-match'] === tracker.etag) return reply.code(304).send();
+    if (matchesEtag(request.headers['if-none-match'], tracker.etag)) return reply.code(304).send();
     return reply.send(tracker.body);
   });
 
@@ -64,7 +65,21 @@ export async function registerTrackerRoutes(
     }
     return reply
       .header('content-type', 'text/html; charset=utf-8')
+      .header('x-content-type-options', 'nosniff')
+      .header('x-frame-options', 'DENY')
       .header('cache-control', 'no-store')
       .send(demoSitePage(writeKey));
   });
+}
+
+/**
+ * Whether If-None-Match names the tag: a list, a weak tag (`W/"…"`, as caches and proxies send it
+ * back) or `*` match too, as RFC 9110 compares them for GET.
+ */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === etag || tag === '*');
 }

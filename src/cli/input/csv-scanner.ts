@@ -100,7 +100,9 @@ export class CsvSyntaxError extends Error {
 /**
  * Calls `onRecord` for each record of the file, streaming it in chunks (RFC 4180: quoted fields
  * may hold delimiters, doubled quotes and line breaks; CRLF or LF line ends; a UTF-8 BOM is
- * skipped). Blank lines are skipped.
+ * skipped). Blank lines are skipped, except after a header (the first record) of one column:
+ * there a blank line is a record with one empty field, so that rows keep lining up with the
+ * input's (`channels classify` prints one row per row read).
  */
 export function scanCsvFile(
   path: string,
@@ -113,6 +115,7 @@ export function scanCsvFile(
     let pending: Buffer = Buffer.alloc(0);
     let line = 1;
     let first = true;
+    let headerWidth = 0;
     for (;;) {
       const chunk = Buffer.allocUnsafe(chunkBytes);
       const read = readSync(fd, chunk, 0, chunkBytes, null);
@@ -131,8 +134,9 @@ export function scanCsvFile(
         buffer = buffer.subarray(3);
       }
       first = false;
-      const scanned = scanRecords(buffer, delimiter, atEnd, line, record, onRecord);
+      const scanned = scanRecords(buffer, delimiter, atEnd, line, headerWidth, record, onRecord);
       line = scanned.line;
+      headerWidth = scanned.headerWidth;
       pending = Buffer.from(buffer.subarray(scanned.consumed));
       if (atEnd) return;
     }
@@ -146,12 +150,15 @@ function scanRecords(
   delimiter: number,
   atEnd: boolean,
   startLine: number,
+  startHeaderWidth: number,
   record: CsvRecord,
   onRecord: (record: CsvRecord) => void,
-): { consumed: number; line: number } {
+): { consumed: number; line: number; headerWidth: number } {
   const length = buffer.length;
   let position = 0;
   let line = startLine;
+  // Fields in the first record handed over; 0 until then.
+  let headerWidth = startHeaderWidth;
   record.buffer = buffer;
   while (position < length) {
     const recordStart = position;
@@ -179,7 +186,7 @@ function scanRecords(
           break;
         }
         if (j === -1) {
-          if (!atEnd) return { consumed: recordStart, line: recordLine };
+          if (!atEnd) return { consumed: recordStart, line: recordLine, headerWidth };
           throw new CsvSyntaxError(recordLine, 'a quoted field is never closed');
         }
         for (let k = start; k < j; k++) if (buffer[k] === newline) line++;
@@ -211,7 +218,7 @@ function scanRecords(
       record.quoted[count] = quoted;
       count++;
       if (i >= length) {
-        if (!atEnd) return { consumed: recordStart, line: recordLine };
+        if (!atEnd) return { consumed: recordStart, line: recordLine, headerWidth };
         complete = true;
         break;
       }
@@ -222,7 +229,9 @@ function scanRecords(
       }
       // Line end: CRLF, LF or a lone CR. A CR at the buffer's edge may be half of a CRLF.
       if (byte === carriageReturn) {
-        if (i + 1 >= length && !atEnd) return { consumed: recordStart, line: recordLine };
+        if (i + 1 >= length && !atEnd) {
+          return { consumed: recordStart, line: recordLine, headerWidth };
+        }
         i += i + 1 < length && buffer[i + 1] === newline ? 2 : 1;
       } else {
         i++;
@@ -233,12 +242,15 @@ function scanRecords(
     }
     position = i;
     if (!complete) break;
-    if (count === 1 && record.starts[0] === record.ends[0] && !record.quoted[0]) continue;
+    const blank = count === 1 && record.starts[0] === record.ends[0] && !record.quoted[0];
+    // In a one-column file a blank line is an empty value, not a gap between records.
+    if (blank && headerWidth !== 1) continue;
+    if (headerWidth === 0) headerWidth = count;
     record.count = count;
     record.line = recordLine;
     onRecord(record);
   }
-  return { consumed: position, line };
+  return { consumed: position, line, headerWidth };
 }
 
 /** The delimiter a header line uses: the most frequent of `;`, `,` and tab outside quotes. */

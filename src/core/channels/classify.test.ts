@@ -157,6 +157,16 @@ describe('classifyChannel: rule order where two rules could match', () => {
       'Organic Search',
     ],
     [
+      'Gmail as source with a referral medium: Email, as the bare Gmail referrer is',
+      { source: 'mail.google.com', medium: 'referral' },
+      'Email',
+    ],
+    [
+      'Outlook as source with a referral medium: Email',
+      { source: 'outlook.live.com', medium: 'referral' },
+      'Email',
+    ],
+    [
       'email source, referral medium: Referral before Email',
       { source: 'email', medium: 'referral' },
       'Referral',
@@ -321,6 +331,47 @@ describe('classifyChannel: messy input', () => {
     ],
     ['a source written as a URL', { source: 'https://www.linkedin.com/feed/' }, 'Organic Social'],
     ['an IDN referrer', { referrer: 'https://яндекс.рф/' }, 'Referral'],
+    ['a referrer after a tab', { referrer: '\thttps://www.google.com/' }, 'Organic Search'],
+    [
+      'a referrer after a line break',
+      { referrer: '\r\nhttps://www.google.com/' },
+      'Organic Search',
+    ],
+    [
+      'a referrer after a no-break space',
+      { referrer: '\u00a0https://www.google.com/' },
+      'Organic Search',
+    ],
+    [
+      'a landing URL after a tab: the referrer is still internal',
+      { referrer: 'https://acme-analytics.com/blog', landingUrl: `\t${site}` },
+      'Direct',
+    ],
+    [
+      'a punycode referrer on the Unicode landing site is internal',
+      { referrer: 'https://blog.xn--bcher-kva.de/', landingUrl: 'https://www.bücher.de/' },
+      'Direct',
+    ],
+    [
+      'a Unicode referrer on the punycode landing site is internal',
+      { referrer: 'https://blog.bücher.de/', landingUrl: 'https://www.xn--bcher-kva.de/' },
+      'Direct',
+    ],
+    [
+      'a referrer that is an IPv6 address is a site',
+      { referrer: 'http://[2001:db8::1]/' },
+      'Referral',
+    ],
+    [
+      'an IPv6 referrer with a port, on another site',
+      { referrer: 'http://[2001:db8::1]:8080/x', landingUrl: site },
+      'Referral',
+    ],
+    [
+      'an IPv6 referrer on the landing address is internal',
+      { referrer: 'http://[2001:db8::1]/a', landingUrl: 'http://[2001:DB8:0::1]:8443/b' },
+      'Direct',
+    ],
   ];
   for (const [what, input, channel] of cases) {
     it(what, () => {

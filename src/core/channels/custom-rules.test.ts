@@ -80,6 +80,21 @@ describe('custom channel rules', () => {
     expect(byHost({ landingUrl: 'https://APP.acme.com/login' })).toBe('App');
     expect(byHost({ landingUrl: 'https://www.acme.com/' })).toBe('Direct');
   });
+
+  it('test hosts in their ASCII form, whichever form the rule and the URL are written in', () => {
+    const byHost = createChannelClassifier([
+      {
+        channel: 'Books',
+        when: [{ field: 'referrerHost', op: 'equals', value: 'blog.bücher.de' }],
+      },
+      { channel: 'Shop', when: [{ field: 'landingHost', op: 'contains', value: 'bücher.de' }] },
+    ]);
+    expect(byHost({ referrer: 'https://blog.bücher.de/' })).toBe('Books');
+    expect(byHost({ referrer: 'https://blog.xn--bcher-kva.de/' })).toBe('Books');
+    expect(byHost({ landingUrl: 'https://shop.bücher.de/' })).toBe('Shop');
+    expect(byHost({ landingUrl: 'https://shop.xn--bcher-kva.de/' })).toBe('Shop');
+    expect(byHost({ referrer: 'https://blog.buecher.de/' })).toBe('Referral');
+  });
 });
 
 describe('parseChannelRules', () => {

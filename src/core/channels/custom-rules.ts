@@ -4,11 +4,13 @@
  *
  * Conditions test the session's fields as given — trimmed and lowercased, before any default
  * logic (a rule on `source` sees the UTM source, not a source derived from the referrer) — plus
- * `referrerHost` and `landingHost` (normalized hosts, '' when absent) and `clickId` (holds when
- * any click id present satisfies the test, e.g. `clickId equals gclid`). Comparisons ignore case;
- * `regex` searches the value (anchor it with ^ and $ for a whole match).
+ * `referrerHost` and `landingHost` (normalized hosts, international names in ASCII, '' when
+ * absent) and `clickId` (holds when any click id present satisfies the test, e.g. `clickId equals
+ * gclid`). Comparisons ignore case; `regex` searches the value (anchor it with ^ and $ for a whole
+ * match).
  */
 import { ClosedloopError } from '../errors.js';
+import { toAsciiHost } from './hosts.js';
 
 export const ruleFields = [
   'source',
@@ -178,7 +180,7 @@ export function compileChannelRules(rules: readonly ChannelRule[]): CompiledRule
 }
 
 function compileTest(condition: ChannelCondition): Test {
-  const value = condition.value.toLowerCase();
+  const value = comparedValue(condition);
   switch (condition.op) {
     case 'equals':
       return (text) => text === value;
@@ -189,6 +191,17 @@ function compileTest(condition: ChannelCondition): Test {
       return (text) => pattern.test(text);
     }
   }
+}
+
+/**
+ * The rule's value lowercased; on a host field, in ASCII as the hosts are (`bücher.de` →
+ * `xn--bcher-kva.de`), so a rule matches a site whichever form it was written in. Text that is no
+ * host name is kept as written. A regex is not converted: it sees the ASCII host.
+ */
+function comparedValue(condition: ChannelCondition): string {
+  const value = condition.value.toLowerCase();
+  if (condition.field !== 'referrerHost' && condition.field !== 'landingHost') return value;
+  return toAsciiHost(value) || value;
 }
 
 function holds(subject: RuleSubject, field: RuleField, test: Test): boolean {

@@ -69,6 +69,11 @@ describe('default rules', () => {
       { source: 'bing.com', medium: 'referral', category: 'search' },
       'Organic Search',
     ],
+    [
+      'a webmail site over Referral, as other site categories are',
+      { source: 'mail.google.com', medium: 'referral', category: 'email' },
+      'Email',
+    ],
     ['Referral over Email', { source: 'email', medium: 'referral' }, 'Referral'],
     ['Email over Affiliates', { source: 'email', medium: 'affiliate' }, 'Email'],
     ['Affiliates over SMS', { source: 'sms', medium: 'affiliate' }, 'Affiliates'],

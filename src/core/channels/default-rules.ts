@@ -6,7 +6,9 @@
  * One rule is ours: AI Assistants (source on the AI list), tried after Paid Other so that a paid
  * medium still makes a visit paid, and before the organic rules so that an assistant is never
  * taken for the search engine or social site whose domain it lives on. Webmail sites count as
- * Email, like an `email` source or medium.
+ * Email, like an `email` source or medium, and before the Referral rule, as the other site
+ * categories do: `mail.google.com` / `referral` is Email (an `email` source with that medium stays
+ * Referral, as in GA4).
  */
 import type { DefaultChannel } from './channel-groups.js';
 import type { SiteCategory } from './site-categories.js';
@@ -65,8 +67,11 @@ export function defaultChannelOf(traffic: Traffic): DefaultChannel {
   if (category === 'social' || socialMedia.has(medium)) return 'Organic Social';
   if (category === 'video' || medium.includes('video')) return 'Organic Video';
   if (category === 'search' || medium === 'organic') return 'Organic Search';
+  // Ours, like the site categories above: a webmail site is Email even with a referral medium,
+  // as its bare referrer is (`mail.google.com` / `referral`).
+  if (category === 'email') return 'Email';
   if (referralMedia.has(medium)) return 'Referral';
-  if (emailNames.has(source) || emailNames.has(medium) || category === 'email') return 'Email';
+  if (emailNames.has(source) || emailNames.has(medium)) return 'Email';
   if (medium === 'affiliate') return 'Affiliates';
   if (medium === 'audio') return 'Audio';
   if (source === 'sms' || medium === 'sms') return 'SMS';

@@ -12,6 +12,13 @@ describe('hostSlice', () => {
     expect(hostSlice('example.org')).toBe('example.org');
     expect(hostSlice('')).toBe('');
   });
+
+  it('skips whitespace before the URL, no-break spaces included', () => {
+    expect(hostSlice('\thttps://www.google.com/')).toBe('www.google.com');
+    expect(hostSlice('\r\n https://www.google.com/')).toBe('www.google.com');
+    expect(hostSlice('\u00a0https://www.google.com/x')).toBe('www.google.com');
+    expect(hostSlice('\ufeff\u2003example.org/a')).toBe('example.org');
+  });
 });
 
 describe('normalizeHost and hostOf', () => {
@@ -37,8 +44,16 @@ describe('normalizeHost and hostOf', () => {
     }
   });
 
-  it('keep IP addresses and international names', () => {
+  it('keep IP addresses, and international names in their ASCII (punycode) form', () => {
     expect(hostOf('http://10.0.0.1/x')).toBe('10.0.0.1');
-    expect(hostOf('https://яндекс.рф/')).toBe('яндекс.рф');
+    expect(hostOf('https://яндекс.рф/')).toBe('xn--d1acpjx3f.xn--p1ai');
+    expect(normalizeHost('WWW.BÜCHER.DE')).toBe('www.xn--bcher-kva.de');
+    expect(normalizeHost('www.xn--bcher-kva.de')).toBe('www.xn--bcher-kva.de');
+  });
+
+  it('keep IPv6 literals in brackets, in their canonical form, without the port', () => {
+    expect(hostOf('http://[2001:db8::1]/')).toBe('[2001:db8::1]');
+    expect(hostOf('http://user@[2001:DB8:0:0::1]:8080/x')).toBe('[2001:db8::1]');
+    expect(hostOf('http://[2001:db8::zz]/')).toBe('');
   });
 });

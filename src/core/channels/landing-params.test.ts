@@ -46,6 +46,27 @@ describe('withLandingParams', () => {
     expect(classifyChannel(input)).toBe('Paid Social');
   });
 
+  it("treats GA's placeholders as empty fields, which the URL's tags fill", () => {
+    const url = 'https://example.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand';
+    const input = withLandingParams({
+      source: '(not set)',
+      medium: ' (NONE) ',
+      campaign: '(not provided)',
+      landingUrl: url,
+    });
+    expect(input.source).toBe('google');
+    expect(input.medium).toBe('cpc');
+    expect(input.campaign).toBe('brand');
+    expect(classifyChannel(input)).toBe('Paid Search');
+    expect(
+      classifyChannel(
+        withLandingParams({ source: '(not set)', medium: '(not set)', landingUrl: url }),
+      ),
+    ).toBe(classifyChannel(withLandingParams({ source: '', medium: '', landingUrl: url })));
+    // `(direct)` is a source of its own (GA4's mark of direct traffic), not a placeholder.
+    expect(withLandingParams({ source: '(direct)', landingUrl: url }).source).toBe('(direct)');
+  });
+
   it('keeps explicit click ids and leaves inputs without a query as they are', () => {
     const input = { landingUrl: 'https://acme.com/?gclid=a', clickIds: { gclid: 'b' } };
     expect(withLandingParams(input).clickIds).toEqual({ gclid: 'b' });

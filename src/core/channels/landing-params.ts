@@ -5,6 +5,7 @@
  */
 import type { ChannelInput } from './classify.js';
 import { type ClickIdName, type ClickIds, clickIdNames } from './click-ids.js';
+import { normalizeTag } from './traffic-source.js';
 
 export interface LandingParams {
   readonly source?: string;
@@ -43,7 +44,8 @@ export function readLandingParams(url: string): LandingParams {
 
 /**
  * The input with its empty fields filled from its landing URL's query: fields given explicitly
- * win, each on its own (a `source` column and a `utm_medium` in the URL combine).
+ * win, each on its own (a `source` column and a `utm_medium` in the URL combine). A tag holding
+ * one of GA's placeholders (`(not set)`, `(none)`...) counts as empty.
  */
 export function withLandingParams(input: ChannelInput): ChannelInput {
   const url = input.landingUrl;
@@ -51,6 +53,10 @@ export function withLandingParams(input: ChannelInput): ChannelInput {
   const found = readLandingParams(url);
   const given = (value: string | null | undefined) =>
     typeof value === 'string' && value.trim() !== '';
+  // GA's placeholders (`(not set)`...) mean no value, so the URL's tag fills them as it fills an
+  // empty cell; `(direct)` as a source is a value (GA4's mark of direct traffic).
+  const tagGiven = (value: string | null | undefined, field: 'source' | 'medium' | 'campaign') =>
+    typeof value === 'string' && normalizeTag(value, field) !== '';
   const clickIds: Partial<Record<ClickIdName, string | null | undefined>> = { ...found.clickIds };
   for (const name of clickIdNames) {
     const explicit = input.clickIds?.[name];
@@ -58,9 +64,9 @@ export function withLandingParams(input: ChannelInput): ChannelInput {
   }
   return {
     ...input,
-    source: given(input.source) ? input.source : found.source,
-    medium: given(input.medium) ? input.medium : found.medium,
-    campaign: given(input.campaign) ? input.campaign : found.campaign,
+    source: tagGiven(input.source, 'source') ? input.source : found.source,
+    medium: tagGiven(input.medium, 'medium') ? input.medium : found.medium,
+    campaign: tagGiven(input.campaign, 'campaign') ? input.campaign : found.campaign,
     clickIds,
   };
 }

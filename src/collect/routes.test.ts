@@ -57,6 +57,7 @@ describe('Segment-compatible routes', () => {
       );
       expect(response.status).toBe(401);
       expect(response.body.error.code).toBe('CL_ERR_AUTH');
+      expect(response.headers['www-authenticate']).toBe('Basic realm="closedloop"');
     }
   });
 

@@ -75,6 +75,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
         request.log.warn(error.message);
         reply.header('retry-after', String(busyRetryAfterSeconds));
       } else if (status >= 500) request.log.error(error);
+      const scheme = status === 401 ? authScheme(request.url) : undefined;
+      if (scheme !== undefined) reply.header('www-authenticate', scheme);
       return reply.code(status).send({ error: { code: error.code, message: error.message } });
     }
     const status = error.statusCode ?? 500;
@@ -132,6 +134,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
       }
     },
   };
+}
+
+/**
+ * How a refused client should authenticate (RFC 9110 asks a 401 to say): a secret key as bearer
+ * token under /api, the write key as basic-auth user on Segment's /v1 and Pipedrive's webhooks.
+ * HubSpot signs its webhooks instead, and the tracker sends its key in the body: no scheme.
+ */
+function authScheme(url: string): string | undefined {
+  if (url.startsWith('/api/') && !url.startsWith('/api/collect')) {
+    return 'Bearer realm="closedloop"';
+  }
+  if (url.startsWith('/v1/') || url.startsWith('/webhooks/pipedrive/')) {
+    return 'Basic realm="closedloop"';
+  }
+  return undefined;
 }
 
 /** The code of a body the framework refuses (malformed JSON, another content type), by route. */

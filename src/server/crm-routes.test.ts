@@ -83,6 +83,7 @@ describe('POST /api/deals', () => {
     });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('CL_ERR_AUTH');
+    expect(wrong.headers['www-authenticate']).toBe('Bearer realm="closedloop"');
 
     for (const [deals, field] of [
       [[{ name: 'no id' }], 'deals.0.id: is required'],

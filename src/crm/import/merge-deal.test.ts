@@ -245,6 +245,63 @@ describe('mergeDeal: a new deal', () => {
   });
 });
 
+describe('mergeDeal: amounts dated by the input, with no current one', () => {
+  it('take the latest as the amount in force, for a stored deal too (a close value re-imported)', () => {
+    const open = mergeDeal(
+      undefined,
+      incoming({ stage: 'Engaging', status: 'open' }, [['Engaging', '2017-03-01']]),
+      context,
+    ).draft;
+    expect(open.amountMinor).toBeNull();
+    // The next export: the deal won, its close value dated at the close.
+    const won = mergeDeal(
+      stored(open),
+      incoming({ stage: 'Won', status: 'won', closedAt: moment('2017-04-02') }, [
+        ['Engaging', '2017-03-01'],
+        ['Won', '2017-04-02', '4514'],
+      ]),
+      context,
+    ).draft;
+    expect(won.amountMinor).toBe(451_400);
+    expect(won.amountHistory).toEqual([
+      { at: moment('2017-04-02'), minor: 451_400, currency: 'USD' },
+    ]);
+    // A corrected close value replaces it, and the history says when each was in force.
+    const corrected = mergeDeal(
+      stored(won),
+      incoming({ stage: 'Won', status: 'won', closedAt: moment('2017-04-02') }, [
+        ['Won', '2017-04-02', '4600'],
+      ]),
+      context,
+    ).draft;
+    expect(corrected.amountMinor).toBe(460_000);
+    expect(corrected.amountHistory.at(-1)?.minor).toBe(460_000);
+  });
+
+  it('let an import set a field a webhook dated before, so a retried webhook cannot undo it', () => {
+    const fromWebhook = mergeDeal(
+      undefined,
+      { ...incoming({ amount: '100', name: 'Acme' }), fieldTimes: { amount: 1_000, name: 1_000 } },
+      context,
+    ).draft;
+    // The import sets the amount as of its own time.
+    const imported = mergeDeal(stored(fromWebhook), incoming({ amount: '250' }), context).draft;
+    expect(imported.amountMinor).toBe(25_000);
+    expect(imported.fieldTimes).toEqual({ name: 1_000, amount: now });
+    const retried = mergeDeal(
+      stored(imported),
+      { ...incoming({ amount: '100', name: 'Acme' }), fieldTimes: { amount: 1_000, name: 1_000 } },
+      context,
+    ).draft;
+    expect(retried.amountMinor).toBe(25_000);
+    expect(retried.name).toBe('Acme');
+    // A deal no webhook dated gets no times from an import.
+    expect(mergeDeal(undefined, incoming({ amount: '250' }), context).draft).not.toHaveProperty(
+      'fieldTimes',
+    );
+  });
+});
+
 describe('mergeDeal: a stored deal meets new input', () => {
   const first = mergeDeal(
     undefined,

@@ -57,7 +57,7 @@ export function mergeDeal(
   context: MergeContext,
 ): MergedDeal {
   const quirks = new Set<QuirkKind>();
-  const { row, fieldTimes } = withoutStaleFields(incoming, stored);
+  const { row, fieldTimes } = withoutStaleFields(incoming, stored, context.now);
   const pick = <K extends keyof DealRow & keyof Deal>(key: K, fallback: Deal[K] | null = null) =>
     (row[key] as Deal[K] | undefined) ?? stored?.[key] ?? fallback;
 
@@ -128,6 +128,10 @@ export function mergeDeal(
     amountMinor = toMinor(decimal, currency, quirks) ?? null;
   } else if (row.amount !== undefined)
     amountMinor = toMinor(row.amount, currency, quirks) ?? amountMinor;
+  // Amounts the input dates, with no current one (a close value, a late webhook's change): the
+  // amount in force is the latest in the history, for a stored deal as for a new one.
+  else if (dated.length > 0 && amountHistory.length > 0)
+    amountMinor = amountHistory.at(-1)?.minor ?? amountMinor;
   else if (amountHistory.length > 0 && stored === undefined)
     amountMinor = amountHistory.at(-1)?.minor ?? null;
   if (amountMinor !== null) {
@@ -180,10 +184,20 @@ export function mergeDeal(
 function withoutStaleFields(
   incoming: IncomingDeal,
   stored: Deal | undefined,
+  now: number,
 ): { row: DealRow; fieldTimes: Readonly<Record<string, number>> | undefined } {
   const row = incoming.row ?? { externalId: incoming.externalId };
   const given = incoming.fieldTimes;
-  if (given === undefined) return { row, fieldTimes: stored?.fieldTimes };
+  if (given === undefined) {
+    // An input that says no times (an import) sets its fields as of now: a webhook retried
+    // later with an older time must not undo it. Deals no webhook dated keep no times.
+    if (stored?.fieldTimes === undefined) return { row, fieldTimes: undefined };
+    const times: Record<string, number> = { ...stored.fieldTimes };
+    for (const [key, value] of Object.entries(row)) {
+      if (key !== 'externalId' && value !== undefined) times[key] = now;
+    }
+    return { row, fieldTimes: times };
+  }
   const times: Record<string, number> = { ...stored?.fieldTimes };
   const fresh: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {

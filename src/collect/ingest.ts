@@ -220,6 +220,8 @@ export class Ingestor implements IngestSink {
     // Each visitor's session as this batch left it: the cache may evict it before the commit,
     // and the store does not have it yet.
     const placed = new Map<string, SessionRecord>();
+    // Each visitor's older session that late events of this batch went into.
+    const lateSessions = new Map<string, SessionRecord>();
     const stored: StoredEvent[] = [];
     const conversions: ConversionRecord[] = [];
     // Visitors with a conversion in this batch (not yet in the store).
@@ -228,20 +230,26 @@ export class Ingestor implements IngestSink {
       const visitorId = event.anonymousId ?? `user:${event.userId}`;
       const key = `${workspace.id}\u0000${visitorId}`;
       touchedVisitors.add(visitorId);
-      const current =
+      const newest =
         placed.get(key) ??
         this.#sessions.get(key) ??
         (await eventStore.latestSession(workspace.id, visitorId));
+      // Events that arrive late, older than the visitor's newest session, go on with the older
+      // session this batch opened for them (the batch is in time order), not with the newest.
+      const late = lateSessions.get(key);
+      const current =
+        late !== undefined && newest !== undefined && event.timestamp < newest.startedAt
+          ? late
+          : newest;
       const step = placeInSession(current, event, visitorId, rules);
       if (step.session !== null) {
         sessions.set(step.session.id, step.session);
-        // A page view that arrives late may open a session older than the current one: it is
-        // stored, but the current one stays current, or the visitor's next page view would be
-        // measured against the old session and open a new one.
-        if (current === undefined || step.session.startedAt >= current.startedAt) {
+        // A session older than the newest is stored, but the newest stays current, or the
+        // visitor's next page view would be measured against the old one and open a new one.
+        if (newest === undefined || step.session.startedAt >= newest.startedAt) {
           placed.set(key, step.session);
           this.#remember(key, step.session);
-        }
+        } else lateSessions.set(key, step.session);
       }
       const sessionId = step.session?.id ?? null;
       const conversion = (type: string) => {

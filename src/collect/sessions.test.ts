@@ -230,6 +230,32 @@ describe('late and server-side events', () => {
     expect(sessions[1]?.lastSeenAt).toBe(Date.parse(at(65)));
   });
 
+  it('keep a late batch of one visit in one session, its form submit included', async () => {
+    await send([pageView('late-2', 120, 'https://www.acme.com/')]);
+    // An offline queue delivers an earlier visit, from an ad, after the later one.
+    const ad = 'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand';
+    await send([
+      pageView('late-2', 0, ad),
+      pageView('late-2', 2, 'https://www.acme.com/pricing'),
+      {
+        type: 'track',
+        event: 'form_submit',
+        anonymousId: 'late-2',
+        messageId: `m-${++counter}`,
+        timestamp: at(3),
+        properties: { email: 'late-2@acme.example' },
+      },
+      pageView('late-2', 4, 'https://www.acme.com/thanks'),
+    ]);
+    const sessions = await sessionsOf('late-2');
+    expect(sessions.map((s) => [s.channel, s.pageViews])).toEqual([
+      ['Paid Search', 3],
+      ['Direct', 1],
+    ]);
+    const [conversion] = await store.events.conversionsOfVisitors(workspace.id, ['late-2']);
+    expect(conversion?.sessionId).toBe(sessions[0]?.id);
+  });
+
   it("join a user id's server-side events to the person, in either order, with one lead", async () => {
     const track = (userId: string, minutes: number) => ({
       type: 'track',

@@ -271,7 +271,7 @@ export interface ServeConfig extends StoreConfig {
   readonly batchQueueLimit: number;
   /** Longest a report (funnel, forecast, backtest) may compute, in milliseconds. */
   readonly reportTimeLimitMs: number;
-  /** Fill a demo workspace through the collector when it is empty. */
+  /** Fill a demo workspace through the collector unless it holds deals (an unfinished fill). */
   readonly demo: boolean;
   readonly log: boolean;
 }

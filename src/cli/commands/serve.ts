@@ -21,7 +21,7 @@ export function registerServe(program: Command): void {
     )
     .option(
       '--demo',
-      'fill a "demo" workspace with a simulated year, through the collector, if it is empty',
+      'fill a "demo" workspace with a simulated year, through the collector, unless it holds deals',
     )
     .option('--log', 'log every request (JSON lines on stdout)')
     .action(async (options: RawServeOptions) => {

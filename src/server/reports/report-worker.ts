@@ -12,16 +12,24 @@ const port = parentPort;
 if (port === null) throw new Error('report-worker.js runs as a worker thread');
 const store = await openSqliteStore((workerData as { dbPath: string }).dbPath);
 
+// One report at a time, each announced as it starts: the time limit counts its own computing,
+// not the time it waited behind another.
+let queue: Promise<unknown> = Promise.resolve();
 port.on('message', (message: ReportRequestMessage) => {
-  computeReport(store, message.kind, message.workspace, message.request).then(
-    (result) => port.postMessage({ id: message.id, result } satisfies ReportReply),
+  queue = queue.then(() => run(message));
+});
+
+function run(message: ReportRequestMessage): Promise<void> {
+  port?.postMessage({ id: message.id, started: true } satisfies ReportReply);
+  return computeReport(store, message.kind, message.workspace, message.request).then(
+    (result) => port?.postMessage({ id: message.id, result } satisfies ReportReply),
     (error: unknown) => {
       // What failed inside goes to the server's log, not to the client.
       if (!isClosedloopError(error)) {
         const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
         process.stderr.write(`closedloop: the ${message.kind} report failed: ${detail}\n`);
       }
-      port.postMessage({
+      port?.postMessage({
         id: message.id,
         error: isClosedloopError(error)
           ? { code: error.code, message: error.message }
@@ -29,5 +37,5 @@ port.on('message', (message: ReportRequestMessage) => {
       } satisfies ReportReply);
     },
   );
-});
+}
 port.postMessage({ id: 0 } satisfies ReportReply);

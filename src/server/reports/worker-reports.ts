@@ -12,15 +12,18 @@ export interface ReportRequestMessage {
 
 export interface ReportReply {
   readonly id: number;
+  /** The report has started computing (the thread computes one at a time). */
+  readonly started?: true;
   readonly result?: unknown;
   readonly error?: { readonly code: ErrorCode; readonly message: string };
 }
 
 export interface WorkerReportsOptions {
   /**
-   * Longest a report may compute (default: no limit). Past it the report fails (CL_ERR_TIME_LIMIT)
-   * and its thread is stopped, the only way to stop arithmetic; the reports it was also computing
-   * start again on a new thread.
+   * Longest a report may compute, from its start (default: no limit; the thread computes one
+   * report at a time, and time spent waiting behind another does not count). Past it the report
+   * fails (CL_ERR_TIME_LIMIT) and its thread is stopped, the only way to stop arithmetic; the
+   * reports waiting there start again on a new thread.
    */
   readonly timeLimitMs?: number;
 }
@@ -81,9 +84,13 @@ export class WorkerReports implements ReportRunner {
     }
     this.#waiting.set(waiting.message.id, waiting);
     worker.postMessage(waiting.message satisfies ReportRequestMessage);
-    if (this.#timeLimitMs !== undefined) {
-      waiting.timer = setTimeout(() => this.#timedOut(waiting), this.#timeLimitMs);
-    }
+  }
+
+  /** The time limit counts from the start of the report's own computing. */
+  #started(waiting: Waiting): void {
+    if (this.#timeLimitMs === undefined) return;
+    clearTimeout(waiting.timer);
+    waiting.timer = setTimeout(() => this.#timedOut(waiting), this.#timeLimitMs);
   }
 
   /** Fails the report, stops its thread, and starts the others again on a new one. */
@@ -129,6 +136,10 @@ export class WorkerReports implements ReportRunner {
         if (!current()) return;
         const waiting = this.#waiting.get(reply.id);
         if (waiting === undefined) return;
+        if (reply.started === true) {
+          this.#started(waiting);
+          return;
+        }
         clearTimeout(waiting.timer);
         this.#waiting.delete(reply.id);
         waiting.settle(reply);

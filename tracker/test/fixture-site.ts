@@ -43,8 +43,15 @@ export interface FixtureSite {
   readonly received: ReceivedRequest[];
   /** The bodies posted to /api/collect with this test's write key, in order of arrival. */
   batches(): { writeKey: string; sentAt: unknown; batch: CollectedEvent[] }[];
-  /** The events of those batches. */
+  /** The events of those batches, in order of arrival. */
   events(): CollectedEvent[];
+  /**
+   * The same events in the order the page made them. Each batch is a request of its own, and the
+   * browser does not promise that requests arrive in the order they left: the events' own
+   * timestamps order them, then (within one millisecond) the batch sent first, then the order
+   * inside a batch.
+   */
+  eventsInOrderMade(): CollectedEvent[];
 }
 
 /**
@@ -140,6 +147,17 @@ ${body}
     },
     events() {
       return this.batches().flatMap((body) => body.batch);
+    },
+    eventsInOrderMade() {
+      return this.batches()
+        .flatMap(({ sentAt, batch }) =>
+          batch.map((event, index) => ({ event, sentAt: Number(sentAt), index })),
+        )
+        .sort(
+          (a, b) =>
+            a.event.timestamp - b.event.timestamp || a.sentAt - b.sentAt || a.index - b.index,
+        )
+        .map(({ event }) => event);
     },
   };
 }

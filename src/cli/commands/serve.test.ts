@@ -1,14 +1,26 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { openOwnConnectionIngestor } from '../../collect/own-connection.js';
+import { createChannelClassifier } from '../../core/channels/classify.js';
+import { buildApp } from '../../server/app.js';
+import { ensureDemoWorkspace } from '../../server/demo-workspace.js';
+import { openSqliteStore } from '../../store/sqlite/open.js';
 import { runCli } from '../../test-support/run-cli.js';
 import { tempDirectory } from '../../test-support/temp-files.js';
 
 const cli = join(import.meta.dirname, '../../../dist/cli/main.js');
 const dir = tempDirectory();
+
+/**
+ * The exit code once the child's output is all in: at 'exit' its stdio may still be open, and what
+ * it wrote last may not have been read yet ('close' comes after both).
+ */
+function closed(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('close', (code: number | null) => resolve(code)));
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -23,38 +35,59 @@ function freePort(): Promise<number> {
 
 describe('closedloop serve', () => {
   it('listens on $PORT, fills the demo workspace through the collector, serves the tracker and the demo site, and stops cleanly on SIGTERM', async () => {
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [cli, 'serve', '--demo', '--db', join(dir, 'serve.db'), '--host', '127.0.0.1'],
-      {
-        env: { ...process.env, PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    while (!stdout.includes('<script')) {
-      if (child.exitCode !== null) throw new Error(`serve exited: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // A port found free may be taken before the child listens on it: then it says so, and
+    // exits 2, and another port is tried.
+    const start = async () => {
+      const port = await freePort();
+      const child = spawn(
+        process.execPath,
+        [cli, 'serve', '--demo', '--db', join(dir, 'serve.db'), '--host', '127.0.0.1'],
+        {
+          env: { ...process.env, PORT: String(port) },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const output = { stdout: '', stderr: '' };
+      child.stdout.on('data', (chunk: Buffer) => {
+        output.stdout += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        output.stderr += chunk.toString();
+      });
+      const exited = closed(child);
+      let code: number | null | undefined;
+      void exited.then((exit) => {
+        code = exit;
+      });
+      while (!output.stdout.includes('<script')) {
+        if (code !== undefined) {
+          if (code === 2 && /EADDRINUSE/.test(output.stderr)) return undefined;
+          throw new Error(`serve exited ${code}: ${output.stderr}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return { port, child, output, exited };
+    };
+    let started = await start();
+    for (let attempt = 1; started === undefined && attempt < 5; attempt += 1) {
+      started = await start();
     }
-    expect(stdout).toContain(`http://127.0.0.1:${port}`);
-    const writeKey = /data-key="(wk_[A-Za-z0-9]+)"/.exec(stdout)?.[1];
+    if (started === undefined) throw new Error('serve: every port tried was taken');
+    const { port, child, output, exited } = started;
+    expect(output.stdout).toContain(`http://127.0.0.1:${port}`);
+    const writeKey = /data-key="(wk_[A-Za-z0-9]+)"/.exec(output.stdout)?.[1];
     expect(writeKey).toBeDefined();
-    expect(stdout).toMatch(/Demo workspace filled through the collector: [\d,]+ simulated events/);
+    expect(output.stdout).toMatch(
+      /Demo workspace filled through the collector: [\d,]+ simulated events/,
+    );
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
     const tracker = await fetch(`http://127.0.0.1:${port}/t.js`);
     expect(tracker.status).toBe(200);
     expect(tracker.headers.get('content-type')).toMatch(/^application\/javascript/);
-    expect(stdout).toContain(`Demo site with the snippet: http://127.0.0.1:${port}/demo-site/`);
+    expect(output.stdout).toContain(
+      `Demo site with the snippet: http://127.0.0.1:${port}/demo-site/`,
+    );
     const demoSite = await fetch(`http://127.0.0.1:${port}/demo-site/`);
     expect(await demoSite.text()).toContain(`<script defer src="/t.js" data-key="${writeKey}">`);
     const sent = await fetch(`http://127.0.0.1:${port}/v1/track`, {
@@ -86,7 +119,7 @@ describe('closedloop serve', () => {
     );
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toMatch(/SIGTERM: finishing the requests in flight/);
+    expect(output.stderr).toMatch(/SIGTERM: finishing the requests in flight/);
     // The demo's CRM came in through the deals API: its funnel has won and lost deals.
     const funnel = runCli([
       'funnel',
@@ -125,17 +158,17 @@ describe('closedloop serve', () => {
     second.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    expect(await new Promise((resolve) => second.once('exit', resolve))).toBe(2);
+    expect(await closed(second)).toBe(2);
     expect(stderr).toBe(
       `closedloop: CL_ERR_STORE: --db: ${db} is used by another closedloop server (one server per file): stop it, or serve another file\n`,
     );
     // However the first ends, the operating system lets go of its claim.
     first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
+    await closed(first);
     const third = serve();
     await listening(third);
     third.kill('SIGTERM');
-    expect(await new Promise((resolve) => third.once('exit', resolve))).toBe(0);
+    expect(await closed(third)).toBe(0);
   }, 60_000);
 
   it('exits 2 at once when it cannot listen, and leaves the file free', async () => {
@@ -153,7 +186,7 @@ describe('closedloop serve', () => {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const code = await new Promise((resolve) => child.once('exit', resolve));
+    const code = await closed(child);
     taken.close();
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toEqual([
@@ -176,53 +209,60 @@ describe('closedloop serve', () => {
       next.once('exit', (exit) => reject(new Error(`serve exited ${exit}`)));
     });
     next.kill('SIGTERM');
-    expect(await new Promise((resolve) => next.once('exit', resolve))).toBe(0);
+    expect(await closed(next)).toBe(0);
   }, 60_000);
 
   it('finishes a demo fill cut short by a shutdown at the next start', async () => {
     const db = join(dir, 'cut-demo.db');
-    const demo = () =>
-      spawn(
-        process.execPath,
-        [cli, 'serve', '--demo', '--db', db, '--port', '0', '--host', '127.0.0.1'],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-    const first = demo();
-    let stderr = '';
-    first.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    // Stopped while the collector takes the simulated events, before the deals go in.
     const count = (table: string) => {
-      if (!existsSync(db)) return 0;
       const reader = new Database(db, { readonly: true, fileMustExist: true });
       try {
         return (reader.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-      } catch {
-        return 0; // not migrated yet
       } finally {
         reader.close();
       }
     };
-    while (count('events') === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    first.kill('SIGTERM');
-    expect(await new Promise((resolve) => first.once('exit', resolve))).toBe(0);
-    expect(stderr).not.toMatch(/CL_ERR/);
+    // Stopped while the collector takes the simulated events, before the deals go in: in this
+    // process, on the file, as `serve` fills it (its own ingest connection), and cut as a shutdown
+    // cuts it, by the fill's signal, here once the collector has answered the first batch.
+    const store = await openSqliteStore(db);
+    const ingest = await openOwnConnectionIngestor(db, createChannelClassifier());
+    const app = await buildApp({ events: store.events, state: store.state, ingest });
+    const shutdown = new AbortController();
+    let batches = 0;
+    app.fastify.addHook('onResponse', async (request) => {
+      if (request.url !== '/v1/batch') return;
+      batches += 1;
+      shutdown.abort();
+    });
+    await expect(
+      ensureDemoWorkspace(app.fastify, store.state, store.events, { signal: shutdown.signal }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(batches).toBe(1);
+    // Closing commits every event the collector acknowledged.
+    await app.close();
+    await store.close();
+    expect(count('events')).toBeGreaterThan(0);
     expect(count('deals')).toBe(0);
-    const second = demo();
+    const second = spawn(
+      process.execPath,
+      [cli, 'serve', '--demo', '--db', db, '--port', '0', '--host', '127.0.0.1'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = closed(second);
     let stdout = '';
     await new Promise<void>((resolve, reject) => {
       second.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
         if (stdout.includes('<script')) resolve();
       });
-      second.once('exit', (exit) => reject(new Error(`serve exited ${exit}`)));
+      void exited.then((exit) => reject(new Error(`serve exited ${exit}`)));
     });
     expect(stdout).toMatch(/Demo workspace filled through the collector: [\d,]+ simulated events/);
     second.kill('SIGTERM');
-    expect(await new Promise((resolve) => second.once('exit', resolve))).toBe(0);
+    expect(await exited).toBe(0);
     const funnel = runCli(['funnel', '--db', db, '--workspace', 'demo', '--json']);
     expect(funnel.status, funnel.stderr).toBe(0);
     expect(JSON.parse(funnel.stdout).deals.won).toBeGreaterThan(0);
@@ -250,7 +290,7 @@ describe('closedloop serve', () => {
       result.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
       });
-      result.once('exit', (code) => {
+      result.once('close', (code) => {
         expect(code).toBe(1);
         expect(stderr).toMatch(message);
         expect(stderr.trim().split('\n')).toHaveLength(1);

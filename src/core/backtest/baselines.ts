@@ -31,7 +31,10 @@ export function weightedPipeline(
     if (deal.status !== 'open') continue;
     const p = winRate(deal);
     const amount = amountOf(deal);
-    const value = amount !== null && amount > 0 ? bookingOf(deal, amount) : averageWon;
+    // An amount in a currency with no rate is left unvalued, as the forecast and the actuals
+    // leave it; the deal still counts.
+    const noRate = amount === null && deal.amountMinor !== null && deal.amountMinor > 0;
+    const value = amount !== null && amount > 0 ? bookingOf(deal, amount) : noRate ? 0 : averageWon;
     const place = (m: number, share: number) => {
       revenue[m] += p * value * share;
       count[m] += p * share;

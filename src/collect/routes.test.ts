@@ -263,7 +263,14 @@ describe('the tracker route', () => {
       'access-control-allow-methods': 'POST',
       'access-control-allow-headers': 'content-type, authorization',
     });
-    for (const url of ['/api/deals', '/v1/batch', '/t.js', '/anything']) {
+    for (const url of [
+      '/api/deals',
+      '/v1/batch',
+      '/t.js',
+      '/anything',
+      '/api/collect/x',
+      '/api/collect/x/y',
+    ]) {
       const other = await preflight(url);
       expect(other.statusCode, url).toBe(404);
       expect(other.headers['access-control-allow-origin'], url).toBeUndefined();

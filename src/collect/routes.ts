@@ -44,6 +44,13 @@ export async function registerCollectRoutes(
   // instead cost about 9 µs a request.)
   await app.register(
     async (tracker) => {
+      // The plugin's `OPTIONS *` route would answer a preflight for any path under the prefix;
+      // with CORS off for that route, such a path is not found, and only the route below answers.
+      tracker.addHook('onRoute', (route) => {
+        if (route.method === 'OPTIONS' && route.url.endsWith('*')) {
+          route.config = { ...route.config, cors: false };
+        }
+      });
       await tracker.register(cors, { origin: true, methods: ['POST'] });
       tracker.addContentTypeParser('application/json', { parseAs: 'string' }, asText);
       // sendBeacon cannot set a JSON content type without a CORS preflight, so it sends text/plain.

@@ -1,3 +1,4 @@
+import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAttributeConfig } from '../../config.js';
@@ -288,9 +289,14 @@ describe('closedloop attribute', () => {
     expect(report.totals).toMatchObject({ conversions: 2, value: 0.3 });
   });
 
-  it('exits 2 when the input cannot be read', () => {
-    const result = runCli(['attribute', '--paths', '/']);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/CL_ERR_FILE_READ: \/: is not a regular file/);
+  it('exits 1 for a directory, and 2 when the input cannot be read', () => {
+    const directory = runCli(['attribute', '--paths', '/']);
+    expect(directory.status).toBe(1);
+    expect(directory.stderr).toBe('closedloop: CL_ERR_USAGE: /: is a directory; expected a file\n');
+    const loop = join(tempDirectory(), 'loop.csv');
+    symlinkSync(loop, loop);
+    const unreadable = runCli(['attribute', '--paths', loop]);
+    expect(unreadable.status).toBe(2);
+    expect(unreadable.stderr).toBe(`closedloop: CL_ERR_FILE_READ: ${loop}: cannot read (ELOOP)\n`);
   });
 });

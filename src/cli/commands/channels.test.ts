@@ -1,6 +1,8 @@
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../test-support/run-cli.js';
-import { tempFiles } from '../../test-support/temp-files.js';
+import { tempDirectory, tempFiles } from '../../test-support/temp-files.js';
 
 const file = tempFiles();
 
@@ -155,9 +157,14 @@ describe('closedloop channels classify', () => {
     });
   }
 
-  it('exits 2 when the input cannot be read', () => {
-    const result = runCli(['channels', 'classify', '/']);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/CL_ERR_FILE_READ: \/: is not a regular file/);
+  it('exits 1 for a directory, and 2 when the input cannot be read', () => {
+    const directory = runCli(['channels', 'classify', '/']);
+    expect(directory.status).toBe(1);
+    expect(directory.stderr).toBe('closedloop: CL_ERR_USAGE: /: is a directory; expected a file\n');
+    const loop = join(tempDirectory(), 'loop.csv');
+    symlinkSync(loop, loop);
+    const unreadable = runCli(['channels', 'classify', loop]);
+    expect(unreadable.status).toBe(2);
+    expect(unreadable.stderr).toBe(`closedloop: CL_ERR_FILE_READ: ${loop}: cannot read (ELOOP)\n`);
   });
 });

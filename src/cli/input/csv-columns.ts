@@ -126,9 +126,9 @@ export function readNumber(
 }
 
 export function assertReadableFile(file: string): void {
-  let isFile: boolean;
+  let stat: ReturnType<typeof statSync>;
   try {
-    isFile = statSync(file).isFile();
+    stat = statSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -139,5 +139,11 @@ export function assertReadableFile(file: string): void {
       `${file}: cannot read (${code ?? String(error)})`,
     );
   }
-  if (!isFile) throw new ClosedloopError('CL_ERR_FILE_READ', `${file}: is not a regular file`);
+  // A folder or a device where a file belongs is a mistake in the command, as `import` says too.
+  if (stat.isDirectory()) {
+    throw new ClosedloopError('CL_ERR_USAGE', `${file}: is a directory; expected a file`);
+  }
+  if (!stat.isFile()) {
+    throw new ClosedloopError('CL_ERR_USAGE', `${file}: is not a regular file; expected a file`);
+  }
 }

@@ -72,9 +72,10 @@ function choosePipeline(pipelines: readonly Pipeline[], name: string | undefined
   }
   const [only, ...others] = pipelines;
   if (only === undefined) {
+    // As the forecast says it: nothing is missing from the request, the workspace lacks data.
     throw new ClosedloopError(
-      'CL_ERR_NOT_FOUND',
-      'pipeline: the workspace has no deals yet; import some with `closedloop import deals`',
+      'CL_ERR_MODEL_INPUT',
+      'funnel: the workspace has no deals yet; import some with `closedloop import deals`',
     );
   }
   if (others.length > 0 && !pipelines.some((pipeline) => pipeline.name === 'default')) {

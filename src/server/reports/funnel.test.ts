@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { startCollector } from '../../test-support/collector.js';
+
+const collector = await startCollector();
+
+describe('GET /api/funnel on a workspace without deals', () => {
+  // The collector's own workspace: nothing imported into it.
+  it('answers 400 saying there are no deals, as the forecast does', async () => {
+    for (const url of ['/api/funnel', '/api/funnel?asOf=2024-01-01', '/api/forecast']) {
+      const response = await collector.post(url, undefined, {
+        method: 'GET',
+        auth: null,
+        headers: { authorization: `Bearer ${collector.secretKey}` },
+      });
+      const report = url.startsWith('/api/funnel') ? 'funnel' : 'forecast';
+      expect([url, response.status, response.body]).toEqual([
+        url,
+        400,
+        {
+          error: {
+            code: 'CL_ERR_MODEL_INPUT',
+            message: `${report}: the workspace has no deals yet; import some with \`closedloop import deals\``,
+          },
+        },
+      ]);
+    }
+  });
+});

@@ -21,7 +21,7 @@ export async function ensureDemoWorkspace(
   app: FastifyInstance,
   state: StateStore,
   events: EventStore,
-  options: { visitors?: number; now?: number; signal?: AbortSignal } = {},
+  options: { visitors?: number; signal?: AbortSignal } = {},
 ): Promise<DemoWorkspace> {
   const existing = await state.findWorkspace(demoWorkspaceName);
   const workspace = existing ?? (await state.createWorkspace(demoWorkspaceName)).workspace;
@@ -34,8 +34,10 @@ export async function ensureDemoWorkspace(
   ) {
     return { workspace, writeKey, sent: 0 };
   }
-  const now = new Date(options.now ?? Date.now());
-  const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 12, 1);
+  // The year before the workspace's creation, not before today: a fill cut short and finished in
+  // a later month sends the same simulated year again, instead of a shifted one beside it.
+  const end = new Date(workspace.createdAt);
+  const start = Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - 12, 1);
   const simulated = simulate(
     createWorld({ seed: 1, visitors: options.visitors ?? 5_000, months: 12, start }),
   );

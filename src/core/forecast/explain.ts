@@ -75,10 +75,11 @@ function reasonOf(
   usual: number | null,
 ): string {
   const stage = outlook.stage ?? 'no stage';
+  const days = outlook.daysInStage === null ? null : Math.round(outlook.daysInStage);
   const age =
-    outlook.daysInStage === null
+    days === null
       ? 'no date on record'
-      : `${Math.round(outlook.daysInStage)} days in stage${usual === null ? '' : ` (usual ${Math.round(usual)})`}`;
+      : `${days} ${days === 1 ? 'day' : 'days'} in stage${usual === null ? '' : ` (usual ${Math.round(usual)})`}`;
   const chanceFrom = {
     history: `its stage's history`,
     pooled: `its stage pooled with ${outlook.curve?.pooledWith.join(', ')}`,

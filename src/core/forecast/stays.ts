@@ -70,7 +70,8 @@ export function pipelineHistory(
         ? { entryDay, days: endDay - entryDay, outcome, to, segment: deal.segment }
         : null;
     const visits = stageVisits(deal, index, timeZone);
-    if (visits.length === 0 && createdDay !== null) {
+    // A pipeline may have no open stage at all (closed deals only, or closing stages only).
+    if (visits.length === 0 && createdDay !== null && openStages.length > 0) {
       // No dated stage on record: the deal entered its current stage (or the first) at creation.
       const current = deal.stage === null ? undefined : index.get(deal.stage);
       visits.push({
@@ -96,7 +97,8 @@ export function pipelineHistory(
       if (s !== null) creation.push(s);
     }
     if (deal.status === 'open') {
-      const stageIndex = deal.stage === null ? 0 : (index.get(deal.stage) ?? -1);
+      const stageIndex =
+        deal.stage === null && openStages.length > 0 ? 0 : (index.get(deal.stage ?? '') ?? -1);
       open.push({
         deal,
         stageIndex,

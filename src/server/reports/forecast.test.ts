@@ -81,3 +81,67 @@ describe('GET /api/forecast with deals in a currency that has no exchange rate',
     expect(forecast.body.notes.join('\n')).not.toMatch(/with no amount/);
   });
 });
+
+describe('GET /api/forecast and /api/backtest for a pipeline with no open stage', () => {
+  const send = (secretKey: string, method: 'POST' | 'PUT', url: string, body: unknown) =>
+    collector.post(url, body, {
+      method,
+      auth: null,
+      headers: { authorization: `Bearer ${secretKey}` },
+    });
+  const reports = async (secretKey: string) => {
+    const answers = [];
+    for (const url of [
+      '/api/forecast?horizon=2',
+      '/api/forecast/deals?horizon=2',
+      '/api/backtest?from=2024-01-01&to=2024-03-01',
+    ]) {
+      const response = await get(url, secretKey);
+      answers.push([url, response.status, response.body.error?.code ?? null]);
+    }
+    return answers;
+  };
+
+  it('answers each report: deals without a stage, closed deals only, closing stages only', async () => {
+    const noStage = await collector.store.state.createWorkspace('no-stage');
+    const created = await send(noStage.secretKey, 'POST', '/api/deals', {
+      deals: [{ id: 'D-1', amount: 100, createdAt: '2024-01-01' }],
+    });
+    expect(created.status).toBe(200);
+
+    const closedOnly = await collector.store.state.createWorkspace('closed-only');
+    await send(closedOnly.secretKey, 'POST', '/api/deals', {
+      deals: [
+        {
+          id: 'A',
+          amount: 100,
+          stage: 'Won',
+          status: 'won',
+          createdAt: '2024-01-01',
+          closedAt: '2024-01-31',
+        },
+      ],
+    });
+
+    const closingStages = await collector.store.state.createWorkspace('closing-stages');
+    await send(closingStages.secretKey, 'POST', '/api/deals', {
+      deals: [{ id: 'X', amount: 100, stage: 'Demo', createdAt: '2024-01-01' }],
+    });
+    const put = await send(closingStages.secretKey, 'PUT', '/api/pipelines/default', {
+      stages: [{ name: 'Won', phase: 'decision', outcome: 'won', probability: 1 }],
+    });
+
+    const answers = [
+      ...(await reports(noStage.secretKey)),
+      ...(await reports(closedOnly.secretKey)),
+      ...(put.status === 200 ? await reports(closingStages.secretKey) : []),
+    ];
+    expect(put.status).toBe(200);
+    // Nothing to fail on: each is answered, from the deals' ages since creation.
+    expect(answers.filter(([, status]) => status !== 200)).toEqual([]);
+    expect(answers).toHaveLength(9);
+    const table = await get('/api/forecast/deals?horizon=2', noStage.secretKey);
+    expect(table.body.deals).toMatchObject([{ externalId: 'D-1', stage: null, basis: 'creation' }]);
+    expect(table.body.deals[0].reason).toMatch(/^no stage, 1 day in stage; /);
+  });
+});

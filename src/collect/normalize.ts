@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isbot } from 'isbot';
+import { looksLikeEmail } from '../core/emails.js';
 import { e164 } from '../core/phones.js';
 import { truncateIp } from './privacy.js';
 import type { EventKind, ValidEvent } from './validate.js';
@@ -89,7 +90,7 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
   const fromUrl = paramsOf(url);
   const campaign = context.campaign ?? {};
   return {
-    messageId: event.messageId ?? contentId(event),
+    messageId: event.messageId ?? contentId(event, context),
     kind: event.kind,
     anonymousId: blankToNull(event.anonymousId ?? null),
     userId: blankToNull(event.userId ?? null),
@@ -206,7 +207,7 @@ function emailOf(event: ValidEvent, context: { traits?: Record<string, unknown> 
   for (const candidate of traitCandidates(event, context, 'email')) {
     if (typeof candidate !== 'string') continue;
     const email = candidate.trim().toLowerCase();
-    if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return email;
+    if (email.isWellFormed() && looksLikeEmail(email)) return email;
   }
   return null;
 }
@@ -243,9 +244,11 @@ function blankToNull(value: string | null): string | null {
 
 /**
  * An event sent without a message id still dedupes when retried unchanged. Its `sentAt` is left
- * out: a client stamps it anew on every attempt.
+ * out: a client stamps it anew on every attempt. The context hashed is the one stored, its IP
+ * truncated: a hash of the raw address would give it back to whoever tries the 256 last octets.
  */
-function contentId(event: ValidEvent): string {
+function contentId(event: ValidEvent, storedContext: Record<string, unknown>): string {
   const { sentAt: _sentAt, ...sent } = event;
-  return `h-${createHash('sha256').update(JSON.stringify(sent)).digest('hex').slice(0, 32)}`;
+  const text = JSON.stringify({ ...sent, context: storedContext });
+  return `h-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
 }

@@ -77,6 +77,17 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
       error: 'anonymousId: expected anonymousId or userId (one of them is required)',
     };
   }
+  // SQLite stores a lone surrogate as U+FFFD but its JSON functions read it otherwise, so such an
+  // id would never be found again: retries would be stored twice, and journeys miss visitors.
+  for (const field of ['messageId', 'anonymousId', 'userId', 'previousId'] as const) {
+    const id = record[field];
+    if (typeof id === 'string' && !id.isWellFormed()) {
+      return {
+        ok: false,
+        error: `${field}: expected well-formed Unicode text (it has a lone surrogate)`,
+      };
+    }
+  }
   if (type === 'alias') {
     for (const field of ['previousId', 'userId'] as const) {
       if (!present(record[field])) {

@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { parseInstant, parseIsoInstant } from './time.js';
 
 describe('parseIsoInstant', () => {
+  it('keeps the milliseconds of a longer fraction, so the last instant of a day stays in it', () => {
+    expect(parseIsoInstant('2024-02-29T23:59:59.999700+00:00')).toBe(
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+    );
+    expect(parseIsoInstant('2024-12-31T23:59:59.9996Z')).toBe(
+      Date.UTC(2024, 11, 31, 23, 59, 59, 999),
+    );
+    expect(parseIsoInstant('2024-03-01T10:00:00.5+01:00')).toBe(Date.UTC(2024, 2, 1, 9, 0, 0, 500));
+  });
+
   it('reads dates, date-times, zones and offsets as UTC instants', () => {
     expect(parseIsoInstant('2026-03-01')).toBe(Date.UTC(2026, 2, 1));
     expect(parseIsoInstant('2026-03-01T10:20:30Z')).toBe(Date.UTC(2026, 2, 1, 10, 20, 30));

@@ -27,7 +27,8 @@ export function parseIsoInstant(text: string): number {
   const mi = Number(minute);
   const s = Number(second);
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return Number.NaN;
-  const ms = fraction === '' ? 0 : Math.round(Number(`0.${fraction}`) * 1000);
+  // Truncated, not rounded: 23:59:59.9996 is still that day, not the next one's midnight.
+  const ms = fraction === '' ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
   let at = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59), ms);
   // Date.UTC reads years 0–99 as 1900–1999: 0027-03-01 is year 27, not 1927.
   if (y < 100) at = new Date(at).setUTCFullYear(y, mo - 1, d);

@@ -5,6 +5,7 @@
  */
 import { instantOfWallClock } from '../core/calendar.js';
 import type { Moment } from '../core/deals.js';
+import { looksLikeEmail } from '../core/emails.js';
 import { parseIsoInstant } from '../core/time.js';
 import type { RowError } from './formats/format.js';
 
@@ -122,8 +123,6 @@ export function parseWholeNumber(text: string | undefined, field: string): Cell<
   return { value: Number(cell) };
 }
 
-const emailPattern = /^[^\s@;,<>()]+@[^\s@;,<>()]+\.[^\s@;,<>()]+$/;
-
 /** Email addresses separated by `;` or `,`, trimmed and lower-cased. */
 export function parseEmails(text: string | undefined, field: string): Cell<readonly string[]> {
   const cell = cleanText(text);
@@ -132,7 +131,7 @@ export function parseEmails(text: string | undefined, field: string): Cell<reado
     .split(/[;,]/)
     .map((part) => part.trim().toLowerCase())
     .filter((part) => part !== '');
-  const bad = emails.find((email) => !emailPattern.test(email));
+  const bad = emails.find((email) => !looksLikeEmail(email));
   if (bad !== undefined) {
     return unexpected(field, 'email addresses separated by ";"', bad);
   }

@@ -1,4 +1,5 @@
 import { Compile } from 'typebox/compile';
+import { describeSchemaError } from '../core/schema-errors.js';
 import { parseIsoInstant } from '../core/time.js';
 import {
   type AliasEvent,
@@ -51,8 +52,7 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
   }
   const checker = checkers[type as keyof typeof checkers];
   if (!checker.Check(record)) {
-    const [first] = checker.Errors(record);
-    return { ok: false, error: describeError(first) };
+    return { ok: false, error: describeSchemaError(checker.Errors(record), 'event') };
   }
   for (const field in record) {
     if (nestedDeeperThan(record[field], maxNesting)) {
@@ -114,19 +114,6 @@ function nestedDeeperThan(value: unknown, levels: number): boolean {
     if (nestedDeeperThan((value as Record<string, unknown>)[key], levels - 1)) return true;
   }
   return false;
-}
-
-function describeError(
-  error: { instancePath: string; message: string; params?: unknown } | undefined,
-): string {
-  if (error === undefined) return 'event: does not match the expected shape';
-  const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
-  const missing = (error.params as { requiredProperties?: string[] } | undefined)
-    ?.requiredProperties;
-  if (missing !== undefined && missing.length > 0) {
-    return `${path === '' ? '' : `${path}.`}${missing[0]}: is required`;
-  }
-  return `${path === '' ? 'event' : path}: ${error.message}`;
 }
 
 let lastText: string | undefined;

@@ -5,17 +5,20 @@ import type { ConversionRecord, IdentityClaim } from '../store/ports.js';
 import { parseMoment } from './values.js';
 
 /** One offline conversion: a call, a meeting, an event attended, a chat — tied by email or phone. */
-export const apiConversionSchema = Type.Object({
-  /** Yours, to make retries idempotent; derived from the rest when absent. */
-  id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  type: Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9_]+$' }),
-  at: Type.String({ maxLength: 64 }),
-  email: Type.Optional(Type.String({ maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' })),
-  phone: Type.Optional(Type.String({ maxLength: 40, pattern: '^\\+?[0-9 ().-]{6,40}$' })),
-  /** The country of a phone number written without its country code (ISO 3166-1 alpha-2). */
-  country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
-  userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-});
+export const apiConversionSchema = Type.Object(
+  {
+    /** Yours, to make retries idempotent; derived from the rest when absent. */
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    type: Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9_]+$' }),
+    at: Type.String({ maxLength: 64 }),
+    email: Type.Optional(Type.String({ maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' })),
+    phone: Type.Optional(Type.String({ maxLength: 40, pattern: '^\\+?[0-9 ().-]{6,40}$' })),
+    /** The country of a phone number written without its country code (ISO 3166-1 alpha-2). */
+    country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
 
 export const apiConversionsBodySchema = Type.Object({
   conversions: Type.Array(apiConversionSchema, { minItems: 1, maxItems: 1000 }),

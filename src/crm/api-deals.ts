@@ -8,34 +8,41 @@ const text = (maxLength: number) => Type.String({ maxLength });
 const time = Type.String({ maxLength: 64 });
 
 /** One deal in `POST /api/deals`: only `id` is required; stage changes may arrive in any order. */
-export const apiDealSchema = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 200 }),
-  name: Type.Optional(text(500)),
-  amount: Type.Optional(
-    Type.Union([Type.Number(), Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', maxLength: 40 })]),
-  ),
-  /** ISO 4217, in either case (Stripe and others write `usd`); stored upper-case. */
-  currency: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$' })),
-  status: Type.Optional(
-    Type.Union([Type.Literal('open'), Type.Literal('won'), Type.Literal('lost')]),
-  ),
-  stage: Type.Optional(text(200)),
-  pipeline: Type.Optional(text(200)),
-  createdAt: Type.Optional(time),
-  closedAt: Type.Optional(time),
-  expectedCloseAt: Type.Optional(time),
-  owner: Type.Optional(text(200)),
-  segment: Type.Optional(text(200)),
-  channel: Type.Optional(text(200)),
-  account: Type.Optional(text(500)),
-  accountDomain: Type.Optional(text(253)),
-  emails: Type.Optional(
-    Type.Array(Type.String({ maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' }), { maxItems: 100 }),
-  ),
-  stageChanges: Type.Optional(
-    Type.Array(Type.Object({ stage: text(200), at: time }), { maxItems: 1000 }),
-  ),
-});
+export const apiDealSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.Optional(text(500)),
+    amount: Type.Optional(
+      Type.Union([Type.Number(), Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', maxLength: 40 })]),
+    ),
+    /** ISO 4217, in either case (Stripe and others write `usd`); stored upper-case. */
+    currency: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$' })),
+    status: Type.Optional(
+      Type.Union([Type.Literal('open'), Type.Literal('won'), Type.Literal('lost')]),
+    ),
+    stage: Type.Optional(text(200)),
+    pipeline: Type.Optional(text(200)),
+    createdAt: Type.Optional(time),
+    closedAt: Type.Optional(time),
+    expectedCloseAt: Type.Optional(time),
+    owner: Type.Optional(text(200)),
+    segment: Type.Optional(text(200)),
+    channel: Type.Optional(text(200)),
+    account: Type.Optional(text(500)),
+    accountDomain: Type.Optional(text(253)),
+    emails: Type.Optional(
+      Type.Array(Type.String({ maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' }), {
+        maxItems: 100,
+      }),
+    ),
+    stageChanges: Type.Optional(
+      Type.Array(Type.Object({ stage: text(200), at: time }, { additionalProperties: false }), {
+        maxItems: 1000,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const apiDealsBodySchema = Type.Object({
   deals: Type.Array(apiDealSchema, { minItems: 1, maxItems: 1000 }),

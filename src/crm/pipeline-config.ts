@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Pipeline } from '../core/deals.js';
 import { ClosedloopError } from '../core/errors.js';
+import { describeSchemaError } from '../core/schema-errors.js';
 
 /** A pipeline as the CLI and the API accept it: its stages in funnel order. */
 export const pipelineSchema = Type.Object(
@@ -36,15 +37,7 @@ const check = Compile(pipelineSchema);
  */
 export function checkedPipeline(raw: unknown): Pipeline {
   if (!check.Check(raw)) {
-    const [first] = check.Errors(raw);
-    const path = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || 'pipeline';
-    const missing = (first?.params as { requiredProperties?: string[] } | undefined)
-      ?.requiredProperties?.[0];
-    throw invalid(
-      missing === undefined
-        ? `${path}: ${first?.message ?? 'does not match'}`
-        : `${path === 'pipeline' ? '' : `${path}.`}${missing}: is required`,
-    );
+    throw invalid(describeSchemaError(check.Errors(raw), 'pipeline'));
   }
   const pipeline = raw as Pipeline;
   const names = new Set<string>();

@@ -91,6 +91,14 @@ describe('POST /api/deals', () => {
       [[{ id: 'x', currency: 'euro' }], 'deals.0.currency'],
       [[{ id: 'x', createdAt: 'yesterday' }], 'deals.0.createdAt: expected an ISO 8601 date'],
       [[{ id: 'x', stageChanges: [{ stage: 'Demo', at: 'soon' }] }], 'deals.0.stageChanges.0.at'],
+      // A misspelt field is refused, not dropped with its value.
+      [[{ id: 'x', ammount: 12_000.5 }], 'deals.0.ammount: unknown field'],
+      [
+        [{ id: 'x', stageChanges: [{ stage: 'Demo', at: '2024-01-01', by: 'Ana' }] }],
+        'deals.0.stageChanges.0.by: unknown field',
+      ],
+      [[{ id: 'x', status: 'closed' }], 'deals.0.status: expected "open", "won" or "lost"'],
+      [[{ id: 'x', amount: '12,000.50' }], 'deals.0.amount: must be number, or must match pattern'],
     ] as const) {
       const response = await collector.post('/api/deals', { deals }, bearer);
       expect(response.status, JSON.stringify(deals)).toBe(400);
@@ -460,6 +468,10 @@ describe('POST /api/conversions', () => {
           { type: 'call', at: '2027-01-06', userId: ' ' },
         ],
         'conversions.1.userId: expected an id, got a blank one',
+      ],
+      [
+        [{ type: 'call', at: '2027-01-06', phoneNumber: '+14155550100' }],
+        'conversions.0.phoneNumber: unknown field',
       ],
     ] as const) {
       const bad = await collector.post('/api/conversions', { conversions }, bearer);

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { basicAuthCredentials } from '../collect/basic-auth.js';
 import { ClosedloopError } from '../core/errors.js';
+import { describeSchemaError } from '../core/schema-errors.js';
 import { apiConversionsBodySchema, offlineConversion } from '../crm/api-conversions.js';
 import { apiDealsBodySchema, dealFromApi } from '../crm/api-deals.js';
 import type { IncomingDeal } from '../crm/import/merge-deal.js';
@@ -16,7 +17,6 @@ import {
 import { dealFromPipedrive } from '../crm/webhooks/pipedrive.js';
 import type { EventStore, StateStore, Workspace } from '../store/ports.js';
 import { workspaceOfSecretKey } from './auth.js';
-import { describeSchemaError } from './schema-errors.js';
 
 export interface CrmRoutesOptions {
   readonly state: StateStore;
@@ -43,8 +43,8 @@ export async function registerCrmRoutes(
   app.post('/api/deals', async (request) => {
     const workspace = await workspaceOfSecretKey(state, request);
     if (!checkDealsBody.Check(request.body)) {
-      const [first] = checkDealsBody.Errors(request.body);
-      throw new ClosedloopError('CL_ERR_DEAL_INVALID', describeSchemaError(first, 'body'));
+      const errors = checkDealsBody.Errors(request.body);
+      throw new ClosedloopError('CL_ERR_DEAL_INVALID', describeSchemaError(errors, 'body'));
     }
     const incoming: IncomingDeal[] = [];
     for (const [index, deal] of request.body.deals.entries()) {
@@ -60,8 +60,8 @@ export async function registerCrmRoutes(
   app.post('/api/conversions', async (request) => {
     const workspace = await workspaceOfSecretKey(state, request);
     if (!checkConversionsBody.Check(request.body)) {
-      const [first] = checkConversionsBody.Errors(request.body);
-      throw new ClosedloopError('CL_ERR_DEAL_INVALID', describeSchemaError(first, 'body'));
+      const errors = checkConversionsBody.Errors(request.body);
+      throw new ClosedloopError('CL_ERR_DEAL_INVALID', describeSchemaError(errors, 'body'));
     }
     const offline = request.body.conversions.map((conversion, index) => {
       const result = offlineConversion(conversion, index);

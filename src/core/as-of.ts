@@ -11,6 +11,12 @@ const aheadLimitMs = 366 * dayMs;
 const firstYear = 1900;
 const lastYear = 2999;
 
+/** Whether an instant falls in the years a business date can name: outside them, a typo. */
+export function isPlausibleDate(at: number): boolean {
+  const year = new Date(at).getUTCFullYear();
+  return year >= firstYear && year <= lastYear;
+}
+
 const usage = (message: string) => new ClosedloopError('CL_ERR_USAGE', message);
 
 /** A flag's or parameter's text as the user wrote it (a repeated query parameter is an array). */

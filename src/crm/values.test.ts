@@ -86,6 +86,15 @@ describe('parseMoment', () => {
       dateOnly: true,
     });
   });
+  it('refuses a date outside 1900–2999: a typo, which would become every report’s as-of date', () => {
+    for (const text of ['9999-12-31', '0001-01-01', '1899-12-31T23:59:59Z', '12/31/3000']) {
+      expect(parseMoment(text, 'created_at'), text).toEqual({
+        error: { field: 'created_at', message: `expected a date from 1900 to 2999, got "${text}"` },
+      });
+    }
+    expect(parseMoment('2999-12-31', 'x').value?.at).toBe(Date.UTC(2999, 11, 31));
+    expect(parseMoment('1900-01-01', 'x').value?.at).toBe(Date.UTC(1900, 0, 1));
+  });
   it('leaves an empty cell empty', () => {
     expect(parseMoment('', 'x')).toEqual({});
     expect(parseMoment(undefined, 'x')).toEqual({});

@@ -3,6 +3,7 @@
  * from, and gives the value, nothing (an empty cell), or a RowError that names the column and says
  * what was expected.
  */
+import { isPlausibleDate } from '../core/as-of.js';
 import { instantOfWallClock } from '../core/calendar.js';
 import type { Moment } from '../core/deals.js';
 import { looksLikeEmail } from '../core/emails.js';
@@ -60,6 +61,8 @@ export function parseMoment(
     : { at, dateOnly: isoDate.test(cell) };
   // Slash dates are a courtesy to spreadsheet exports; ISO 8601 is what we ask for.
   if (moment === undefined) return unexpected(field, 'an ISO 8601 date such as 2027-03-01', cell);
+  // Year 9999 would become every report's default as-of date.
+  if (!isPlausibleDate(moment.at)) return unexpected(field, 'a date from 1900 to 2999', cell);
   const local = timeZone !== undefined && !moment.dateOnly && !endsWithZone.test(cell);
   return {
     value: local ? { at: instantOfWallClock(moment.at, timeZone), dateOnly: false } : moment,

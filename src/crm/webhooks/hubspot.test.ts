@@ -109,11 +109,17 @@ describe('dealsFromHubspot', () => {
   it('refuses an event without a numeric occurredAt (a retry would date it anew), naming it', () => {
     const stage = changed(903, 'dealstage', 'contractsent', t0);
     expect(refusal([stage, { ...stage, occurredAt: undefined }])).toBe(
-      'events.1.occurredAt: expected epoch milliseconds, got nothing',
+      'events.1.occurredAt: expected epoch milliseconds from 1900 to 2999, got nothing',
     );
     expect(refusal([{ ...stage, occurredAt: '1798761600000' }])).toBe(
-      'events.0.occurredAt: expected epoch milliseconds, got "1798761600000"',
+      'events.0.occurredAt: expected epoch milliseconds from 1900 to 2999, got "1798761600000"',
     );
+    // Past the years a Date holds, or in year 255479: no date the reports could work with.
+    for (const occurredAt of [9_000_000_000_000_000, 8_000_000_000_000_000, -1]) {
+      expect(refusal([{ ...stage, occurredAt }])).toBe(
+        `events.0.occurredAt: expected epoch milliseconds from 1900 to 2999, got ${occurredAt}`,
+      );
+    }
     // With its time given, a retried delivery says exactly the same.
     expect(dealsFromHubspot([stage])).toEqual(dealsFromHubspot([stage]));
   });
@@ -157,7 +163,10 @@ describe('dealsFromHubspot', () => {
     });
     expect(set.ignored).toBe(1);
     expect(refusal([changed(908, 'closedate', 'next week', t0)])).toBe(
-      'events.0.propertyValue: expected closedate as epoch milliseconds, got "next week"',
+      'events.0.propertyValue: expected closedate as epoch milliseconds from 1900 to 2999, got "next week"',
+    );
+    expect(refusal([changed(908, 'closedate', '253402300800000', t0)])).toBe(
+      'events.0.propertyValue: expected closedate as epoch milliseconds from 1900 to 2999, got "253402300800000"',
     );
   });
 

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isPlausibleDate } from '../../core/as-of.js';
 import type { Moment } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { isExactAmount } from '../../core/money.js';
@@ -199,8 +200,8 @@ function changeOf(value: unknown, path: string): DealChange | undefined {
   const event = value as Record<string, unknown>;
   // Never "now": a retried delivery would then date the same change anew.
   const at = event.occurredAt;
-  if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) {
-    throw invalid(`${path}.occurredAt`, 'expected epoch milliseconds', at);
+  if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0 || !isPlausibleDate(at)) {
+    throw invalid(`${path}.occurredAt`, 'expected epoch milliseconds from 1900 to 2999', at);
   }
   const text = (key: string): string | undefined => {
     const field = event[key];
@@ -259,8 +260,8 @@ function propertyChange(name: string | undefined, value: string, path: string): 
       // HubSpot sends epoch milliseconds; an empty value (cleared) must not read as 0, 1970.
       if (trimmed === '') return undefined;
       const ms = Number(trimmed);
-      if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(ms)) {
-        throw invalid(path, 'expected closedate as epoch milliseconds', value);
+      if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(ms) || !isPlausibleDate(ms)) {
+        throw invalid(path, 'expected closedate as epoch milliseconds from 1900 to 2999', value);
       }
       return { kind: 'closedate', ms };
     }

@@ -67,6 +67,19 @@ describe('errors the framework meets first', () => {
     );
     expect(huge).toMatch(/^HTTP\/1\.1 431 /);
     expect(JSON.parse(huge.split('\r\n\r\n')[1] as string).error.code).toBe('CL_ERR_USAGE');
+
+    // A path that is no percent-encoded text, on any route.
+    for (const url of ['/api/pipelines/%E0%A4%A', '/api/webhooks/hubspot/%E0%A4%A']) {
+      const badPath = await app.fastify.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: `Bearer ${secretKey}` },
+      });
+      expect(badPath.statusCode, url).toBe(400);
+      expect(badPath.json(), url).toEqual({
+        error: { code: 'CL_ERR_USAGE', message: `path: '${url}' is not a valid url component` },
+      });
+    }
     await app.close();
     await store.close();
   });

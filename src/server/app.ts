@@ -1,5 +1,10 @@
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { busyRetryAfterSeconds, deliveryHandler, type LargeBodies } from '../collect/deliveries.js';
 import { Ingestor, type IngestSink } from '../collect/ingest.js';
 import { truncateIp } from '../collect/privacy.js';
@@ -57,6 +62,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     trustProxy: true,
     // A request Node's parser refuses never reaches a route: it gets the same JSON shape.
     clientErrorHandler: answerClientError,
+    // Nor does one whose path Fastify cannot decode (`%E0%A4%A`).
+    frameworkErrors: (error, _request, reply) => {
+      (reply as FastifyReply)
+        .code(400)
+        .send({ error: { code: 'CL_ERR_USAGE', message: `path: ${error.message}` } });
+    },
   });
   const classifier = createChannelClassifier();
   const ingestor =

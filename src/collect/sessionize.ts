@@ -111,7 +111,9 @@ const domainCache = new Map<string, string | null>();
 function registrableDomain(url: string): string | null {
   let domain = domainCache.get(url);
   if (domain === undefined) {
-    domain = getDomain(url) ?? null;
+    // With private suffixes (github.io, myshopify.com, vercel.app): two sites hosted there are
+    // two sites, and one referring to the other is an arrival from elsewhere.
+    domain = getDomain(url, { allowPrivateDomains: true }) ?? null;
     if (domainCache.size > 50_000) domainCache.clear();
     domainCache.set(url, domain);
   }

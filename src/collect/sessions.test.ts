@@ -46,6 +46,20 @@ describe('sessions', () => {
     });
   });
 
+  it('tell apart two sites on a shared host (github.io): a referral from one to the other is external', async () => {
+    await send([
+      pageView('v-gh', 0, 'https://acme.github.io/', 'https://someones-blog.github.io/post'),
+      pageView('v-gh', 5, 'https://acme.github.io/docs', 'https://acme.github.io/'),
+    ]);
+    const [session, ...rest] = await sessionsOf('v-gh');
+    expect(rest).toEqual([]);
+    expect(session).toMatchObject({
+      referrer: 'https://someones-blog.github.io/post',
+      channel: 'Referral',
+      pageViews: 2,
+    });
+  });
+
   it('start anew after 30 idle minutes, on a new campaign or click id, and on an external referrer of another channel', async () => {
     await send([
       pageView('v2', 0, 'https://www.acme.com/'),

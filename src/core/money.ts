@@ -86,3 +86,14 @@ export function minorToDecimal(minor: number, digits: number): string {
 export function minorToMajor(minor: number, currency: string): number {
   return minor / 10 ** minorDigits(currency);
 }
+
+let knownCurrencies: ReadonlySet<string> | undefined;
+
+/**
+ * Whether a code is a currency in use (ISO 4217, upper case). Three capital letters are not
+ * enough: `USS` or `XYZ` pass `Intl.NumberFormat` but are no money anyone can convert.
+ */
+export function isKnownCurrency(code: string): boolean {
+  knownCurrencies ??= new Set(Intl.supportedValuesOf('currency'));
+  return knownCurrencies.has(code);
+}

@@ -1,6 +1,6 @@
 import type { DealStatus, Moment } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
-import { isExactAmount } from '../../core/money.js';
+import { isExactAmount, isKnownCurrency } from '../../core/money.js';
 import type { CrmNames } from '../../store/ports.js';
 import type { DealRow, HistoryRow } from '../formats/format.js';
 import type { IncomingDeal } from '../import/merge-deal.js';
@@ -145,18 +145,12 @@ function amountOf(value: unknown): string | undefined {
   return text;
 }
 
-let knownCurrencies: ReadonlySet<string> | undefined;
-
-/**
- * The ISO 4217 code, upper-cased. Anything else would make `Intl` throw deep in the merge (a 500);
- * a well-formed but unknown code (`XYZ`) passes `Intl.NumberFormat`, hence the list of known ones.
- */
+/** The ISO 4217 code, upper-cased. Anything else would make `Intl` throw deep in the merge (a 500). */
 function currencyOf(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string' && value.trim() === '') return undefined;
-  knownCurrencies ??= new Set(Intl.supportedValuesOf('currency'));
   const code = typeof value === 'string' ? value.trim().toUpperCase() : undefined;
-  if (code === undefined || !knownCurrencies.has(code)) {
+  if (code === undefined || !isKnownCurrency(code)) {
     invalid('currency', `expected an ISO 4217 code such as EUR, got ${shown(value)}`);
   }
   return code;

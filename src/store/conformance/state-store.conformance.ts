@@ -98,6 +98,8 @@ export function describeStateStoreConformance(
           ['timeZone', { timeZone: '+02:00' }],
           ['currency', { currency: 'eur' }],
           ['currency', { currency: 'EURO' }],
+          // Shaped like a code, but no currency: nothing could ever convert into it.
+          ['currency', { currency: 'USS' }],
           ['sessionTimeoutMinutes', { sessionTimeoutMinutes: 0 }],
           ['sessionTimeoutMinutes', { sessionTimeoutMinutes: 2.5 }],
           ['lookbackDays', { lookbackDays: -1 }],

@@ -1,4 +1,5 @@
 import { ClosedloopError } from '../../core/errors.js';
+import { isKnownCurrency } from '../../core/money.js';
 import type { WorkspaceSettings } from '../ports.js';
 
 /** What a workspace starts with when nobody says otherwise. */
@@ -69,10 +70,10 @@ function checkedTimeZone(value: unknown): string {
 }
 
 function checkedCurrency(value: unknown): string {
-  if (typeof value === 'string' && /^[A-Z]{3}$/.test(value)) return value;
+  if (typeof value === 'string' && isKnownCurrency(value)) return value;
   throw new ClosedloopError(
     'CL_ERR_CONFIG',
-    `currency: ${JSON.stringify(value)} is not an ISO 4217 code (three capital letters, e.g. EUR)`,
+    `currency: ${JSON.stringify(value)} is not an ISO 4217 code in use (three capital letters, e.g. EUR)`,
   );
 }
 

@@ -11,8 +11,16 @@ export function reportError(error: unknown): number {
         'CL_ERR_INTERNAL',
         error instanceof Error ? error.message : String(error),
       );
-  process.stderr.write(`closedloop: ${failure.code}: ${failure.message}\n`);
+  process.stderr.write(`closedloop: ${failure.code}: ${oneLine(failure.message)}\n`);
   return failure.kind === 'input' ? exitCodes.badInput : exitCodes.failure;
+}
+
+/**
+ * The message on one line, as scripts read stderr line by line: a quoted parser message (JSON's
+ * quotes the file's own lines) would otherwise spill over several.
+ */
+export function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ').trim();
 }
 
 /**

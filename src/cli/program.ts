@@ -11,16 +11,19 @@ import { registerPipeline } from './commands/pipeline.js';
 import { registerServe } from './commands/serve.js';
 import { registerTarget } from './commands/target.js';
 import { registerWorkspace } from './commands/workspace.js';
-import { exitCodes, reportError } from './exit.js';
+import { exitCodes, oneLine, reportError } from './exit.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('closedloop')
     .description('Closed-loop marketing attribution and predictable revenue')
     .exitOverride()
     .configureOutput({
-      // Commander's own errors (unknown option, missing argument) become one CL_ERR_USAGE line.
+      // Commander's own errors (unknown option, missing argument) become one CL_ERR_USAGE line;
+      // its suggestion, on a line of its own, joins the message.
       outputError: (text, write) =>
-        write(`closedloop: CL_ERR_USAGE: ${text.replace(/^error: /, '').trim()}\n`),
+        write(
+          `closedloop: CL_ERR_USAGE: ${oneLine(text.replace(/^error: /, '')).replace('(Did you mean', '(did you mean')}\n`,
+        ),
     });
   registerAttribute(program);
   registerChannels(program);

@@ -36,6 +36,7 @@ export const errorCodes = {
     kind: 'failure',
     summary: 'a report took longer than the server allows; ask for less',
   },
+  CL_ERR_OUTPUT: { kind: 'failure', summary: 'the output could not be written (a full disk)' },
   CL_ERR_NOT_FOUND: { kind: 'input', summary: 'the thing asked for does not exist' },
   CL_ERR_INTERNAL: { kind: 'failure', summary: 'an unexpected internal failure' },
 } as const satisfies Record<string, { kind: 'input' | 'failure'; summary: string }>;

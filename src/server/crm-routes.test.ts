@@ -539,6 +539,16 @@ describe('GET /api/funnel', () => {
     expect((await get('?asOf=soon')).status).toBe(400);
     expect((await get('?periodBy=updated')).status).toBe(400);
     expect((await get('?pipeline=nope')).status).toBe(404);
+    // A segment no deal has is refused, not answered with an empty funnel.
+    const segment = await get('?segment=enterprise');
+    expect([segment.status, segment.body.error]).toEqual([
+      404,
+      {
+        code: 'CL_ERR_NOT_FOUND',
+        message:
+          'segment: no segment named "enterprise" in pipeline "default"; its deals have no segment',
+      },
+    ]);
     // A name given twice is refused, as any repeated parameter is.
     for (const query of ['?pipeline=default&pipeline=default', '?segment=SMB&segment=ENT']) {
       const repeated = await get(query);

@@ -159,6 +159,32 @@ describe('closedloop attribute', () => {
     );
   });
 
+  it('exits 1 naming file and line for a row with more fields than the header', () => {
+    // The unquoted `1,250.00` would shift total_null's column onto "250.00".
+    const paths = file(
+      'thousands.csv',
+      'path,total_conversions,total_conversion_value,total_null\na>b,2,1,250.00,7\n',
+    );
+    const touchpoints = file(
+      'extra.csv',
+      'journey_id,timestamp,channel,conversion\nu,2026-01-01,Email,0\nu,2026-01-02,Email,1,9\n',
+    );
+    for (const [flag, input, expected] of [
+      ['--paths', paths, `${paths}:2: expected 4 fields as in the header, got 5`],
+      ['--touchpoints', touchpoints, `${touchpoints}:3: expected 4 fields as in the header, got 5`],
+    ]) {
+      const result = runCli(['attribute', flag, input, '--models', 'first', '--json']);
+      expect(result.status, flag).toBe(1);
+      expect(result.stdout, flag).toBe('');
+      expect(result.stderr, flag).toBe(`closedloop: CL_ERR_CSV_SYNTAX: ${expected}\n`);
+    }
+    // Fewer fields than the header still read as empty trailing fields.
+    const short = file('short.csv', 'path,total_conversions,total_null\na>b,2\n');
+    const result = runCli(['attribute', '--paths', short, '--models', 'first', '--json']);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).totals.conversions).toBe(2);
+  });
+
   it('attributes the journeys stored by the collector, people over devices, bots left out', async () => {
     const db = join(tempDirectory(), 'stored.db');
     const at = (hours: number) => new Date(Date.UTC(2026, 6, 1) + hours * 3_600_000).toISOString();

@@ -123,6 +123,16 @@ describe('closedloop channels classify', () => {
       /CL_ERR_CHANNEL_RULE: .*bad\.json: not valid JSON \(/,
     ],
     [
+      // JSON.parse quotes the file's lines in its message; stderr still gets one line.
+      'rules over several lines with a trailing comma',
+      () => [
+        file('ok.csv', 'source\ngoogle\n'),
+        '--rules',
+        file('multiline.json', '[\n  {"channel": "A", "when": []},\n]\n'),
+      ],
+      /^closedloop: CL_ERR_CHANNEL_RULE: .*multiline\.json: not valid JSON \(.*\)\n$/,
+    ],
+    [
       'a rule with an unknown field',
       () => [
         file('ok.csv', 'source\ngoogle\n'),

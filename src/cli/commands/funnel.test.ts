@@ -101,6 +101,13 @@ describe('closedloop funnel', () => {
       expect(result.stderr).toMatch(pattern);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
+    // A wrongly cased segment would otherwise be a funnel of zero deals.
+    const segment = runCli(['funnel', '--db', db, '--segment', 'gtxpro', '--json']);
+    expect(segment.status).toBe(1);
+    expect(segment.stdout).toBe('');
+    expect(segment.stderr).toBe(
+      'closedloop: CL_ERR_NOT_FOUND: segment: no segment named "gtxpro" in pipeline "default"; there are "GTK 500", "GTX Basic", "GTX Plus Basic", "GTX Plus Pro", "GTXPro", "MG Advanced", "MG Special"\n',
+    );
     const empty = runCli(['funnel', '--db', join(dir, 'empty.db')]);
     expect(empty.status).toBe(1);
     expect(empty.stderr).toMatch(/no deals yet; import some/);

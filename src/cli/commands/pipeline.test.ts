@@ -150,6 +150,17 @@ describe('closedloop pipeline', () => {
       /^closedloop: CL_ERR_USAGE: .*broken\.json: expected a pipeline JSON file/,
     );
     expect(notJson.stderr.trim().split('\n')).toHaveLength(1);
+    // JSON.parse's message quotes the file's own lines: still one line on stderr.
+    const trailingComma = file(
+      'trailing-comma.json',
+      '{\n  "name": "X",\n  "stages": [\n    "A",\n  ]\n}\n',
+    );
+    const spread = runCli(['pipeline', 'set', trailingComma, '--db', db]);
+    expect(spread.status).toBe(1);
+    expect(spread.stderr).toMatch(
+      /^closedloop: CL_ERR_USAGE: .*trailing-comma\.json: expected a pipeline JSON file \(Unexpected token '\]', .* is not valid JSON\)\n$/,
+    );
+    expect(spread.stderr.trim().split('\n')).toHaveLength(1);
     const missing = runCli(['pipeline', 'set', join(dir, 'nope.json'), '--db', db]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(

@@ -72,10 +72,22 @@ export function scanCsvWithHeader<Name extends string>(
   assertReadableFile(file);
   const delimiter = detectDelimiter(readFirstLine(file));
   let columns: ColumnIndex<Name> | undefined;
+  let headerFields = 0;
   try {
     scanCsvFile(file, delimiter, (record) => {
-      if (columns === undefined) columns = indexColumns(file, record, spec);
-      else onRow(record, columns);
+      if (columns === undefined) {
+        columns = indexColumns(file, record, spec);
+        headerFields = record.count;
+        return;
+      }
+      // An extra field (an unquoted `1,250.00`) shifts the columns: the row would be misread.
+      if (record.count > headerFields) {
+        throw new ClosedloopError(
+          'CL_ERR_CSV_SYNTAX',
+          `${file}:${record.line}: expected ${headerFields} fields as in the header, got ${record.count}`,
+        );
+      }
+      onRow(record, columns);
     });
   } catch (error) {
     if (error instanceof CsvSyntaxError) {

@@ -26,3 +26,31 @@ describe('GET /api/funnel on a workspace without deals', () => {
     }
   });
 });
+
+describe('GET /api/funnel on a workspace whose deals have no stage', () => {
+  it('answers 400 saying so, not that there are no deals', async () => {
+    const { secretKey } = await collector.store.state.createWorkspace('stageless');
+    const headers = { authorization: `Bearer ${secretKey}` };
+    const sent = await collector.post(
+      '/api/deals',
+      { deals: [{ id: 'D-1', amount: 100, createdAt: '2024-01-01' }, { id: 'D-2' }] },
+      { auth: null, headers },
+    );
+    expect(sent.status).toBe(200);
+    const response = await collector.post('/api/funnel', undefined, {
+      method: 'GET',
+      auth: null,
+      headers,
+    });
+    expect([response.status, response.body]).toEqual([
+      400,
+      {
+        error: {
+          code: 'CL_ERR_MODEL_INPUT',
+          message:
+            "funnel: none of the workspace's 2 deals has a stage; send their stages, or set the stages with `closedloop pipeline set`",
+        },
+      },
+    ]);
+  });
+});

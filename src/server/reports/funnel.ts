@@ -29,8 +29,19 @@ export async function funnelReport(
   request: FunnelRequest,
 ): Promise<FunnelReport> {
   const pipelines = await state.pipelines(workspace.id);
+  if (pipelines.length === 0 && request.pipeline === undefined) {
+    // Deals without a stage make no pipeline: say that, not that there are no deals.
+    const count = (await state.deals(workspace.id)).length;
+    if (count > 0) {
+      throw new ClosedloopError(
+        'CL_ERR_MODEL_INPUT',
+        `funnel: none of the workspace's ${count} deals has a stage; send their stages, or set the stages with \`closedloop pipeline set\``,
+      );
+    }
+  }
   const pipeline = choosePipeline(pipelines, request.pipeline);
   const deals = await state.deals(workspace.id, { pipeline: pipeline.name });
+  checkSegment(deals, pipeline, request.segment);
   const rates = await state.rates(workspace.id);
   const journeys = await readDealJourneys(events, state, workspace, {
     milestone: { kind: 'deal' },
@@ -85,6 +96,31 @@ function choosePipeline(pipelines: readonly Pipeline[], name: string | undefined
     );
   }
   return pipelines.find((pipeline) => pipeline.name === 'default') ?? only;
+}
+
+/** Segments listed in the refusal: enough to spot a typo or wrong case, never a flood. */
+const segmentsShown = 20;
+
+/**
+ * A segment none of the pipeline's deals has is refused: a typo or wrong case (`enterprise` for
+ * `Enterprise`) would otherwise read as a funnel of zero deals.
+ */
+function checkSegment(
+  deals: readonly Deal[],
+  pipeline: Pipeline,
+  segment: string | undefined,
+): void {
+  if (segment === undefined) return;
+  const segments = new Set<string>();
+  for (const deal of deals) if (deal.segment !== null) segments.add(deal.segment);
+  if (segments.has(segment)) return;
+  const names = [...segments].sort();
+  const listed = names.slice(0, segmentsShown).map((name) => JSON.stringify(name));
+  if (names.length > segmentsShown) listed.push(`and ${names.length - segmentsShown} more`);
+  throw new ClosedloopError(
+    'CL_ERR_NOT_FOUND',
+    `segment: no segment named ${JSON.stringify(segment)} in pipeline ${JSON.stringify(pipeline.name)}; ${listed.length > 0 ? `there are ${listed.join(', ')}` : 'its deals have no segment'}`,
+  );
 }
 
 /** Every lead (a person's, or an anonymous visitor's, first conversion) with the person's deals. */

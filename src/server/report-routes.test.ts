@@ -54,6 +54,8 @@ describe('report routes', () => {
     for (const [url, name] of [
       ['/api/forecast?by=week', 'by'],
       ['/api/forecast?model=magic', 'model'],
+      // Custom weights have no parameter here: the model is not offered, rather than failing later.
+      ['/api/forecast?model=custom', 'model'],
       ['/api/forecast?horizon=100', 'horizon'],
       ['/api/forecast?asOf=soon', 'asOf'],
       ['/api/backtest?from=2017-11-01', 'to'],

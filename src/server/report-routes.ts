@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkedDay, checkedPastDay, checkedSpan, parseAsOf } from '../core/as-of.js';
-import { isModelName, modelNames } from '../core/attribution/registry.js';
 import { ClosedloopError } from '../core/errors.js';
 import { wholeNumber } from '../core/whole-number.js';
 import type { StateStore } from '../store/ports.js';
 import { workspaceOfSecretKey } from './auth.js';
-import type { PeriodKind } from './reports/forecast.js';
+import { forecastModelNames, isForecastModel, type PeriodKind } from './reports/forecast.js';
 import type { ReportRunner } from './reports/runner.js';
 
 export interface ReportRoutesOptions {
@@ -82,8 +81,8 @@ export async function registerReportRoutes(
       throw bad(`by: expected month, quarter or year, got "${by}"`);
     }
     const model = query.model ?? 'linear';
-    if (!isModelName(model))
-      throw bad(`model: expected one of ${modelNames.join(', ')}, got "${model}"`);
+    if (!isForecastModel(model))
+      throw bad(`model: expected one of ${forecastModelNames.join(', ')}, got "${model}"`);
     return reports.run('forecast', workspace, {
       asOf:
         query.asOf === undefined ? undefined : parseAsOf(query.asOf, workspace.timeZone, 'asOf'),

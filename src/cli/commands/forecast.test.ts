@@ -91,6 +91,10 @@ describe('closedloop forecast', () => {
     for (const [args, pattern] of [
       [['--by', 'week'], /--by: expected month, quarter or year/],
       [['--model', 'magic'], /--model: expected one of first, last/],
+      [
+        ['--model', 'custom'],
+        /--model: expected one of first, last, last_non_direct, linear, time_decay, position, w_shaped, full_path, j_shaped, inverse_j, markov, shapley, shapley_simplified, got "custom"/,
+      ],
       [['--horizon', '0'], /--horizon: expected a whole number from 1 to 60/],
       [['--as-of', 'someday'], /--as-of: expected a date/],
     ] as const) {

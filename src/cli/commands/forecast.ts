@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
 import { parseAsOf } from '../../core/as-of.js';
-import { isModelName, modelNames } from '../../core/attribution/registry.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { wholeNumber } from '../../core/whole-number.js';
-import { forecastReport, type PeriodKind } from '../../server/reports/forecast.js';
+import {
+  forecastModelNames,
+  forecastReport,
+  isForecastModel,
+  type PeriodKind,
+} from '../../server/reports/forecast.js';
 import { formatForecast } from '../output/forecast-table.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
 
@@ -46,10 +50,10 @@ export function registerForecast(program: Command): void {
         );
       }
       const model = options.model ?? 'linear';
-      if (!isModelName(model)) {
+      if (!isForecastModel(model)) {
         throw new ClosedloopError(
           'CL_ERR_USAGE',
-          `--model: expected one of ${modelNames.join(', ')}, got "${model}"`,
+          `--model: expected one of ${forecastModelNames.join(', ')}, got "${model}"`,
         );
       }
       const horizon = wholeNumber('--horizon', options.horizon, 1, 60);

@@ -1,5 +1,5 @@
 import { sharesPerJourney } from '../../core/attribution/journey-credit.js';
-import type { ModelName } from '../../core/attribution/registry.js';
+import { type ModelName, modelNames } from '../../core/attribution/registry.js';
 import type { Deal, ExchangeRate } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { amountInCurrency } from '../../core/exchange.js';
@@ -36,6 +36,14 @@ export interface ForecastReport extends Omit<Forecast, 'asOf' | 'periods' | 'dea
 }
 
 export const defaultForecastModel: ModelName = 'linear';
+
+/** The models a forecast can split revenue by: all but `custom`, whose weights no request carries. */
+export const forecastModelNames: readonly ModelName[] = modelNames.filter(
+  (name) => name !== 'custom',
+);
+
+export const isForecastModel = (name: string): name is ModelName =>
+  (forecastModelNames as readonly string[]).includes(name);
 
 /**
  * The workspace's revenue forecast from the store: deals with amounts in the workspace currency,

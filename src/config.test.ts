@@ -24,5 +24,13 @@ describe('numeric flags', () => {
     expect(() => parseAttributeConfig({ paths: 'p.csv', halfLife: '1e1' })).toThrow(
       /^--half-life: expected a number > 0, got "1e1"/,
     );
+    for (const weight of ['0x1', '1e1', '0b1', '-0.5', '']) {
+      expect(() =>
+        parseAttributeConfig({ paths: 'p.csv', positionWeights: `first=${weight},last=0.4` }),
+      ).toThrow(`--position-weights: weight of first must be a number ≥ 0, got "${weight}"`);
+    }
+    expect(
+      parseAttributeConfig({ paths: 'p.csv', positionWeights: 'first=.4,last=0.40' }),
+    ).toMatchObject({ positionFirst: 0.4, positionLast: 0.4 });
   });
 });

@@ -189,8 +189,9 @@ function parseWeights<Name extends string>(
         `${flag}: expected name=weight pairs with names ${allowed.join(', ')}, got "${part}"`,
       );
     }
-    const weight = Number(value);
-    if (value === '' || !Number.isFinite(weight) || weight < 0) {
+    // Decimal notation only, as every numeric flag: Number() would read 0x1 and 1e1 too.
+    const weight = /^(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isFinite(weight)) {
       throw usage(`${flag}: weight of ${name} must be a number ≥ 0, got "${value}"`);
     }
     weights[name as Name] = weight;

@@ -234,13 +234,18 @@ export class Ingestor implements IngestSink {
         placed.get(key) ??
         this.#sessions.get(key) ??
         (await eventStore.latestSession(workspace.id, visitorId));
-      // Events that arrive late, older than the visitor's newest session, go on with the older
-      // session this batch opened for them (the batch is in time order), not with the newest.
-      const late = lateSessions.get(key);
-      const current =
-        late !== undefined && newest !== undefined && event.timestamp < newest.startedAt
-          ? late
-          : newest;
+      // An event that arrives late, older than the visitor's newest session, goes on with the
+      // session its time falls in, stored or opened by this batch, while that one is still live;
+      // else with the older session this batch opened for such events, or the newest.
+      let current = newest;
+      if (newest !== undefined && event.timestamp < newest.startedAt) {
+        const late = lateSessions.get(key);
+        const older = await this.#sessionAt(workspace, visitorId, event.timestamp, sessions, late);
+        current =
+          older !== undefined && event.timestamp - older.lastSeenAt <= rules.timeoutMs
+            ? older
+            : (late ?? newest);
+      }
       const step = placeInSession(current, event, visitorId, rules);
       if (step.session !== null) {
         sessions.set(step.session.id, step.session);
@@ -323,6 +328,24 @@ export class Ingestor implements IngestSink {
       });
     }
     return { events: stored, sessions: [...sessions.values()], conversions };
+  }
+
+  /**
+   * The visitor's last session started by `at`: the stored one, as this batch has left it, or
+   * the one this batch opened for late events, whichever started later.
+   */
+  async #sessionAt(
+    workspace: Workspace,
+    visitorId: string,
+    at: number,
+    touched: ReadonlyMap<string, SessionRecord>,
+    late: SessionRecord | undefined,
+  ): Promise<SessionRecord | undefined> {
+    const found = await this.#options.events.sessionAt(workspace.id, visitorId, at);
+    const stored = found === undefined ? undefined : (touched.get(found.id) ?? found);
+    const opened = late !== undefined && late.startedAt <= at ? late : undefined;
+    if (stored === undefined || opened === undefined) return stored ?? opened;
+    return opened.startedAt >= stored.startedAt ? opened : stored;
   }
 
   /** An identify is a lead only for a person who has not converted before, on any device. */

@@ -244,6 +244,32 @@ describe('late and server-side events', () => {
     expect(sessions[1]?.lastSeenAt).toBe(Date.parse(at(65)));
   });
 
+  it('join a late page view to the stored older session its time falls in', async () => {
+    const email = 'https://www.acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=march';
+    await send([
+      pageView('late-3', 0, email, 'https://mail.example.net/'),
+      pageView('late-3', 5, 'https://www.acme.com/a', 'https://www.acme.com/'),
+      pageView('late-3', 180, 'https://www.acme.com/b', 'https://www.google.com/'),
+    ]);
+    // A retried beacon from minute 10, delivered after the visit of minute 180.
+    await send([pageView('late-3', 10, 'https://www.acme.com/c', 'https://www.acme.com/a')]);
+    // And one that fits no session: 30 idle minutes after the first, long before the second.
+    await send([pageView('late-3', 100, 'https://www.acme.com/d')]);
+    const sessions = await sessionsOf('late-3');
+    expect(
+      sessions.map((s) => [
+        (s.startedAt - Date.parse(at(0))) / 60_000,
+        (s.lastSeenAt - Date.parse(at(0))) / 60_000,
+        s.channel,
+        s.pageViews,
+      ]),
+    ).toEqual([
+      [0, 10, 'Email', 3],
+      [100, 100, 'Direct', 1],
+      [180, 180, 'Organic Search', 1],
+    ]);
+  });
+
   it('keep a late batch of one visit in one session, its form submit included', async () => {
     await send([pageView('late-2', 120, 'https://www.acme.com/')]);
     // An offline queue delivers an earlier visit, from an ad, after the later one.

@@ -233,6 +233,8 @@ export interface EventStore {
   durable(): Promise<void>;
   /** The visitor's most recent session, to continue it or start the next. */
   latestSession(workspaceId: string, visitorId: string): Promise<SessionRecord | undefined>;
+  /** The visitor's last session started at or before `at`: where an event that arrives late goes. */
+  sessionAt(workspaceId: string, visitorId: string, at: number): Promise<SessionRecord | undefined>;
   /** Sessions of the visitors, in time order. */
   sessionsOfVisitors(workspaceId: string, visitorIds: readonly string[]): Promise<SessionRecord[]>;
   conversionsOfVisitors(

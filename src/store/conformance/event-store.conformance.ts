@@ -164,6 +164,13 @@ export function describeEventStoreConformance(
         expect((await store.latestSession('ws_a', 'v1'))?.id).toBe('s2');
         expect((await store.latestSession('ws_a', 'v2'))?.id).toBe('s9');
         expect(await store.latestSession('ws_a', 'v3')).toBeUndefined();
+        // Where a late event goes: the last session started by its time.
+        expect((await store.sessionAt('ws_a', 'v1', t0 + 35 * minute))?.id).toBe('s3');
+        expect((await store.sessionAt('ws_a', 'v1', t0 + 30 * minute))?.id).toBe('s3');
+        expect((await store.sessionAt('ws_a', 'v1', t0 + 89 * minute))?.id).toBe('s3');
+        expect((await store.sessionAt('ws_a', 'v1', t0 + 500 * minute))?.id).toBe('s2');
+        expect(await store.sessionAt('ws_a', 'v1', t0 - 1)).toBeUndefined();
+        expect(await store.sessionAt('ws_b', 'v1', t0 + 35 * minute)).toBeUndefined();
       });
 
       it('sessionsOfVisitors and conversionsOfVisitors keep time order across visitors', async () => {

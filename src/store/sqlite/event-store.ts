@@ -36,6 +36,9 @@ export const eventStoreSql = {
     ON CONFLICT (workspace_id, id) DO NOTHING`,
   latestSession: `SELECT ${sessionColumns} FROM sessions WHERE workspace_id = ? AND visitor_id = ?
     ORDER BY started_at DESC, id DESC LIMIT 1`,
+  sessionAt: `SELECT ${sessionColumns} FROM sessions
+    WHERE workspace_id = ? AND visitor_id = ? AND started_at <= ?
+    ORDER BY started_at DESC, id DESC LIMIT 1`,
   sessionsOfVisitors: `SELECT ${sessionColumns} FROM sessions
     WHERE workspace_id = ? AND visitor_id IN (SELECT value FROM json_each(?))
     ORDER BY started_at, id`,
@@ -100,6 +103,7 @@ export function createSqliteEventStore(
   const upsertSession = db.prepare<unknown[]>(sql.upsertSession);
   const insertConversion = db.prepare<unknown[]>(sql.insertConversion);
   const latestSession = db.prepare<[string, string], SessionRow>(sql.latestSession);
+  const sessionAt = db.prepare<[string, string, number], SessionRow>(sql.sessionAt);
   const sessionsOfVisitors = db.prepare<[string, string], SessionRow>(sql.sessionsOfVisitors);
   const conversionsOfVisitors = db.prepare<[string, string], ConversionRow>(
     sql.conversionsOfVisitors,
@@ -132,6 +136,11 @@ export function createSqliteEventStore(
     latestSession: (workspaceId, visitorId) =>
       guarded('latestSession', () => {
         const row = latestSession.get(workspaceId, visitorId);
+        return row === undefined ? undefined : toSession(row);
+      }),
+    sessionAt: (workspaceId, visitorId, at) =>
+      guarded('sessionAt', () => {
+        const row = sessionAt.get(workspaceId, visitorId, at);
         return row === undefined ? undefined : toSession(row);
       }),
     sessionsOfVisitors: (workspaceId, visitorIds) =>

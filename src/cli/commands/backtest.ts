@@ -7,6 +7,7 @@ import { closedloopFormat } from '../../crm/formats/closedloop.js';
 import { importDeals } from '../../crm/import/import-deals.js';
 import { backtestReport } from '../../server/reports/backtest.js';
 import { openSqliteStore } from '../../store/sqlite/open.js';
+import { namedByFlag } from '../exit.js';
 import { formatBacktest } from '../output/backtest-table.js';
 import { progressBar } from '../output/progress.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
@@ -97,10 +98,11 @@ async function backtestFiles(
 ) {
   const store = await openSqliteStore(':memory:');
   try {
-    const { workspace } = await store.state.createWorkspace('backtest', {
-      currency: options.currency,
-      timeZone: 'UTC',
-    });
+    const { workspace } = await store.state
+      .createWorkspace('backtest', { currency: options.currency, timeZone: 'UTC' })
+      .catch((error: unknown) => {
+        throw namedByFlag(error, { currency: '--currency' });
+      });
     const files = [options.deals, options.stages, options.rates].filter(
       (file): file is string => file !== undefined,
     );

@@ -203,6 +203,10 @@ describe('closedloop backtest', () => {
         ['--from', '2026-09-01', '--to', '2026-10-01', '--deals', deals, '--every', '0'],
         /--every: expected a whole number/,
       ],
+      [
+        ['--from', '2026-09-01', '--to', '2026-10-01', '--deals', deals, '--currency', 'usd'],
+        /CL_ERR_CONFIG: --currency: "usd" is not an ISO 4217 code in use/,
+      ],
     ] as const) {
       const bad = runCli(['backtest', ...args]);
       expect(bad.status, args.join(' ')).toBe(1);

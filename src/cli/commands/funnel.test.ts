@@ -92,7 +92,7 @@ describe('closedloop funnel', () => {
   it('refuses bad input with one readable line', () => {
     for (const [args, pattern] of [
       [['--as-of', 'last week'], /CL_ERR_USAGE: --as-of: expected a date such as 2027-03-01/],
-      [['--pipeline', 'Renewals'], /CL_ERR_NOT_FOUND: pipeline: no pipeline named "Renewals"/],
+      [['--pipeline', 'Renewals'], /CL_ERR_NOT_FOUND: --pipeline: no pipeline named "Renewals"/],
       [['--created-from', '2017-01-01', '--closed-to', '2017-02-01'], /CL_ERR_USAGE: .*one period/],
       [['--closed-from', '01/05/2017'], /CL_ERR_USAGE: --closed-from: expected a date/],
     ] as const) {
@@ -106,7 +106,7 @@ describe('closedloop funnel', () => {
     expect(segment.status).toBe(1);
     expect(segment.stdout).toBe('');
     expect(segment.stderr).toBe(
-      'closedloop: CL_ERR_NOT_FOUND: segment: no segment named "gtxpro" in pipeline "default"; there are "GTK 500", "GTX Basic", "GTX Plus Basic", "GTX Plus Pro", "GTXPro", "MG Advanced", "MG Special"\n',
+      'closedloop: CL_ERR_NOT_FOUND: --segment: no segment named "gtxpro" in pipeline "default"; there are "GTK 500", "GTX Basic", "GTX Plus Basic", "GTX Plus Pro", "GTXPro", "MG Advanced", "MG Special"\n',
     );
     const empty = runCli(['funnel', '--db', join(dir, 'empty.db')]);
     expect(empty.status).toBe(1);

@@ -4,6 +4,7 @@ import { checkedDay, checkedSpan, parseAsOf } from '../../core/as-of.js';
 import { ClosedloopError } from '../../core/errors.js';
 import type { PeriodFilter } from '../../core/funnel/types.js';
 import { funnelReport } from '../../server/reports/funnel.js';
+import { namedByFlag } from '../exit.js';
 import { formatFunnel } from '../output/funnel-table.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
 
@@ -43,6 +44,8 @@ export function registerFunnel(program: Command): void {
             options.asOf === undefined ? undefined : parseAsOf(options.asOf, workspace.timeZone),
           period,
           segment: options.segment,
+        }).catch((error: unknown) => {
+          throw namedByFlag(error, { pipeline: '--pipeline', segment: '--segment' });
         });
       });
       process.stdout.write(

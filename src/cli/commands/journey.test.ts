@@ -29,7 +29,23 @@ describe('closedloop workspace and journey', () => {
     ]);
     expect(badZone.status).toBe(1);
     expect(badZone.stderr.trim().split('\n')).toHaveLength(1);
-    expect(badZone.stderr).toMatch(/time ?zone/i);
+    expect(badZone.stderr).toBe(
+      'closedloop: CL_ERR_CONFIG: --time-zone: "Mars/Olympus" is not an IANA time zone (e.g. Europe/Paris)\n',
+    );
+    const badCurrency = runCli([
+      'workspace',
+      'create',
+      '--name',
+      'y',
+      '--currency',
+      'USS',
+      '--db',
+      db,
+    ]);
+    expect(badCurrency.status).toBe(1);
+    expect(badCurrency.stderr).toMatch(
+      /^closedloop: CL_ERR_CONFIG: --currency: "USS" is not an ISO 4217 code in use/,
+    );
   });
 
   it('shows and changes workspace settings, refusing bad values with one line', () => {

@@ -47,10 +47,11 @@ export function registerWorkspace(program: Command): void {
             `--name: a workspace named "${name}" exists already`,
           );
         }
-        return state.createWorkspace(name, {
-          timeZone: options.timeZone,
-          currency: options.currency,
-        });
+        return state
+          .createWorkspace(name, { timeZone: options.timeZone, currency: options.currency })
+          .catch((error: unknown) => {
+            throw namedByFlag(error, { ...settingFlags, name: '--name' });
+          });
       });
       const result = {
         id: created.workspace.id,

@@ -240,6 +240,8 @@ export function describeDealConformance(
         { period: '2027-13', amountMinor: 1 },
         { period: 'Q1', amountMinor: 1 },
         { period: '2027-Q5', amountMinor: 1 },
+        { period: '0000', amountMinor: 1 },
+        { period: '3000-01', amountMinor: 1 },
         { period: '2027', amountMinor: -1 },
         { period: '2027', amountMinor: 1.5 },
       ]) {

@@ -284,10 +284,12 @@ function toDeal(row: DealRow): Deal {
 const periodPattern = /^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/;
 
 function checkTarget(target: RevenueTarget): void {
-  if (!periodPattern.test(target.period)) {
+  const year = Number(target.period.slice(0, 4));
+  // The years a date may name anywhere else (0000 is a typo, and no forecast reaches it).
+  if (!periodPattern.test(target.period) || year < 1900 || year > 2999) {
     throw new ClosedloopError(
       'CL_ERR_CONFIG',
-      `period: expected a year (2027), a quarter (2027-Q1) or a month (2027-03), got "${target.period}"`,
+      `period: expected a year (2027), a quarter (2027-Q1) or a month (2027-03) from 1900 to 2999, got "${target.period}"`,
     );
   }
   if (!Number.isSafeInteger(target.amountMinor) || target.amountMinor < 0) {

@@ -72,6 +72,15 @@ describe('closedloop pipeline', () => {
     ]);
     expect(set.status).toBe(0);
     expect(set.stdout).toContain('  Demo  consideration  30%');
+    const asJson = runCli([
+      'pipeline',
+      'set',
+      file('edited-again.json', JSON.stringify(edited)),
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(JSON.parse(asJson.stdout)).toEqual(edited);
     const pipelines = JSON.parse(runCli(['pipeline', 'list', '--db', db, '--json']).stdout);
     expect(pipelines.find((p: { name: string }) => p.name === 'Sales Pipeline')).toEqual(edited);
     expect(pipelines).toHaveLength(2);

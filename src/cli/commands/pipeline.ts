@@ -37,6 +37,7 @@ export function registerPipeline(program: Command): void {
     .argument('<file>', 'pipeline JSON, as `pipeline list --json` prints one')
     .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
     .option('--workspace <id|name>', 'workspace (default: the only one)')
+    .option('--json', 'print one JSON document')
     .action(async (file: string, options: RawOptions) => {
       let raw: unknown;
       try {
@@ -55,7 +56,9 @@ export function registerPipeline(program: Command): void {
       await withStore(config, async ({ state }) =>
         state.savePipeline((await resolveWorkspace(state, config.workspace)).id, checked),
       );
-      process.stdout.write(describe(checked));
+      process.stdout.write(
+        options.json === true ? `${JSON.stringify(checked)}\n` : describe(checked),
+      );
     });
 }
 

@@ -23,6 +23,22 @@ describe('closedloop target', () => {
       { period: '2027-Q1', amount: 300_000, currency: 'USD' },
     ]);
     expect(runCli(['target', 'list', '--db', db]).stdout).toContain('2027-Q1  $300,000.00');
+    const asJson = runCli([
+      'target',
+      'set',
+      '--period',
+      '2027-03',
+      '--amount',
+      '90000.50',
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(JSON.parse(asJson.stdout)).toEqual({
+      period: '2027-03',
+      amount: 90_000.5,
+      currency: 'USD',
+    });
   });
 
   it('refuses a malformed period or amount with one line', () => {

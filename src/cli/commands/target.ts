@@ -8,6 +8,7 @@ import { resolveWorkspace, withStore } from '../store-access.js';
 interface RawSetOptions extends RawStoreOptions {
   period: string;
   amount: string;
+  json?: boolean;
 }
 
 export function registerTarget(program: Command): void {
@@ -23,6 +24,7 @@ export function registerTarget(program: Command): void {
     .requiredOption('--amount <amount>', 'in major units of the workspace currency, e.g. 250000')
     .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
     .option('--workspace <id|name>', 'workspace (default: the only one)')
+    .option('--json', 'print one JSON document')
     .action(async (options: RawSetOptions) => {
       const config = parseStoreConfig(options, process.env);
       const saved = await withStore(config, async ({ state }) => {
@@ -55,7 +57,11 @@ export function registerTarget(program: Command): void {
           currency: workspace.currency,
         };
       });
-      process.stdout.write(`target ${saved.period}: ${format(saved.amount, saved.currency)}\n`);
+      process.stdout.write(
+        options.json === true
+          ? `${JSON.stringify(saved)}\n`
+          : `target ${saved.period}: ${format(saved.amount, saved.currency)}\n`,
+      );
     });
   target
     .command('list')

@@ -51,6 +51,22 @@ describe('closedloop workspace key and integration', () => {
     const set = runCli(['workspace', 'integration', 'pipedrive', '--stages', stages, '--db', db]);
     expect(set.status, set.stderr).toBe(0);
     expect(set.stdout).toContain('names for 2 stages and 1 pipeline');
+    const asJson = runCli([
+      'workspace',
+      'integration',
+      'pipedrive',
+      '--stages',
+      stages,
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({
+      provider: 'pipedrive',
+      webhookPath: expect.stringMatching(/^\/webhooks\/pipedrive\/ws_/),
+      stages: 2,
+      pipelines: 1,
+    });
     const store = await openSqliteStore(db);
     const [workspace] = await store.state.listWorkspaces();
     expect(await store.state.integrationNames(workspace?.id ?? '', 'pipedrive')).toEqual({

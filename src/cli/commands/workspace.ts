@@ -138,6 +138,7 @@ export function registerWorkspace(program: Command): void {
     )
     .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
     .option('--workspace <id|name>', 'workspace (default: the only one)')
+    .option('--json', 'print one JSON document')
     .action(async (provider: string, options: RawIntegrationOptions) => {
       if (provider !== 'hubspot' && provider !== 'pipedrive') {
         throw new ClosedloopError(
@@ -162,9 +163,21 @@ export function registerWorkspace(program: Command): void {
         if (names !== undefined) await state.setIntegrationNames(target.id, provider, names);
         return target;
       });
-      const lines = [
-        `${provider} webhooks for "${target.name}": POST <server>/webhooks/${provider}/${target.id}`,
-      ];
+      const webhookPath = `/webhooks/${provider}/${target.id}`;
+      if (options.json === true) {
+        const named =
+          names === undefined
+            ? {}
+            : {
+                stages: Object.keys(names.stages).length,
+                pipelines: Object.keys(names.pipelines).length,
+              };
+        process.stdout.write(
+          `${JSON.stringify({ provider, workspace: target.name, webhookPath, ...named })}\n`,
+        );
+        return;
+      }
+      const lines = [`${provider} webhooks for "${target.name}": POST <server>${webhookPath}`];
       if (names !== undefined) {
         lines.push(
           `  names for ${counted(Object.keys(names.stages).length, 'stage')} and ${counted(Object.keys(names.pipelines).length, 'pipeline')}`,
@@ -177,6 +190,7 @@ export function registerWorkspace(program: Command): void {
 interface RawIntegrationOptions extends RawStoreOptions {
   secret?: string;
   stages?: string;
+  json?: boolean;
 }
 
 function readStageNames(path: string): CrmNames {

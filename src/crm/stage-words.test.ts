@@ -41,6 +41,23 @@ describe('outcomeOfStage', () => {
       expect(outcomeOfStage(name), name).toBe('lost');
     }
   });
+  it('reads a won word that is negated as lost, not won', () => {
+    for (const name of [
+      'Closed - Not Won',
+      'Closed Not Won',
+      "Won't Proceed",
+      'Won’t proceed',
+      'No ganado',
+      'Non gagné',
+      'Nicht gewonnen',
+      '未成交',
+      '不成交',
+    ]) {
+      expect(outcomeOfStage(name), name).toBe('lost');
+    }
+    // The negation must stand right before it.
+    expect(outcomeOfStage('Not yet contacted / Won')).toBe('won');
+  });
   it('says nothing of open stages, of words that merely contain the stems, or of both at once', () => {
     for (const name of [
       'Prospecting',

@@ -42,14 +42,29 @@ const lostWords = new Set([
 const wonSigns = ['贏得', '赢得', '成交', '赢单', '贏單', '受注', '成約'];
 const lostSigns = ['输单', '輸單', '丢单', '丟單', '失敗', '失败', '失注'];
 
+// A won word after one of these ("Closed - Not Won", "no ganado"), or written "won't", is no win.
+const negations = new Set(['not', 'no', 'non', 'pas', 'nicht', 'niet', 'nao', 'kein', 'sin']);
+const negatingSigns = ['未', '不', '没', '沒'];
+
 /** 'won' or 'lost' when the stage's name says so in a language we know; null otherwise. */
 export function outcomeOfStage(name: string): 'won' | 'lost' | null {
   const normalized = normalize(name);
   const words = wordsOf(normalized);
-  const won =
-    words.some((word) => wonWords.has(word)) || wonSigns.some((sign) => name.includes(sign));
-  const lost =
+  let won = false;
+  let lost =
     words.some((word) => lostWords.has(word)) || lostSigns.some((sign) => name.includes(sign));
+  for (const [i, word] of words.entries()) {
+    if (!wonWords.has(word)) continue;
+    const negated = negations.has(words[i - 1] ?? '') || words[i + 1] === 't';
+    if (negated) lost = true;
+    else won = true;
+  }
+  for (const sign of wonSigns) {
+    for (let at = name.indexOf(sign); at !== -1; at = name.indexOf(sign, at + 1)) {
+      if (negatingSigns.includes(name[at - 1] ?? '')) lost = true;
+      else won = true;
+    }
+  }
   // "Won / Lost" names no single outcome.
   if (won === lost) return null;
   return won ? 'won' : 'lost';

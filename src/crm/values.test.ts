@@ -175,6 +175,17 @@ describe('parseMoney', () => {
     expect(money('', '')).toEqual({ value: {} });
   });
 
+  it('refuses an amount too large for every currency to hold exactly, and rounds extra decimals', () => {
+    expect(money('99999999999999999', 'USD')).toEqual({
+      error: {
+        field: 'amount',
+        message: 'expected an amount of at most 900,719,925,474, got "99999999999999999"',
+      },
+    });
+    expect(money('900719925474', 'USD').value?.amount).toBe('900719925474');
+    expect(money('0.005', 'USD').value?.amount).toBe('0.005');
+  });
+
   it('accepts a symbol that agrees with the currency cell', () => {
     expect(money('€5', 'EUR')).toEqual({ value: { amount: '5', currency: 'EUR' } });
     expect(money('$5', 'CAD')).toEqual({ value: { amount: '5', currency: 'CAD' } });

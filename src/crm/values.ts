@@ -7,6 +7,7 @@ import { isPlausibleDate } from '../core/as-of.js';
 import { instantOfWallClock } from '../core/calendar.js';
 import type { Moment } from '../core/deals.js';
 import { looksLikeEmail } from '../core/emails.js';
+import { isExactAmount } from '../core/money.js';
 import { parseIsoInstant } from '../core/time.js';
 import type { RowError } from './formats/format.js';
 
@@ -196,6 +197,14 @@ export function parseMoney(
 ): Cell<{ readonly amount?: string; readonly currency?: string }> {
   const amount = parseDecimal(amountText, amountField);
   if (amount.error !== undefined) return amount;
+  // Refused here, with the row: left to the merge, it would be dropped with only a note.
+  if (amount.value !== undefined && !isExactAmount(amount.value)) {
+    return unexpected(
+      amountField,
+      'an amount of at most 900,719,925,474',
+      cleanText(amountText) ?? '',
+    );
+  }
   const currency = parseCurrency(currencyText, currencyField);
   if (currency.error !== undefined) return currency;
   const cell = cleanText(amountText) ?? '';

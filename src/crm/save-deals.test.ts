@@ -132,6 +132,23 @@ describe('saveIncomingDeals', () => {
     expect(await store.state.deals(workspace.id)).toEqual([]);
   });
 
+  it('makes a stage the CRM closes as won a won stage, whatever its name', async () => {
+    const { store, workspace } = await freshStore();
+    const saved = await saveIncomingDeals(
+      store.state,
+      workspace,
+      [
+        deal('S-1', { stage: 'Prospecting', status: 'open', stageOutcome: 'open' }),
+        deal('S-2', { stage: 'Signed', status: 'won', stageOutcome: 'won' }),
+      ],
+      { source: 'salesforce', now },
+    );
+    expect(saved.pipelines[0]?.stages.map((stage) => [stage.name, stage.outcome])).toEqual([
+      ['Prospecting', null],
+      ['Signed', 'won'],
+    ]);
+  });
+
   it("extends the pipeline with new stages, keeping the CRM's probabilities", async () => {
     const { store, workspace } = await freshStore();
     const saved = await saveIncomingDeals(

@@ -55,6 +55,7 @@ export async function saveIncomingDeals(
   };
   const probabilities = new Map<string, number>();
   const sortOrders = new Map<string, number>();
+  const stageOutcomes = new Map<string, 'won' | 'lost' | 'open'>();
   // Every deal the input leaves, changed or not: what the pipelines are inferred from.
   const drafts: DealDraft[] = [];
   const unchanged: string[] = [];
@@ -90,6 +91,9 @@ export async function saveIncomingDeals(
       if (row.stage !== undefined && row.stageSortOrder !== undefined) {
         sortOrders.set(row.stage, row.stageSortOrder);
       }
+      if (row.stage !== undefined && row.stageOutcome !== undefined) {
+        stageOutcomes.set(row.stage, row.stageOutcome);
+      }
       latest.set(deal.externalId, merged.draft);
       current.set(deal.externalId, {
         ...merged.draft,
@@ -114,7 +118,12 @@ export async function saveIncomingDeals(
       name,
       pipelines.get(name),
       drafts.filter((draft) => draft.pipeline === name),
-      { order: options.stageOrder, probability: probabilities, sortOrder: sortOrders },
+      {
+        order: options.stageOrder,
+        probability: probabilities,
+        sortOrder: sortOrders,
+        outcome: stageOutcomes,
+      },
     );
     if (inferred === undefined) continue;
     await state.savePipeline(workspace.id, inferred);

@@ -39,6 +39,11 @@ export interface DealRow {
   readonly stageProbability?: number;
   /** The CRM's position of the current stage in its pipeline (Salesforce `StageSortOrder`). */
   readonly stageSortOrder?: number;
+  /**
+   * What the current stage itself does to a deal, where the CRM defines it per stage (Salesforce's
+   * IsClosed and IsWon): a stage named "Signed" can be a won stage.
+   */
+  readonly stageOutcome?: 'won' | 'lost' | 'open';
   readonly owner?: string;
   readonly segment?: string;
   readonly channel?: string;

@@ -51,6 +51,7 @@ describe('salesforce format', () => {
         closedAt: { at: utc(2018, 9, 15), dateOnly: true },
         stage: 'Closed Won',
         stageProbability: 1,
+        stageOutcome: 'won',
         owner: '005X',
         account: '001Y',
         segment: 'New Customer',
@@ -73,6 +74,7 @@ describe('salesforce format', () => {
         status: 'open',
         expectedCloseAt: { at: utc(2027, 4, 1), dateOnly: true },
         stageProbability: 0.2,
+        stageOutcome: 'open',
       },
     });
     expect(row.kind === 'deal' && row.deal.closedAt).toBe(undefined);

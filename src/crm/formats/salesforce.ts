@@ -39,6 +39,8 @@ function parseOpportunity(record: CsvRecord, source?: CsvSource): ParsedRow {
     stage,
     stageProbability: probabilityOf(cells),
     stageSortOrder: cells.wholeNumber('StageSortOrder'),
+    // Salesforce derives both flags from the stage's definition: they say what the stage is.
+    stageOutcome: cells.raw('IsClosed') === undefined ? undefined : status,
     // Relationship columns (Account.Name, Owner.Name) when the export has them, else the ids.
     owner: cells.text('Owner.Name') ?? cells.text('OwnerId'),
     account: cells.text('Account.Name') ?? cells.text('AccountId'),

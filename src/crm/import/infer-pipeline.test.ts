@@ -96,6 +96,27 @@ describe('inferPipeline', () => {
     expect(pipeline?.stages.slice(2).map((stage) => stage.outcome)).toEqual(['won', 'lost']);
   });
 
+  it('takes a stage’s outcome from the CRM where it says it, over the name (Salesforce IsWon)', () => {
+    const pipeline = inferPipeline(
+      'default',
+      undefined,
+      [deal(['Prospecting', 'Signed']), deal(['Prospecting', 'Walked Away']), undated('Won Over')],
+      {
+        outcome: new Map([
+          ['Signed', 'won'],
+          ['Walked Away', 'lost'],
+          ['Won Over', 'open'],
+        ]),
+      },
+    );
+    expect(pipeline?.stages.map((stage) => [stage.name, stage.outcome])).toEqual([
+      ['Prospecting', null],
+      ['Won Over', null],
+      ['Signed', 'won'],
+      ['Walked Away', 'lost'],
+    ]);
+  });
+
   const configured: Pipeline = {
     name: 'default',
     stages: [

@@ -9,6 +9,8 @@ export interface StageHints {
   readonly probability?: ReadonlyMap<string, number>;
   /** The CRM's own position per stage (Salesforce `StageSortOrder`): breaks probability ties. */
   readonly sortOrder?: ReadonlyMap<string, number>;
+  /** What the CRM says each stage does (Salesforce's IsClosed and IsWon), over its name. */
+  readonly outcome?: ReadonlyMap<string, 'won' | 'lost' | 'open'>;
 }
 
 /**
@@ -41,8 +43,12 @@ export function inferPipeline(
   }
   if (seen.length === 0) return undefined;
 
-  const closing = seen.filter((stage) => outcomeOfStage(stage) !== null);
-  const open = seen.filter((stage) => outcomeOfStage(stage) === null);
+  const outcomeOf = (stage: string): 'won' | 'lost' | null => {
+    const told = hints.outcome?.get(stage);
+    return told === undefined ? outcomeOfStage(stage) : told === 'open' ? null : told;
+  };
+  const closing = seen.filter((stage) => outcomeOf(stage) !== null);
+  const open = seen.filter((stage) => outcomeOf(stage) === null);
   const hintIndex = (stage: string) => hints.order?.indexOf(stage) ?? -1;
   const probability = (stage: string) => hints.probability?.get(stage);
   // A stage no history places (only ever a current stage) is placed by what its name says.
@@ -88,7 +94,7 @@ export function inferPipeline(
   // Closing stages last: configured ones keep their order, a new won stage follows the won ones.
   const closingNames = existingClosing.map((stage) => stage.name);
   const outcomes = new Map(existingClosing.map((stage) => [stage.name, stage.outcome]));
-  for (const stage of closing) outcomes.set(stage, outcomeOfStage(stage));
+  for (const stage of closing) outcomes.set(stage, outcomeOf(stage));
   for (const stage of closing.sort(
     (a, b) => Number(outcomes.get(a) !== 'won') - Number(outcomes.get(b) !== 'won'),
   )) {
@@ -99,7 +105,7 @@ export function inferPipeline(
     closingNames.splice(after + 1, 0, stage);
   }
   const fresh = (stage: string, index: number): PipelineStage => {
-    const outcome = outcomeOfStage(stage);
+    const outcome = outcomeOf(stage);
     return {
       name: stage,
       phase: outcome === null ? phaseOfStage(stage, index, openNames.length) : 'decision',

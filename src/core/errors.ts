@@ -37,6 +37,10 @@ export const errorCodes = {
     summary: 'a report took longer than the server allows; ask for less',
   },
   CL_ERR_OUTPUT: { kind: 'failure', summary: 'the output could not be written (a full disk)' },
+  CL_ERR_LISTEN: {
+    kind: 'failure',
+    summary: 'the server cannot listen where asked (port taken, host unknown)',
+  },
   CL_ERR_NOT_FOUND: { kind: 'input', summary: 'the thing asked for does not exist' },
   CL_ERR_INTERNAL: { kind: 'failure', summary: 'an unexpected internal failure' },
 } as const satisfies Record<string, { kind: 'input' | 'failure'; summary: string }>;

@@ -190,7 +190,11 @@ describe('closedloop serve', () => {
     taken.close();
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^closedloop: CL_ERR_\w+: .*EADDRINUSE/),
+      expect.stringMatching(
+        new RegExp(
+          `^closedloop: CL_ERR_LISTEN: --host 127\\.0\\.0\\.1, --port ${port}: cannot listen \\(.*EADDRINUSE`,
+        ),
+      ),
     ]);
     // Nothing of it holds the file: the next start takes it.
     const next = spawn(

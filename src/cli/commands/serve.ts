@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseServeConfig, type RawServeOptions } from '../../config.js';
+import { ClosedloopError } from '../../core/errors.js';
 import { exitCodes, reportError } from '../exit.js';
 import { openStore } from '../store-access.js';
 
@@ -115,7 +116,16 @@ export function registerServe(program: Command): void {
       let address: string;
       try {
         await store.state.ensureDefaultWorkspace();
-        address = await app.fastify.listen({ port: config.port, host: config.host });
+        address = await app.fastify
+          .listen({ port: config.port, host: config.host })
+          .catch((error: unknown) => {
+            // The port taken, or a host name that does not resolve: name the flags to change.
+            const why = error instanceof Error ? error.message : String(error);
+            throw new ClosedloopError(
+              'CL_ERR_LISTEN',
+              `--host ${config.host}, --port ${config.port}: cannot listen (${why})`,
+            );
+          });
       } catch (error) {
         await fail(error);
         return;

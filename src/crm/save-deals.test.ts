@@ -118,6 +118,42 @@ describe('saveIncomingDeals', () => {
     ]);
   });
 
+  it('counts a re-import of a deal a webhook dated as unchanged, and keeps dated inputs exact', async () => {
+    const { store, workspace } = await freshStore();
+    const fields = { amount: '100', currency: 'USD', stage: 'Demo' };
+    const webhook = {
+      ...deal('H-1', fields),
+      fieldTimes: { amount: now - 60_000, currency: now - 60_000, stage: now - 60_000 },
+    };
+    await saveIncomingDeals(store.state, workspace, [webhook], { source: 'pipedrive', now });
+    const [stored] = await store.state.deals(workspace.id);
+    for (const later of [1, 2]) {
+      const again = await saveIncomingDeals(store.state, workspace, [deal('H-1', fields)], {
+        source: 'pipedrive',
+        now: now + later,
+      });
+      expect(again).toMatchObject({ updated: [], unchanged: [stored?.id] });
+    }
+    expect((await store.state.deals(workspace.id))[0]).toEqual(stored);
+    // A change is still one, and dates the field it changes.
+    const changed = await saveIncomingDeals(
+      store.state,
+      workspace,
+      [deal('H-1', { ...fields, amount: '150' })],
+      { source: 'pipedrive', now: now + 3 },
+    );
+    expect(changed.updated).toEqual([stored?.id]);
+    expect((await store.state.deals(workspace.id))[0]?.fieldTimes?.amount).toBe(now + 3);
+    // A dated input with the same values but a newer time is kept: it guards against older ones.
+    const newer = await saveIncomingDeals(
+      store.state,
+      workspace,
+      [{ ...deal('H-1', { stage: 'Demo' }), fieldTimes: { stage: now + 10 } }],
+      { source: 'pipedrive', now: now + 10 },
+    );
+    expect(newer.updated).toEqual([stored?.id]);
+  });
+
   it('leaves out, and reports, input about a deal that exists nowhere', async () => {
     const { store, workspace } = await freshStore();
     const unknown: string[] = [];

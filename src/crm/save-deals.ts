@@ -63,6 +63,8 @@ export async function saveIncomingDeals(
   const result = await state.mergeDeals(workspace.id, options.source, ids, (stored) => {
     // A deal named twice in one input is merged twice, the second time over the first result.
     const latest = new Map<string, DealDraft>();
+    // Deals whose inputs said no times (imports): their field times alone are no change.
+    const undated = new Set<string>();
     const current = new Map<string, Deal>(stored);
     for (const deal of incoming) {
       const known = current.get(deal.externalId);
@@ -95,6 +97,8 @@ export async function saveIncomingDeals(
         stageOutcomes.set(row.stage, row.stageOutcome);
       }
       latest.set(deal.externalId, merged.draft);
+      if (deal.fieldTimes === undefined) undated.add(deal.externalId);
+      else undated.delete(deal.externalId);
       current.set(deal.externalId, {
         ...merged.draft,
         id: known?.id ?? '',
@@ -106,7 +110,9 @@ export async function saveIncomingDeals(
     unchanged.length = 0;
     return drafts.filter((draft) => {
       const before = stored.get(draft.externalId);
-      if (before === undefined || !isStoredAs(draft, before)) return true;
+      if (before === undefined || !isStoredAs(draft, before, undated.has(draft.externalId))) {
+        return true;
+      }
       unchanged.push(before.id);
       return false;
     });
@@ -138,10 +144,16 @@ export async function saveIncomingDeals(
   };
 }
 
-/** Whether writing the draft would change nothing but the deal's update time. */
-function isStoredAs(draft: DealDraft, stored: Deal): boolean {
-  return Object.entries(draft).every(([key, value]) =>
-    isDeepStrictEqual(value, stored[key as keyof Deal]),
+/**
+ * Whether writing the draft would change nothing but the deal's update time. For an input that
+ * says no times (an import), field times alone do not count: it stamps the fields it gives with
+ * its own time, and one that gives the values stored already changes nothing. A dated input's
+ * newer times are kept, so that an older webhook delivered later cannot undo its values.
+ */
+function isStoredAs(draft: DealDraft, stored: Deal, undated: boolean): boolean {
+  return Object.entries(draft).every(
+    ([key, value]) =>
+      (undated && key === 'fieldTimes') || isDeepStrictEqual(value, stored[key as keyof Deal]),
   );
 }
 

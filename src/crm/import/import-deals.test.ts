@@ -12,7 +12,7 @@ import { tempFiles } from '../../test-support/temp-files.js';
 import { fixturePath } from '../formats/fixtures/read-fixture.js';
 import { formatByName } from '../formats/index.js';
 import { createMappedFormat } from '../formats/mapped.js';
-import { type ImportSummary, importDeals } from './import-deals.js';
+import { type ImportSummary, importDeals, repeatedDealQuirk } from './import-deals.js';
 
 const own = (...parts: string[]) => resolve(import.meta.dirname, 'fixtures', ...parts);
 const file = tempFiles();
@@ -454,6 +454,22 @@ describe('importDeals: quirks and rejected rows', () => {
     own('quirks', 'stage_history.csv'),
     own('quirks', 'rates.csv'),
   ];
+
+  it('lists a deal whose rows disagree, keeping the later row, and not one repeated alike', async () => {
+    const target = await freshStore();
+    const header = 'deal_id,created_at,amount,currency,status,closed_at,stage';
+    const csv = [
+      header,
+      'D1,2027-01-01,100,USD,open,,Demo',
+      'D1,2027-01-01,250,USD,won,2027-01-05,Won',
+      'D2,2027-01-01,100,USD,open,,Demo',
+      'D2,2027-01-01,100,USD,open,,Demo',
+    ].join('\n');
+    const summary = await run(target, 'closedloop', [file('repeated.csv', `${csv}\n`)]);
+    expect(summary.quirks).toEqual([{ kind: repeatedDealQuirk, deals: 1, examples: ['D1'] }]);
+    const deals = await dealsById(target);
+    expect(deals.get('D1')).toMatchObject({ status: 'won', amountMinor: 25_000 });
+  });
 
   it('keeps the deals real exports get wrong, and lists what is odd about them', async () => {
     const target = await freshStore();

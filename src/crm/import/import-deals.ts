@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Deal, ExchangeRate } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { rateFor } from '../../core/exchange.js';
@@ -123,7 +124,21 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
       switch (parsed.kind) {
         case 'deal': {
           const target = entry(parsed.deal.externalId);
-          target.row = { ...target.row, ...defined(parsed.deal) };
+          const given = defined(parsed.deal);
+          // Rows of one deal add up; one that contradicts an earlier row wins, and is listed.
+          const before = target.row as Record<string, unknown> | undefined;
+          if (
+            before !== undefined &&
+            Object.entries(given).some(
+              ([key, value]) =>
+                key !== 'history' &&
+                before[key] !== undefined &&
+                !isDeepStrictEqual(before[key], value),
+            )
+          ) {
+            noteQuirks(rowQuirks, [repeatedDealQuirk], parsed.deal.externalId);
+          }
+          target.row = { ...target.row, ...given };
           for (const history of parsed.deal.history ?? []) target.history.push(history);
           noteQuirks(rowQuirks, parsed.quirks, parsed.deal.externalId);
           break;
@@ -271,6 +286,9 @@ function unconverted(
   }
   return [...counts].map(([currency, count]) => ({ currency, deals: count }));
 }
+
+/** A deal id on two rows of an import that disagree: the later row's values are kept. */
+export const repeatedDealQuirk = 'deal on several rows that disagree: the later row kept';
 
 function noteQuirks(
   into: Map<string, Set<string>>,

@@ -125,6 +125,15 @@ export function readNumber(
     throw fieldError(file, record.line, field, 'expected a number, got an empty field');
   }
   const value = record.number(column);
+  // Past 2^53 a count is no longer exact, and a few such rows summed overflow to Infinity.
+  if (Number.isFinite(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
+    throw fieldError(
+      file,
+      record.line,
+      field,
+      `expected a number up to ${Number.MAX_SAFE_INTEGER.toLocaleString('en')}, got ${quoted(record.text(column))}`,
+    );
+  }
   if (!Number.isFinite(value) || (options.min !== undefined && value < options.min)) {
     const expected = options.min === undefined ? 'a number' : `a number ≥ ${options.min}`;
     throw fieldError(

@@ -86,6 +86,17 @@ describe('readPathsFile', () => {
         /:2: total_conversions: expected a number ≥ 0, got "Infinity"/,
       ],
       [
+        // Two such rows would sum to Infinity: refused at the first.
+        `path;total_conversions\na;1${'0'.repeat(308)}\n`,
+        'CL_ERR_CSV_FIELD',
+        /:2: total_conversions: expected a number up to 9,007,199,254,740,991, got "10{308}"/,
+      ],
+      [
+        'path;total_conversions;total_conversion_value\na;1;9007199254740992\n',
+        'CL_ERR_CSV_FIELD',
+        /:2: total_conversion_value: expected a number up to 9,007,199,254,740,991/,
+      ],
+      [
         'path;total_conversions\na;1\nb;-2\n',
         'CL_ERR_CSV_FIELD',
         /:3: total_conversions: expected a number ≥ 0, got "-2"/,

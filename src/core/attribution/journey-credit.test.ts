@@ -58,4 +58,16 @@ describe('sharesPerJourney', () => {
     // Email converts on its own path too, so removing it loses more than removing Paid Search.
     expect(shares.get('Email')).toBeGreaterThan(shares.get('Paid Search') as number);
   });
+
+  it('splits by the batch’s paths under shapley_simplified, as the model credits in aggregate', () => {
+    // A>B converts once in one try; B alone too; A alone was never seen. Without B, A>B becomes
+    // A (rate 0): B's marginal is 1. Without A it becomes B (rate 1): A's marginal is 0.
+    const ab = batchFromJourneys([
+      { touches: touches('A', 'B'), conversions: 1, value: 10, nulls: 0, conversionAt: day },
+      { touches: touches('B'), conversions: 1, value: 10, nulls: 0, conversionAt: day },
+    ]);
+    const [first, second] = sharesPerJourney(ab, 'shapley_simplified');
+    expect(Object.fromEntries(first ?? [])).toEqual({ A: 0, B: 1 });
+    expect(Object.fromEntries(second ?? [])).toEqual({ B: 1 });
+  });
 });

@@ -1,6 +1,7 @@
 import type { JourneyBatch } from '../journey-batch.js';
 import { sliceBatch } from '../journey-batch.js';
 import { createModel, type ModelName, type ModelOptions } from './registry.js';
+import { simplifiedShapleyShares } from './shapley-simplified.js';
 
 /** Channel name → share of one journey's credit; shares sum to 1. */
 export type JourneyShares = ReadonlyMap<string, number>;
@@ -8,7 +9,8 @@ export type JourneyShares = ReadonlyMap<string, number>;
 /**
  * Each journey's credit split among its channels by one model, for breakdowns that follow a
  * single deal or lead (the forecast by channel). Rule-based models and Shapley credit a journey
- * on its own, so each is solved on that journey alone. Markov credits only in aggregate: a
+ * on its own, so each is solved on that journey alone; simplified Shapley splits a journey by
+ * comparing its path with the batch's paths. Markov credits only in aggregate: a
  * journey's share goes to its distinct channels in proportion to their removal effects over all
  * journeys (equal shares when none has any). A journey that converts nothing still gets shares.
  */
@@ -20,6 +22,9 @@ export function sharesPerJourney(
   const names = batch.dictionaries.channels.names;
   const shares: JourneyShares[] = [];
   const effects = name === 'markov' ? removalEffects(batch, options) : undefined;
+  // Simplified Shapley compares a path with the same path less one touch, as the batch saw them:
+  // alone, a journey would have no such paths to compare with.
+  const pathShares = name === 'shapley_simplified' ? simplifiedShapleyShares(batch) : undefined;
   for (let j = 0; j < batch.journeyCount; j++) {
     const start = batch.touchOffsets[j] as number;
     const end = batch.touchOffsets[j + 1] as number;
@@ -31,7 +36,13 @@ export function sharesPerJourney(
     const weights =
       effects !== undefined
         ? channels.map((channel) => effects[channel] ?? 0)
-        : soloCredits(sliceBatch(batch, j, j + 1), name, options, channels);
+        : pathShares !== undefined
+          ? touchShares(
+              pathShares(Array.from(batch.touchChannel.subarray(start, end))),
+              batch.touchChannel.subarray(start, end),
+              channels,
+            )
+          : soloCredits(sliceBatch(batch, j, j + 1), name, options, channels);
     const total = weights.reduce((sum, weight) => sum + weight, 0);
     shares.push(
       new Map(
@@ -43,6 +54,20 @@ export function sharesPerJourney(
     );
   }
   return shares;
+}
+
+/** Touch shares summed per distinct channel, in the order of `channels`. */
+function touchShares(
+  shares: Float64Array,
+  touches: ArrayLike<number>,
+  channels: readonly number[],
+): number[] {
+  const byChannel = new Map<number, number>();
+  for (let i = 0; i < shares.length; i++) {
+    const channel = touches[i] as number;
+    byChannel.set(channel, (byChannel.get(channel) ?? 0) + (shares[i] as number));
+  }
+  return channels.map((channel) => byChannel.get(channel) ?? 0);
 }
 
 function removalEffects(batch: JourneyBatch, options: ModelOptions): Float64Array {

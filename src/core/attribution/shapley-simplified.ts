@@ -41,60 +41,95 @@ export function shapleySimplifiedModel(options: ShapleySimplifiedOptions = {}): 
     name: 'shapley_simplified',
     accumulate(batch: JourneyBatch) {
       channelCount = batch.dictionaries.channels.size;
-      const { touchOffsets, touchChannel, conversions, value, nulls } = batch;
-      for (let j = 0; j < batch.journeyCount; j++) {
-        const start = touchOffsets[j];
-        const end = touchOffsets[j + 1];
-        if (end === start) continue;
-        const channels = Array.from(touchChannel.subarray(start, end));
-        const key = keyOf(channels);
-        let counts = paths.get(key);
-        if (counts === undefined) {
-          counts = { channels, conversions: 0, nulls: 0, value: 0 };
-          paths.set(key, counts);
-        }
-        counts.conversions += conversions[j];
-        counts.nulls += nulls[j];
-        counts.value += value[j];
-      }
+      countPaths(batch, paths);
     },
     solve(): ModelCredits {
       const totals = new ChannelTotals();
       totals.reserve(channelCount);
-      const rateOf = (counts: PathCounts | undefined) => {
-        if (counts === undefined) return 0;
-        const seen = counts.conversions + counts.nulls;
-        return seen > 0 ? counts.conversions / seen : 0;
-      };
-      const hashing = new PathHashing(p1, p2, paths.values());
+      const shares = sharesOfPaths(p1, p2, paths);
       for (const path of paths.values()) {
         if (path.conversions === 0 && path.value === 0) continue;
-        const rate = rateOf(path);
-        const n = path.channels.length;
-        hashing.prepare(path.channels);
-        const marginals = new Float64Array(n);
-        let sum = 0;
-        let rateWithout = 0;
-        for (let i = 0; i < n; i++) {
-          // Dropping any touch of a run of one channel leaves the same path: look it up once.
-          if (i === 0 || path.channels[i] !== path.channels[i - 1]) {
-            rateWithout = rateOf(hashing.pathWithout(path.channels, i));
-          }
-          const marginal = Math.max(0, rate - rateWithout);
-          marginals[i] = marginal;
-          sum += marginal;
-        }
-        if (sum === 0) {
-          totals.add(path.channels[n - 1], path.conversions, path.value);
-          continue;
-        }
-        for (let i = 0; i < n; i++) {
-          const share = marginals[i] / sum;
+        const split = shares(path.channels, path);
+        for (let i = 0; i < split.length; i++) {
+          const share = split[i];
           if (share > 0) totals.add(path.channels[i], path.conversions * share, path.value * share);
         }
       }
       return totals.result(channelCount);
     },
+  };
+}
+
+/**
+ * The model's split of a journey of `batch` among its touches, with the path rates of the whole
+ * batch: what one deal's journey is credited, for breakdowns that follow single journeys.
+ */
+export function simplifiedShapleyShares(
+  batch: JourneyBatch,
+  options: ShapleySimplifiedOptions = {},
+): (channels: readonly number[]) => Float64Array {
+  const [p1, p2] = options.hashPrimes ?? defaultPrimes;
+  const paths = new Map<string, PathCounts>();
+  countPaths(batch, paths);
+  return sharesOfPaths(p1, p2, paths);
+}
+
+/** Adds the batch's journeys to the counts of their exact paths. */
+function countPaths(batch: JourneyBatch, paths: Map<string, PathCounts>): void {
+  const { touchOffsets, touchChannel, conversions, value, nulls } = batch;
+  for (let j = 0; j < batch.journeyCount; j++) {
+    const start = touchOffsets[j];
+    const end = touchOffsets[j + 1];
+    if (end === start) continue;
+    const channels = Array.from(touchChannel.subarray(start, end));
+    const key = keyOf(channels);
+    let counts = paths.get(key);
+    if (counts === undefined) {
+      counts = { channels, conversions: 0, nulls: 0, value: 0 };
+      paths.set(key, counts);
+    }
+    counts.conversions += conversions[j];
+    counts.nulls += nulls[j];
+    counts.value += value[j];
+  }
+}
+
+/** Each touch's share of a path's credit (summing to 1), given the rates of the paths seen. */
+function sharesOfPaths(
+  p1: number,
+  p2: number,
+  paths: ReadonlyMap<string, PathCounts>,
+): (channels: readonly number[], counts?: PathCounts) => Float64Array {
+  const rateOf = (counts: PathCounts | undefined) => {
+    if (counts === undefined) return 0;
+    const seen = counts.conversions + counts.nulls;
+    return seen > 0 ? counts.conversions / seen : 0;
+  };
+  const hashing = new PathHashing(p1, p2, paths.values());
+  return (channels, counts = paths.get(keyOf(channels))) => {
+    const rate = rateOf(counts);
+    const n = channels.length;
+    hashing.prepare(channels);
+    const marginals = new Float64Array(n);
+    let sum = 0;
+    let rateWithout = 0;
+    for (let i = 0; i < n; i++) {
+      // Dropping any touch of a run of one channel leaves the same path: look it up once.
+      if (i === 0 || channels[i] !== channels[i - 1]) {
+        rateWithout = rateOf(hashing.pathWithout(channels, i));
+      }
+      const marginal = Math.max(0, rate - rateWithout);
+      marginals[i] = marginal;
+      sum += marginal;
+    }
+    if (sum === 0) {
+      // No touch made a difference: the last one takes the credit.
+      marginals.fill(0);
+      if (n > 0) marginals[n - 1] = 1;
+      return marginals;
+    }
+    for (let i = 0; i < n; i++) marginals[i] /= sum;
+    return marginals;
   };
 }
 

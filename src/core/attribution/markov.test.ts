@@ -67,6 +67,17 @@ describe('markov', () => {
     for (const credit of credits) expect(credit.value / 50).toBeCloseTo(credit.conversions / 3, 12);
   });
 
+  it('credits value to the channels that brought it when nothing converted at all', () => {
+    const report = runModel(markovModel(), [
+      journey('a > b', { conversions: 0, nulls: 3, value: 5 }),
+      journey('c', { conversions: 0, nulls: 1 }),
+    ]);
+    const value = Object.fromEntries(
+      (report.models.markov ?? []).map((credit) => [credit.channel, credit.value]),
+    );
+    expect(value).toEqual({ a: 2.5, b: 2.5, c: 0 });
+  });
+
   it('refuses an order outside 1 to 4', () => {
     expect(() => markovModel({ order: 5 })).toThrowError(/order: expected 1, 2, 3 or 4/);
     expect(() => markovModel({ order: 1.5 })).toThrowError(/order/);

@@ -47,6 +47,8 @@ export function markovModel(options: MarkovOptions = {}): AttributionModel {
   let totalConversions = 0;
   let totalValue = 0;
   let channelCount = 0;
+  // Value that came with paths that never converted, split evenly over each path's channels.
+  let strandedValue: Float64Array = new Float64Array(0);
 
   const stateOf = (key: number): number => {
     let id = stateIds.get(key);
@@ -83,6 +85,12 @@ export function markovModel(options: MarkovOptions = {}): AttributionModel {
         const end = touchOffsets[j + 1];
         totalConversions += conv;
         totalValue += value[j];
+        if (conv === 0 && value[j] !== 0 && end > start) {
+          if (strandedValue.length < channelCount)
+            strandedValue = growTo(strandedValue, channelCount);
+          const channels = new Set(touchChannel.subarray(start, end));
+          for (const channel of channels) strandedValue[channel] += value[j] / channels.size;
+        }
         if (weight === 0 || end === start) continue;
         let key = startCode;
         let state = 0;
@@ -131,8 +139,12 @@ export function markovModel(options: MarkovOptions = {}): AttributionModel {
       shareOut(totalConversions, removalEffects, credited);
       // Value no walk can earn (it came only with paths that did not convert) is still credited
       // in full, in the conversions' shares.
-      if (!shareOut(totalValue, valueEffects, creditedValue)) {
-        shareOut(totalValue, removalEffects, creditedValue);
+      if (
+        !shareOut(totalValue, valueEffects, creditedValue) &&
+        !shareOut(totalValue, removalEffects, creditedValue)
+      ) {
+        // Nothing converted at all: the value goes to the channels of the paths that brought it.
+        creditedValue.set(strandedValue.subarray(0, channelCount));
       }
       return { conversions: credited, value: creditedValue, removalEffects };
     },

@@ -125,6 +125,17 @@ describe('mergeDeal: a new deal', () => {
     expect(quirks).toContain('closed without a close date');
   });
 
+  it('leaves out, and lists, a close date given with an open deal', () => {
+    const open = mergeDeal(
+      undefined,
+      incoming({ status: 'open', closedAt: moment('2027-03-01') }),
+      context,
+    );
+    expect(open.draft.closedAt).toBeNull();
+    expect(open.quirks).toEqual(['close date on an open deal, left out']);
+    expect(mergeDeal(undefined, incoming({ status: 'open' }), context).quirks).toEqual([]);
+  });
+
   it('lists a close before the creation, but not a date-only close on the creation day', () => {
     const sameDay = mergeDeal(
       undefined,

@@ -36,7 +36,8 @@ export type QuirkKind =
   | 'amount rounded to minor units'
   | 'closed without a close date'
   | 're-opened'
-  | 'amount too large, left out';
+  | 'amount too large, left out'
+  | 'close date on an open deal, left out';
 
 export interface MergedDeal {
   readonly draft: DealDraft;
@@ -98,6 +99,9 @@ export function mergeDeal(
     closedAt = row.closedAt ?? (stored?.status === status ? stored.closedAt : null);
     closedAt ??= closingEntry(history, pipeline, status, context)?.enteredAt ?? null;
     if (closedAt === null) quirks.add('closed without a close date');
+  } else if (row.closedAt !== undefined) {
+    // An open deal has no close: the date would mislead (an expected close belongs elsewhere).
+    quirks.add('close date on an open deal, left out');
   }
   if (
     createdAt !== null &&

@@ -86,6 +86,13 @@ describe('mapped format', () => {
     expect(refusal(['Opportunity #', 'Changed'])).toMatchObject({
       message: expect.stringMatching(/^opps\.csv:1: missing column "Phase" \(for history\.stage\)/),
     });
+    // Every column of both: read as history, its deals' amounts would be lost unseen.
+    expect(refusal([...dealsHeader, 'Changed'])).toMatchObject({
+      code: 'CL_ERR_CSV_HEADER',
+      message: expect.stringMatching(
+        /^opps\.csv:1: the header has every column the mapping names for deals and for history; a file must be one of the two/,
+      ),
+    });
   });
 
   it('refuses a header that names a mapped column twice, and tolerates other duplicates', () => {

@@ -186,11 +186,19 @@ export function createMappedFormat(json: unknown): DealFormat {
       // typo in the mapping would import every deal without, say, its amount.
       const historyMap: Readonly<Partial<Record<string, string>>> = mapping.history ?? {};
       const missingHistory = missingColumns(header, 'history', historyMap);
-      if (mapping.history !== undefined && missingHistory.length === 0) {
+      const missingDeals = missingColumns(header, 'deals', mapping.deals);
+      const isHistory = mapping.history !== undefined && missingHistory.length === 0;
+      if (isHistory && missingDeals.length === 0) {
+        // Read as either, the file would lose what the other role reads from it.
+        throw headerError(
+          source,
+          `the header has every column the mapping names for deals and for history; a file must be one of the two (the header has ${listHeader(header)})`,
+        );
+      }
+      if (isHistory) {
         assertOnce(header, historyMap, source);
         return 'history';
       }
-      const missingDeals = missingColumns(header, 'deals', mapping.deals);
       if (missingDeals.length === 0) {
         assertOnce(header, mapping.deals, source);
         return 'deals';

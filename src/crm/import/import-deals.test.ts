@@ -455,6 +455,31 @@ describe('importDeals: quirks and rejected rows', () => {
     own('quirks', 'rates.csv'),
   ];
 
+  it('refuses a second, different rate for a currency on one day, and counts a repeat once', async () => {
+    const target = await freshStore();
+    const csv = [
+      'date,currency,rate',
+      '2027-01-01,EUR,1.1',
+      '2027-01-01,EUR,1.1',
+      '2027-01-01,EUR,1.2',
+      '2027-01-02,EUR,1.2',
+    ].join('\n');
+    const path = file('rates-twice.csv', `${csv}\n`);
+    const summary = await run(target, 'closedloop', [path]);
+    expect(summary.ratesSaved).toBe(2);
+    expect(summary.rejected).toEqual([
+      {
+        file: 'rates-twice.csv',
+        line: 4,
+        field: 'rate',
+        message:
+          'expected one rate for EUR on that date; rates-twice.csv:2 gives 1.1, this row 1.2',
+      },
+    ]);
+    const rates = await target.store.state.rates(target.workspace.id);
+    expect(rates.map((rate) => rate.rate)).toEqual([1.1, 1.2]);
+  });
+
   it('lists a deal whose rows disagree, keeping the later row, and not one repeated alike', async () => {
     const target = await freshStore();
     const header = 'deal_id,created_at,amount,currency,status,closed_at,stage';

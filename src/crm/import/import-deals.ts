@@ -86,6 +86,7 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
   const files = await openAll(options);
   const pending = new Map<string, Pending>();
   const rates: ExchangeRate[] = [];
+  const rateLines = new Map<string, { file: string; line: number; rate: number }>();
   const rejected: RejectedRow[] = [];
   const skipped: { file: string; line: number; reason: string }[] = [];
   const rowQuirks = new Map<string, Set<string>>();
@@ -150,9 +151,22 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
           noteQuirks(rowQuirks, parsed.quirks, parsed.history.externalId);
           break;
         }
-        case 'rate':
-          rates.push(parsed.rate);
+        case 'rate': {
+          // One rate per currency and day: a second, different one is no correction to guess.
+          const key = `${parsed.rate.currency}\u0000${parsed.rate.date.at}`;
+          const first = rateLines.get(key);
+          if (first === undefined) {
+            rateLines.set(key, { ...where, rate: parsed.rate.rate });
+            rates.push(parsed.rate);
+          } else if (first.rate !== parsed.rate.rate) {
+            reject({
+              ...where,
+              field: 'rate',
+              message: `expected one rate for ${parsed.rate.currency} on that date; ${first.file}:${first.line} gives ${first.rate}, this row ${parsed.rate.rate}`,
+            });
+          }
           break;
+        }
         case 'skip':
           skipped.push({ ...where, reason: parsed.reason });
           break;

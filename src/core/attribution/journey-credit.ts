@@ -28,21 +28,16 @@ export function sharesPerJourney(
   for (let j = 0; j < batch.journeyCount; j++) {
     const start = batch.touchOffsets[j] as number;
     const end = batch.touchOffsets[j + 1] as number;
-    const channels = [...new Set(batch.touchChannel.subarray(start, end))];
+    const touches = Array.from(batch.touchChannel.subarray(start, end));
+    const channels = [...new Set(touches)];
     if (channels.length === 0) {
       shares.push(new Map());
       continue;
     }
-    const weights =
-      effects !== undefined
-        ? channels.map((channel) => effects[channel] ?? 0)
-        : pathShares !== undefined
-          ? touchShares(
-              pathShares(Array.from(batch.touchChannel.subarray(start, end))),
-              batch.touchChannel.subarray(start, end),
-              channels,
-            )
-          : soloCredits(sliceBatch(batch, j, j + 1), name, options, channels);
+    let weights: number[];
+    if (effects !== undefined) weights = channels.map((channel) => effects[channel] ?? 0);
+    else if (pathShares !== undefined) weights = byChannel(pathShares(touches), touches, channels);
+    else weights = soloCredits(sliceBatch(batch, j, j + 1), name, options, channels);
     const total = weights.reduce((sum, weight) => sum + weight, 0);
     shares.push(
       new Map(
@@ -56,18 +51,17 @@ export function sharesPerJourney(
   return shares;
 }
 
-/** Touch shares summed per distinct channel, in the order of `channels`. */
-function touchShares(
-  shares: Float64Array,
-  touches: ArrayLike<number>,
+/** Shares of touches summed per distinct channel, in the order of `channels`. */
+function byChannel(
+  touchShares: Float64Array,
+  touches: readonly number[],
   channels: readonly number[],
 ): number[] {
-  const byChannel = new Map<number, number>();
-  for (let i = 0; i < shares.length; i++) {
-    const channel = touches[i] as number;
-    byChannel.set(channel, (byChannel.get(channel) ?? 0) + (shares[i] as number));
+  const sums = new Map<number, number>();
+  for (const [i, channel] of touches.entries()) {
+    sums.set(channel, (sums.get(channel) ?? 0) + (touchShares[i] as number));
   }
-  return channels.map((channel) => byChannel.get(channel) ?? 0);
+  return channels.map((channel) => sums.get(channel) ?? 0);
 }
 
 function removalEffects(batch: JourneyBatch, options: ModelOptions): Float64Array {

@@ -186,6 +186,24 @@ describe('parseMoney', () => {
     expect(money('0.005', 'USD').value?.amount).toBe('0.005');
   });
 
+  it('refuses "$" with a blank currency where a blank one means a currency that is no dollar', () => {
+    const inWorkspace = (workspace: string) =>
+      parseMoney('$1,200.50', 'amount', '', 'currency', workspace);
+    expect(inWorkspace('JPY')).toEqual({
+      error: {
+        field: 'currency',
+        message:
+          'expected the currency of the amount "$1,200.50" (a blank one means JPY), got an empty field',
+      },
+    });
+    expect(inWorkspace('EUR').error?.field).toBe('currency');
+    expect(inWorkspace('USD')).toEqual({ value: { amount: '1200.50' } });
+    expect(inWorkspace('CAD')).toEqual({ value: { amount: '1200.50' } });
+    expect(parseMoney('1200', 'amount', '', 'currency', 'JPY')).toEqual({
+      value: { amount: '1200' },
+    });
+  });
+
   it('accepts a symbol that agrees with the currency cell', () => {
     expect(money('€5', 'EUR')).toEqual({ value: { amount: '5', currency: 'EUR' } });
     expect(money('$5', 'CAD')).toEqual({ value: { amount: '5', currency: 'CAD' } });

@@ -175,7 +175,7 @@ interface CurrencySign {
   readonly ambiguous?: boolean;
 }
 
-// "$" implies nothing: a blank currency stays the workspace's, as it always has.
+// "$" implies nothing: a blank currency stays the workspace's, when that is a dollar.
 const currencySigns: Readonly<Record<string, CurrencySign>> = {
   '€': { accepts: new Set(['EUR']), implied: 'EUR' },
   // The pounds pegged to sterling write £ too.
@@ -194,6 +194,7 @@ export function parseMoney(
   amountField: string,
   currencyText: string | undefined,
   currencyField: string,
+  blankCurrency?: string,
 ): Cell<{ readonly amount?: string; readonly currency?: string }> {
   const amount = parseDecimal(amountText, amountField);
   if (amount.error !== undefined) return amount;
@@ -211,6 +212,19 @@ export function parseMoney(
   const sign = currencySigns[/^[+-]?\s*([$€£¥])/.exec(cell)?.[1] ?? ''];
   if (sign === undefined) return { value: { amount: amount.value, currency: currency.value } };
   if (currency.value === undefined) {
+    // "$500" with a blank currency in a yen workspace would be stored as ¥500.
+    if (
+      sign.implied === undefined &&
+      blankCurrency !== undefined &&
+      !sign.accepts.has(blankCurrency)
+    ) {
+      return {
+        error: {
+          field: currencyField,
+          message: `expected the currency of the amount ${quote(cell)} (a blank one means ${blankCurrency}), got an empty field`,
+        },
+      };
+    }
     if (sign.ambiguous !== true) return { value: { amount: amount.value, currency: sign.implied } };
     const choices = [...sign.accepts].join(' or ');
     return {

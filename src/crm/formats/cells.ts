@@ -50,11 +50,13 @@ export class RowCells {
    * `timeZone`: where the export's times without an offset were written (undefined: UTC); also
    * the zone whose calendar days the row's quirks compare.
    */
+  /** `blankCurrency`: the currency a blank currency cell stands for (the workspace's). */
   constructor(
     record: CsvRecord,
     private readonly slashDates: SlashDateOrder = 'month-first',
     readonly timeZone?: string,
     source?: CsvSource,
+    private readonly blankCurrency?: string,
   ) {
     for (const [column, text] of Object.entries(record)) {
       // A duplicate keeps the first spelling, which the refusal names (see `#cell`).
@@ -122,6 +124,7 @@ export class RowCells {
           this.column(amountColumn),
           this.raw(currencyColumn),
           this.column(currencyColumn),
+          this.blankCurrency,
         ),
       ) ?? {}
     );

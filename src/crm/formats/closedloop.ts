@@ -42,14 +42,18 @@ export function isRatesHeader(header: readonly string[]): boolean {
   return headerHas(header, ...rateColumns);
 }
 
-/** `timeZone`: where times without an offset were written (undefined: UTC, the format's rule). */
+/**
+ * `timeZone`: where times without an offset were written (undefined: UTC, the format's rule);
+ * `blankCurrency`: what a blank currency cell stands for.
+ */
 export function parseDealRecord(
   record: CsvRecord,
   slashDates?: SlashDateOrder,
   timeZone?: string,
   source?: CsvSource,
+  blankCurrency?: string,
 ): ParsedRow {
-  const cells = new RowCells(record, slashDates, timeZone, source);
+  const cells = new RowCells(record, slashDates, timeZone, source, blankCurrency);
   const stage = cells.text('stage');
   const { status, quirks } = statusFromStage(
     cells.choice('status', ['open', 'won', 'lost']),
@@ -127,6 +131,6 @@ export const closedloopFormat: DealFormat = {
     const source = reading?.source;
     if (role === 'history') return parseHistoryRecord(record, undefined, undefined, source);
     if (role === 'rates') return parseRateRecord(record, undefined, source);
-    return parseDealRecord(record, undefined, undefined, source);
+    return parseDealRecord(record, undefined, undefined, source, reading?.currency);
   },
 };

@@ -91,6 +91,8 @@ export interface ExportReading {
   readonly timeZone: string;
   /** The file the rows come from: a column its header names twice is refused when read. */
   readonly source?: CsvSource;
+  /** The workspace's currency: what a blank currency cell stands for. */
+  readonly currency?: string;
 }
 
 export interface DealFormat {

@@ -22,7 +22,13 @@ import { dealResult } from './rows.js';
 const idColumns = ['Record ID', 'Deal ID'];
 
 function parseDeal(record: CsvRecord, reading: ExportReading | undefined): ParsedRow {
-  const cells = new RowCells(record, 'month-first', reading?.timeZone, reading?.source);
+  const cells = new RowCells(
+    record,
+    'month-first',
+    reading?.timeZone,
+    reading?.source,
+    reading?.currency,
+  );
   const idColumn = idColumns.find((column) => cells.raw(column) !== undefined) ?? idColumns[0];
   const externalId = cells.required(idColumn, 'a deal id');
   const stage = cells.text('Deal Stage');

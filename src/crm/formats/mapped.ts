@@ -231,7 +231,9 @@ export function createMappedFormat(json: unknown): DealFormat {
         }
         return history.restore(parseHistoryRecord(history.rename(record), mapping.dates, zone));
       }
-      return deals.restore(parseDealRecord(deals.rename(record), mapping.dates, zone));
+      return deals.restore(
+        parseDealRecord(deals.rename(record), mapping.dates, zone, undefined, reading?.currency),
+      );
     },
   };
 }

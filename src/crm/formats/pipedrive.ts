@@ -11,7 +11,13 @@ import type { CsvRecord, DealFormat, ExportReading, FileRole, ParsedRow } from '
 import { dealResult } from './rows.js';
 
 function parseDeal(record: CsvRecord, reading: ExportReading | undefined): ParsedRow {
-  const cells = new RowCells(record, 'month-first', reading?.timeZone, reading?.source);
+  const cells = new RowCells(
+    record,
+    'month-first',
+    reading?.timeZone,
+    reading?.source,
+    reading?.currency,
+  );
   const column = (field: string) =>
     cells.raw(`Deal - ${field}`) === undefined ? field : `Deal - ${field}`;
   const stated = cells.choice(column('Status'), ['open', 'won', 'lost', 'deleted']);

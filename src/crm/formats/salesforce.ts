@@ -18,8 +18,8 @@ import type {
 } from './format.js';
 import { dealResult, historyResult } from './rows.js';
 
-function parseOpportunity(record: CsvRecord, source?: CsvSource): ParsedRow {
-  const cells = new RowCells(record, undefined, undefined, source);
+function parseOpportunity(record: CsvRecord, reading?: ExportReading): ParsedRow {
+  const cells = new RowCells(record, undefined, undefined, reading?.source, reading?.currency);
   if (cells.flag('IsDeleted') === true) return deletedRow;
   const stage = cells.text('StageName');
   const status = statusOf(cells.flag('IsClosed'), cells.flag('IsWon'), stage);
@@ -96,6 +96,6 @@ export const salesforceFormat: DealFormat = {
   parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
     if (role === 'history') return parseOpportunityHistory(record, reading?.source);
     if (role === 'rates') return parseRateRecord(record, undefined, reading?.source);
-    return parseOpportunity(record, reading?.source);
+    return parseOpportunity(record, reading);
   },
 };

@@ -455,6 +455,22 @@ describe('importDeals: quirks and rejected rows', () => {
     own('quirks', 'rates.csv'),
   ];
 
+  it('refuses a dollar amount with a blank currency in a yen workspace, naming the column', async () => {
+    const target = await freshStore('JPY');
+    const csv = ['deal_id,amount,currency', 'Y1,"$1,200.50",', 'Y2,1200,'].join('\n');
+    const summary = await run(target, 'closedloop', [file('yen.csv', `${csv}\n`)]);
+    expect(summary.rejected).toEqual([
+      {
+        file: 'yen.csv',
+        line: 2,
+        field: 'currency',
+        message:
+          'expected the currency of the amount "$1,200.50" (a blank one means JPY), got an empty field',
+      },
+    ]);
+    expect(summary.dealsCreated).toBe(1);
+  });
+
   it('refuses a second, different rate for a currency on one day, and counts a repeat once', async () => {
     const target = await freshStore();
     const csv = [

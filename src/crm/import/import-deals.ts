@@ -82,7 +82,10 @@ const examplesKept = 3;
 export async function importDeals(options: ImportOptions): Promise<ImportSummary> {
   const { format, workspace, state } = options;
   const now = options.now ?? Date.now();
-  const reading = { timeZone: options.timeZone ?? workspace.timeZone };
+  const reading = {
+    timeZone: options.timeZone ?? workspace.timeZone,
+    currency: workspace.currency,
+  };
   const files = await openAll(options);
   const pending = new Map<string, Pending>();
   const rates: ExchangeRate[] = [];

@@ -18,7 +18,7 @@ import {
   quote,
   type SlashDateOrder,
 } from '../values.js';
-import type { CsvRecord, CsvSource, RowError } from './format.js';
+import type { CsvRecord, CsvSource, ExportReading, RowError } from './format.js';
 
 /** Column names are matched in any case, with surrounding spaces and a byte order mark ignored. */
 export function columnKey(column: string): string {
@@ -173,4 +173,12 @@ export class RowCells {
     if (cell.error !== undefined) this.#error ??= cell.error;
     return cell.value;
   }
+}
+
+/**
+ * The cells of a row of an export that writes local times and US slash dates (HubSpot,
+ * Pipedrive), read as `reading` says: its zone, its file and what a blank currency stands for.
+ */
+export function exportCells(record: CsvRecord, reading: ExportReading | undefined): RowCells {
+  return new RowCells(record, 'month-first', reading?.timeZone, reading?.source, reading?.currency);
 }

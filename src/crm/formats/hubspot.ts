@@ -6,7 +6,7 @@
 import type { DealStatus } from '../../core/deals.js';
 import { outcomeOfStage } from '../stage-words.js';
 import { cleanText, findEmails } from '../values.js';
-import { columnKey, headerHas, RowCells } from './cells.js';
+import { columnKey, exportCells, headerHas, type RowCells } from './cells.js';
 import { isRatesHeader, parseRateRecord } from './closedloop.js';
 import type {
   CsvRecord,
@@ -22,13 +22,7 @@ import { dealResult } from './rows.js';
 const idColumns = ['Record ID', 'Deal ID'];
 
 function parseDeal(record: CsvRecord, reading: ExportReading | undefined): ParsedRow {
-  const cells = new RowCells(
-    record,
-    'month-first',
-    reading?.timeZone,
-    reading?.source,
-    reading?.currency,
-  );
+  const cells = exportCells(record, reading);
   const idColumn = idColumns.find((column) => cells.raw(column) !== undefined) ?? idColumns[0];
   const externalId = cells.required(idColumn, 'a deal id');
   const stage = cells.text('Deal Stage');

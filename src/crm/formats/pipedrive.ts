@@ -5,19 +5,13 @@
  */
 import type { DealStatus } from '../../core/deals.js';
 import { findEmails } from '../values.js';
-import { columnKey, RowCells } from './cells.js';
+import { columnKey, exportCells, type RowCells } from './cells.js';
 import { isRatesHeader, parseRateRecord } from './closedloop.js';
 import type { CsvRecord, DealFormat, ExportReading, FileRole, ParsedRow } from './format.js';
 import { dealResult } from './rows.js';
 
 function parseDeal(record: CsvRecord, reading: ExportReading | undefined): ParsedRow {
-  const cells = new RowCells(
-    record,
-    'month-first',
-    reading?.timeZone,
-    reading?.source,
-    reading?.currency,
-  );
+  const cells = exportCells(record, reading);
   const column = (field: string) =>
     cells.raw(`Deal - ${field}`) === undefined ? field : `Deal - ${field}`;
   const stated = cells.choice(column('Status'), ['open', 'won', 'lost', 'deleted']);

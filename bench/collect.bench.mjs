@@ -4,7 +4,11 @@
 //   (b) POST /api/collect with one page view per request;
 //   (c) POST /v1/batch with 100 page views per request;
 //   (d) a raw better-sqlite3 loop inserting the same rows (events and sessions) with the store's
-//       own statements, schema, indexes and pragmas — the storage ceiling.
+//       own statements, schema, indexes and pragmas — the storage ceiling;
+//   (e) shown, not judged: the collector's app with a sink that stores nothing — HTTP, parsing,
+//       checks and normalization in one thread, the ceiling before storage. One thread that did
+//       (e)'s work and (d)'s storage for each event, never waiting, would answer
+//       1 / (1/(e) + 1/(d)) requests a second: the bench prints that bound beside (b).
 // Targets: (b)/(a) >= 0.4 in req/s; (c) >= 50% of (d) in events/s; p99 of (b) under 100 ms.
 // Beside each case, the CPU time per request of the server and of the load generator (autocannon
 // runs in this process and shares the machine's cores): it tells which side bounds the case.
@@ -28,7 +32,7 @@ function start(args) {
     child.stdout.on('data', (chunk) => {
       output += chunk;
       const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) resolve({ child, url });
+      if (url) resolve({ child, url, writeKey: /write key (\S+)/.exec(output)?.[1] });
     });
     child.once('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)));
   });
@@ -201,7 +205,13 @@ const c = await load(
   },
 );
 await stop(server.child);
+const storeless = await start([join(import.meta.dirname, 'storeless-server.mjs')]);
+const e = await load(storeless, '/api/collect', () =>
+  JSON.stringify({ writeKey: storeless.writeKey, ...pageView() }),
+);
+await stop(storeless.child);
 const d = await storageCeiling(1000);
+const oneThreadBound = 1 / (1 / e.requests + 1 / d);
 rmSync(dir, { recursive: true, force: true });
 
 const int = (x) => Math.round(x).toLocaleString('en');
@@ -220,6 +230,7 @@ row("(a') bare 204, (b)'s bodies  ", aSameBodies, undefined);
 row('(b) /api/collect, 1 event    ', b, b.requests);
 row('(c) /v1/batch, 100 events    ', c, c.requests * 100);
 console.log(`(d) raw better-sqlite3 loop   ${''.padStart(10)} ${int(d).padStart(12)}`);
+row('(e) (b) storing nothing      ', e, undefined);
 console.log(
   `(b)/(a) req/s      ${(b.requests / a.requests).toFixed(2)}  target >= 0.40  ${verdict(b.requests / a.requests >= 0.4)}`,
 );
@@ -228,5 +239,8 @@ console.log(
 );
 console.log(
   `(c)/(d) events/s   ${((c.requests * 100) / d).toFixed(2)}  target >= 0.50  ${verdict((c.requests * 100) / d >= 0.5)}`,
+);
+console.log(
+  `(e)+(d) in one thread, never waiting: ${int(oneThreadBound)} req/s = ${(oneThreadBound / a.requests).toFixed(2)} of (a), the most a one-thread collector could reach here (not judged)`,
 );
 console.log(`p99 of (b)         ${b.p99} ms  target < 100 ms  ${verdict(b.p99 < 100)}`);

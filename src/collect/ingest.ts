@@ -251,7 +251,12 @@ export class Ingestor implements IngestSink {
         sessions.set(step.session.id, step.session);
         // A session older than the newest is stored, but the newest stays current, or the
         // visitor's next page view would be measured against the old one and open a new one.
-        if (newest === undefined || step.session.startedAt >= newest.startedAt) {
+        // The newest itself stays current when a late page view becomes its first touch.
+        if (
+          newest === undefined ||
+          step.session.id === newest.id ||
+          step.session.startedAt >= newest.startedAt
+        ) {
           placed.set(key, step.session);
           this.#remember(key, step.session);
         } else lateSessions.set(key, step.session);

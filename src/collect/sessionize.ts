@@ -20,8 +20,9 @@ export interface SessionStep {
  * Where an event falls in its visitor's sessions. A page view starts a new session after the idle
  * timeout, on a new campaign (UTM tags or a click id that differ from the session's), or on an
  * arrival from an external site whose channel differs from the session's; otherwise it extends
- * the current one, whose first touch is never rewritten. Other events join the current session
- * while it is live and never start one.
+ * the current one, whose first touch no later page view rewrites (one that happened before it,
+ * delivered late, may be its true first touch). Other events join the current session while it
+ * is live and never start one.
  */
 export function placeInSession(
   current: SessionRecord | undefined,
@@ -38,6 +39,24 @@ export function placeInSession(
     return { session: extend(current, event, false), started: false };
   }
   const external = isExternalReferrer(event.referrer, event.url);
+  const open = (channel: string): SessionRecord => ({
+    id: rules.newSessionId(),
+    workspaceId: rules.workspaceId,
+    visitorId,
+    startedAt: event.timestamp,
+    lastSeenAt: event.timestamp,
+    landingPage: event.url,
+    referrer: external ? event.referrer : null,
+    source: event.source,
+    medium: event.medium,
+    campaign: event.campaign,
+    term: event.term,
+    content: event.content,
+    clickIds: event.clickIds,
+    channel,
+    bot: event.bot,
+    pageViews: 1,
+  });
   const classify = () =>
     rules.classify({
       source: event.source,
@@ -47,6 +66,19 @@ export function placeInSession(
       clickIds: event.clickIds,
       landingUrl: event.url,
     });
+  // A page view older than the live session came before its first page view (delivered late:
+  // an ad's landing after the page that followed it). Read in the order they happened, the
+  // session's first page view either continued what this one opened, which makes this one the
+  // session's first touch, or started a session of its own after it.
+  if (live && current !== undefined && event.timestamp < current.startedAt) {
+    const opened = open(classify());
+    if (!continuesFrom(opened, current)) return { session: opened, started: true };
+    const { lastSeenAt, pageViews } = current;
+    return {
+      session: { ...opened, id: current.id, lastSeenAt, pageViews: pageViews + 1 },
+      started: false,
+    };
+  }
   // A live session with the same campaign continues unless an external referrer changes the
   // channel: only then, or for a new session, is the page view classified.
   let channel: string | undefined;
@@ -57,45 +89,37 @@ export function placeInSession(
       return { session: extend(current, event, true), started: false };
     }
   }
-  channel ??= classify();
-  return {
-    started: true,
-    session: {
-      id: rules.newSessionId(),
-      workspaceId: rules.workspaceId,
-      visitorId,
-      startedAt: event.timestamp,
-      lastSeenAt: event.timestamp,
-      landingPage: event.url,
-      referrer: external ? event.referrer : null,
-      source: event.source,
-      medium: event.medium,
-      campaign: event.campaign,
-      term: event.term,
-      content: event.content,
-      clickIds: event.clickIds,
-      channel,
-      bot: event.bot,
-      pageViews: 1,
-    },
-  };
+  return { session: open(channel ?? classify()), started: true };
 }
 
+/** What decides whether a page view opens a campaign: a session's first touch, or a page view. */
+type CampaignTouch = Pick<SessionRecord, 'source' | 'medium' | 'campaign' | 'clickIds'>;
+
 /** UTM tags or a click id that differ from the session's. */
-function opensCampaign(current: SessionRecord, event: NormalizedEvent): boolean {
-  const tagged = event.source !== null || event.medium !== null || event.campaign !== null;
+function opensCampaign(current: CampaignTouch, next: CampaignTouch): boolean {
+  const tagged = next.source !== null || next.medium !== null || next.campaign !== null;
   if (
     tagged &&
-    (event.source !== current.source ||
-      event.medium !== current.medium ||
-      event.campaign !== current.campaign)
+    (next.source !== current.source ||
+      next.medium !== current.medium ||
+      next.campaign !== current.campaign)
   ) {
     return true;
   }
-  for (const [name, value] of Object.entries(event.clickIds)) {
+  for (const [name, value] of Object.entries(next.clickIds)) {
     if (current.clickIds[name] !== value) return true;
   }
   return false;
+}
+
+/**
+ * Whether the first page view of `later` would have continued `earlier`, had it arrived after it:
+ * no new campaign, and no arrival from elsewhere (a session keeps its referrer only when it was
+ * external) of another channel.
+ */
+function continuesFrom(earlier: SessionRecord, later: SessionRecord): boolean {
+  if (opensCampaign(earlier, later)) return false;
+  return later.referrer === null || later.channel === earlier.channel;
 }
 
 function extend(session: SessionRecord, event: NormalizedEvent, pageView: boolean): SessionRecord {

@@ -296,6 +296,70 @@ describe('late and server-side events', () => {
     expect(conversion?.sessionId).toBe(sessions[0]?.id);
   });
 
+  it('make a campaign landing delivered after the page that followed it the first touch of their session', async () => {
+    const ad =
+      'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=g-7';
+    await send([pageView('late-4', 3, 'https://www.acme.com/pricing', 'https://www.acme.com/')]);
+    await collector.post('/v1/identify', {
+      anonymousId: 'late-4',
+      messageId: `m-${++counter}`,
+      timestamp: at(4),
+      traits: { email: 'late-4@acme.example' },
+    });
+    // The landing's beacon was retried and arrives last.
+    await send([pageView('late-4', 0, ad, 'https://www.google.com/')]);
+    const sessions = await sessionsOf('late-4');
+    expect(
+      sessions.map((s) => [
+        (s.startedAt - Date.parse(at(0))) / 60_000,
+        (s.lastSeenAt - Date.parse(at(0))) / 60_000,
+        s.landingPage,
+        s.referrer,
+        s.campaign,
+        s.clickIds,
+        s.channel,
+        s.pageViews,
+      ]),
+    ).toEqual([[0, 4, ad, 'https://www.google.com/', 'brand', { gclid: 'g-7' }, 'Paid Search', 2]]);
+    const [lead] = await store.events.conversionsOfVisitors(workspace.id, ['late-4']);
+    expect(lead?.sessionId).toBe(sessions[0]?.id);
+    // The next page view continues the same session, measured from its last page view.
+    await send([pageView('late-4', 20, 'https://www.acme.com/demo', 'https://www.acme.com/')]);
+    expect((await sessionsOf('late-4')).map((s) => [s.id, s.pageViews])).toEqual([
+      [sessions[0]?.id, 3],
+    ]);
+  });
+
+  it('keep two sessions when the page that followed a late page view opened its own', async () => {
+    const brand = 'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand';
+    const june = 'https://www.acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=june';
+    // A new campaign, an arrival from a site of another channel, and a campaign after a plain
+    // page view each open a session, whichever of the two pages arrives first.
+    await send([pageView('late-5', 5, june)]);
+    await send([pageView('late-5', 0, brand)]);
+    await send([pageView('late-6', 5, 'https://www.acme.com/blog', 'https://www.linkedin.com/')]);
+    await send([pageView('late-6', 0, brand)]);
+    await send([pageView('late-7', 5, brand)]);
+    await send([pageView('late-7', 0, 'https://www.acme.com/blog')]);
+    const summary = async (visitor: string) =>
+      (await sessionsOf(visitor)).map((s) => [
+        (s.startedAt - Date.parse(at(0))) / 60_000,
+        s.channel,
+      ]);
+    expect(await summary('late-5')).toEqual([
+      [0, 'Paid Search'],
+      [5, 'Email'],
+    ]);
+    expect(await summary('late-6')).toEqual([
+      [0, 'Paid Search'],
+      [5, 'Organic Social'],
+    ]);
+    expect(await summary('late-7')).toEqual([
+      [0, 'Direct'],
+      [5, 'Paid Search'],
+    ]);
+  });
+
   it("join a user id's server-side events to the person, in either order, with one lead", async () => {
     const track = (userId: string, minutes: number) => ({
       type: 'track',

@@ -211,7 +211,12 @@ export interface ConversionRecord {
 /** One atomic write: the events, the sessions they opened or extended, the conversions. */
 export interface EventWrite {
   readonly events: readonly StoredEvent[];
-  /** Upserted by id: a session's later page views update lastSeenAt and pageViews only. */
+  /**
+   * Upserted by id: a session's later page views update lastSeenAt and pageViews only; a write
+   * that starts earlier (a page view delivered late, the session's true first touch) also
+   * replaces the start and every first-touch field: landing page, referrer, UTMs, click ids,
+   * channel, bot flag.
+   */
   readonly sessions: readonly SessionRecord[];
   readonly conversions: readonly ConversionRecord[];
 }

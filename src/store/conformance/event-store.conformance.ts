@@ -111,6 +111,36 @@ export function describeEventStoreConformance(
         expect(await store.latestSession('ws_a', 'v1')).toEqual(expected);
       });
 
+      it('takes the first touch of a write that starts earlier, and keeps lastSeenAt', async () => {
+        const first = session('ws_a', 's1', {
+          startedAt: t0 + 5 * minute,
+          lastSeenAt: t0 + 8 * minute,
+          pageViews: 2,
+        });
+        await store.append(write({ sessions: [first] }));
+        const landing = session('ws_a', 's1', {
+          startedAt: t0,
+          lastSeenAt: t0 + 3 * minute,
+          landingPage: 'https://example.com/?utm_source=newsletter&utm_medium=email',
+          referrer: 'https://mail.example.net/',
+          source: 'newsletter',
+          medium: 'email',
+          campaign: 'may',
+          term: 'crm',
+          content: 'hero',
+          clickIds: { gclid: 'g-1' },
+          channel: 'Email',
+          bot: true,
+          pageViews: 3,
+        });
+        await store.append(write({ sessions: [landing] }));
+        const expected = { ...landing, lastSeenAt: first.lastSeenAt };
+        expect(await store.latestSession('ws_a', 'v1')).toEqual(expected);
+        // The later first touch, written again, changes nothing of it.
+        await store.append(write({ sessions: [{ ...first, pageViews: 3 }] }));
+        expect(await store.latestSession('ws_a', 'v1')).toEqual(expected);
+      });
+
       it('round-trips every session field, nulls, click ids and the bot flag', async () => {
         const bare = session('ws_a', 's1', {
           landingPage: null,

@@ -11,6 +11,25 @@ import { closeOnce, guarded } from './failures.js';
 
 const sessionColumns = `id, workspace_id, visitor_id, started_at, last_seen_at, landing_page, referrer,
   source, medium, campaign, term, content, click_ids, channel, bot, page_views`;
+// A session's first touch: a write that starts earlier brings the true one, delivered late.
+const firstTouchFromEarlierStart = [
+  'started_at',
+  'landing_page',
+  'referrer',
+  'source',
+  'medium',
+  'campaign',
+  'term',
+  'content',
+  'click_ids',
+  'channel',
+  'bot',
+]
+  .map(
+    (column) =>
+      `${column} = iif(excluded.started_at < sessions.started_at, excluded.${column}, sessions.${column})`,
+  )
+  .join(',\n      ');
 const conversionColumns = 'id, workspace_id, visitor_id, type, at, session_id, message_id';
 const sessionOrder = 'ORDER BY visitor_id, started_at, id';
 
@@ -25,13 +44,14 @@ export const eventStoreSql = {
       timestamp, received_at, session_id, bot, properties, context)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (workspace_id, message_id) DO NOTHING`,
-  // The first touch (landing page, referrer, UTMs, channel) is never overwritten; the caller
-  // sends the running page-view total.
+  // The first touch (start, landing page, referrer, UTMs, channel) is kept, unless the write
+  // starts earlier; the caller sends the running page-view total.
   upsertSession: `INSERT INTO sessions (${sessionColumns})
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (workspace_id, id) DO UPDATE SET
       last_seen_at = max(sessions.last_seen_at, excluded.last_seen_at),
-      page_views = excluded.page_views`,
+      page_views = excluded.page_views,
+      ${firstTouchFromEarlierStart}`,
   insertConversion: `INSERT INTO conversions (${conversionColumns}) VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (workspace_id, id) DO NOTHING`,
   latestSession: `SELECT ${sessionColumns} FROM sessions WHERE workspace_id = ? AND visitor_id = ?

@@ -47,6 +47,14 @@ describe('milestoneTime', () => {
     expect(
       milestoneTime(lost, { kind: 'stage', stage: 'Proposal' }, salesPipeline, undefined),
     ).toBeUndefined();
+    // A closing stage is reached by entering it: a won deal never reached Lost, nor a lost one Won.
+    const lostStage = { kind: 'stage', stage: 'Lost' } as const;
+    expect(milestoneTime(lost, lostStage, salesPipeline, undefined)).toEqual(moment('2027-01-09'));
+    expect(milestoneTime(won, lostStage, salesPipeline, undefined)).toBeUndefined();
+    expect(milestoneTime(undated, lostStage, salesPipeline, undefined)).toBeUndefined();
+    expect(
+      milestoneTime(lost, { kind: 'stage', stage: 'Won' }, salesPipeline, undefined),
+    ).toBeUndefined();
     // Won with no history: every open stage was passed, dated by the creation.
     expect(
       milestoneTime(undated, { kind: 'stage', stage: 'Proposal' }, salesPipeline, undefined),

@@ -17,8 +17,9 @@ export function parseDealMilestone(text: string): DealMilestone | undefined {
 
 /**
  * When a deal reached the milestone, as the CRM says it (a date, or an instant), or undefined when
- * it did not (or the data does not say when). A stage counts as reached when the deal entered it
- * or a later open stage, or won; its time is the first entry into that stage or beyond. `leadAt`
+ * it did not (or the data does not say when). An open stage counts as reached when the deal
+ * entered it or a later open stage, or won; a closing stage only when the deal entered it. Its
+ * time is the first entry into that stage or beyond. `leadAt`
  * is the first conversion of the deal's people, when known.
  */
 export function milestoneTime(
@@ -58,7 +59,8 @@ function stageReachedAt(
   const outcome = (name: string) => pipeline?.stages.find((s) => s.name === name)?.outcome ?? null;
   const atOrBeyond = (name: string) => {
     if (name === stage) return true;
-    if (target < 0) return false;
+    // A closing stage (won or lost) is reached only by entering it.
+    if (target < 0 || outcome(stage) !== null) return false;
     const index = order.indexOf(name);
     // A won deal went through every open stage; a lost one only as far as its history shows.
     return outcome(name) === 'won' || (outcome(name) === null && index > target);

@@ -34,3 +34,20 @@ describe('numeric flags', () => {
     ).toMatchObject({ positionFirst: 0.4, positionLast: 0.4 });
   });
 });
+
+describe('--trust-proxy', () => {
+  it('believes no proxy by default, and reads addresses, CIDR ranges and proxy-addr names', () => {
+    expect(parseServeConfig({}, {}).trustProxy).toBeUndefined();
+    expect(
+      parseServeConfig({ trustProxy: '10.0.0.0/8, 192.0.2.7,::1,loopback' }, {}).trustProxy,
+    ).toEqual(['10.0.0.0/8', '192.0.2.7', '::1', 'loopback']);
+  });
+
+  it('refuses anything else, naming the flag and the entry', () => {
+    for (const entry of ['2', 'true', '10.0.0.0/33', '10.0.0/8', '::1/129', '10.0.0.0/8/1', '']) {
+      expect(() => parseServeConfig({ trustProxy: `127.0.0.1,${entry}` }, {})).toThrow(
+        `--trust-proxy: expected addresses or CIDR ranges separated by commas (or loopback, linklocal, uniquelocal), got "${entry}"`,
+      );
+    }
+  });
+});

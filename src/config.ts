@@ -3,6 +3,7 @@
  * validated and frozen here, and the rest of the program receives plain, checked values.
  */
 
+import { isIP } from 'node:net';
 import { type TouchpointColumn, touchpointColumns } from './cli/input/read-touchpoints.js';
 import { type ModelName, parseModelNames } from './core/attribution/registry.js';
 import type { AnchorWeights } from './core/attribution/rule-based.js';
@@ -275,7 +276,14 @@ export interface ServeConfig extends StoreConfig {
   /** Fill a demo workspace through the collector unless it holds deals (an unfinished fill). */
   readonly demo: boolean;
   readonly log: boolean;
+  /**
+   * The proxies whose `X-Forwarded-For` names the client, by address or CIDR range. None by
+   * default: a client could write any address there.
+   */
+  readonly trustProxy: TrustedProxies | undefined;
 }
+
+export type TrustedProxies = readonly string[];
 
 export interface RawServeOptions extends RawStoreOptions {
   port?: string;
@@ -285,6 +293,7 @@ export interface RawServeOptions extends RawStoreOptions {
   reportTimeLimit?: string;
   demo?: boolean;
   log?: boolean;
+  trustProxy?: string;
 }
 
 /** About a second of batches at the collector's pace, and some hundreds of MB once parsed. */
@@ -324,5 +333,27 @@ export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): 
       }) ?? defaultReportTimeLimitSeconds) * 1000,
     demo: raw.demo === true,
     log: raw.log === true,
+    trustProxy: raw.trustProxy === undefined ? undefined : parseTrustedProxies(raw.trustProxy),
   });
+}
+
+/** Proxies' addresses and CIDR ranges, or proxy-addr's names for the private ranges. */
+const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `10.0.0.0/8,192.0.2.7` or `loopback`: the proxies whose X-Forwarded-For is believed. */
+function parseTrustedProxies(text: string): TrustedProxies {
+  const entries = text.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (proxyRangeNames.has(entry)) continue;
+    const [address = '', bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const maxBits = version === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (version === 0 || !bitsOk || rest.length > 0) {
+      throw usage(
+        `--trust-proxy: expected addresses or CIDR ranges separated by commas (or loopback, linklocal, uniquelocal), got "${entry}"`,
+      );
+    }
+  }
+  return entries;
 }

@@ -32,6 +32,11 @@ export interface AppOptions {
   readonly tracker?: TrackerRoutesOptions;
   /** Where reports are computed; default: in this thread, on the stores above. */
   readonly reports?: ReportRunner;
+  /**
+   * Proxies (addresses, CIDR ranges) whose `X-Forwarded-For` names the client; by default the
+   * connection's own address is the client's, whatever the headers say.
+   */
+  readonly trustProxy?: readonly string[];
   /** The clock signed webhooks are judged by (default Date.now). */
   readonly now?: () => number;
 }
@@ -59,7 +64,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       options.log === undefined
         ? false
         : { stream: options.log, serializers: { req: loggedRequest } },
-    trustProxy: true,
+    trustProxy: options.trustProxy?.slice() ?? false,
     // A request Node's parser refuses never reaches a route: it gets the same JSON shape.
     clientErrorHandler: answerClientError,
     // Nor does one whose path Fastify cannot decode (`%E0%A4%A`).

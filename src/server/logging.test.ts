@@ -12,7 +12,9 @@ describe('request logs', () => {
     log.on('data', (chunk: Buffer) => {
       written += chunk.toString();
     });
-    const app = await buildApp({ events: store.events, state: store.state, log });
+    // Behind a proxy of the 203.0.113.0/24 range, whose X-Forwarded-For names the client.
+    const trustProxy = ['203.0.113.0/24'];
+    const app = await buildApp({ events: store.events, state: store.state, log, trustProxy });
     const collected = await app.fastify.inject({
       method: 'POST',
       url: '/api/collect',
@@ -51,5 +53,29 @@ describe('request logs', () => {
     for (const secret of ['198.51.100.23', '203.0.113.77', writeKey, secretKey, 's3cret']) {
       expect(written).not.toContain(secret);
     }
+  });
+
+  it("ignore X-Forwarded-For unless the proxy is trusted: the connection's address is stored", async () => {
+    const store = await openSqliteStore(':memory:');
+    const { writeKey } = await store.state.createWorkspace('direct');
+    const log = new PassThrough();
+    let written = '';
+    log.on('data', (chunk: Buffer) => {
+      written += chunk.toString();
+    });
+    const app = await buildApp({ events: store.events, state: store.state, log });
+    const collected = await app.fastify.inject({
+      method: 'POST',
+      url: '/api/collect',
+      remoteAddress: '203.0.113.77',
+      headers: { 'content-type': 'text/plain', 'x-forwarded-for': '198.51.100.23' },
+      payload: JSON.stringify({ writeKey, type: 'page', anonymousId: 'direct', messageId: 'd1' }),
+    });
+    expect(collected.statusCode).toBe(200);
+    await app.close();
+    const stored = store.db.prepare('SELECT context FROM events').all() as { context: string }[];
+    expect(stored.map((row) => JSON.parse(row.context).ip)).toEqual(['203.0.113.0']);
+    expect(JSON.parse(written.trim().split('\n')[0] ?? '{}').req.remoteAddress).toBe('203.0.113.0');
+    await store.close();
   });
 });

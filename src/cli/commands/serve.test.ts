@@ -171,6 +171,38 @@ describe('closedloop serve', () => {
     expect(await closed(third)).toBe(0);
   }, 60_000);
 
+  it('gives a database with workspaces no default one, and a fresh database its default', async () => {
+    const serveOnce = async (db: string) => {
+      const child = spawn(
+        process.execPath,
+        [cli, 'serve', '--db', db, '--port', '0', '--host', '127.0.0.1'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      await new Promise<void>((resolve, reject) => {
+        let stdout = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('listening on')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+      child.kill('SIGTERM');
+      expect(await closed(child)).toBe(0);
+    };
+    const names = (db: string) => {
+      const listed = runCli(['workspace', 'list', '--db', db, '--json']);
+      expect(listed.status).toBe(0);
+      return (JSON.parse(listed.stdout) as { name: string }[]).map((w) => w.name);
+    };
+    const withOne = join(dir, 'has-a-workspace.db');
+    expect(runCli(['workspace', 'create', '--name', 'acme', '--db', withOne]).status).toBe(0);
+    await serveOnce(withOne);
+    expect(names(withOne)).toEqual(['acme']);
+    const fresh = join(dir, 'fresh-for-serve.db');
+    await serveOnce(fresh);
+    expect(names(fresh)).toEqual(['default']);
+  }, 60_000);
+
   it('exits 2 at once when it cannot listen, and leaves the file free', async () => {
     const db = join(dir, 'busy-port.db');
     const taken = createServer().listen(0, '127.0.0.1');

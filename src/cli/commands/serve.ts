@@ -25,6 +25,10 @@ export function registerServe(program: Command): void {
       'fill a "demo" workspace with a simulated year, through the collector, unless it holds deals',
     )
     .option('--log', 'log every request (JSON lines on stdout)')
+    .option(
+      '--trust-proxy <addresses>',
+      'believe X-Forwarded-For from proxies at these addresses or CIDR ranges, or loopback (default: none)',
+    )
     .action(async (options: RawServeOptions) => {
       const config = parseServeConfig(options, process.env);
       // Loaded here, not at the top: the HTTP stack would slow every other command's start.
@@ -73,6 +77,7 @@ export function registerServe(program: Command): void {
           maxPendingBytes: config.batchQueueLimit,
         },
         reports,
+        trustProxy: config.trustProxy,
         tracker: { demoSiteWriteKey: () => demoSiteWriteKey },
       });
       let stopping = false;
@@ -115,7 +120,11 @@ export function registerServe(program: Command): void {
       process.once('SIGINT', () => void stop('SIGINT'));
       let address: string;
       try {
-        await store.state.ensureDefaultWorkspace();
+        // A fresh database gets its default workspace; one with workspaces is given no other,
+        // or every command run without --workspace would have to name one.
+        if ((await store.state.listWorkspaces()).length === 0) {
+          await store.state.ensureDefaultWorkspace();
+        }
         address = await app.fastify
           .listen({ port: config.port, host: config.host })
           .catch((error: unknown) => {

@@ -241,10 +241,18 @@ export class Ingestor implements IngestSink {
       if (newest !== undefined && event.timestamp < newest.startedAt) {
         const late = lateSessions.get(key);
         const older = await this.#sessionAt(workspace, visitorId, event.timestamp, sessions, late);
-        current =
-          older !== undefined && event.timestamp - older.lastSeenAt <= rules.timeoutMs
-            ? older
-            : (late ?? newest);
+        if (older !== undefined && event.timestamp - older.lastSeenAt <= rules.timeoutMs) {
+          current = older;
+        } else {
+          // Continuing no visit, it may be the first page of the visit that follows it, whether
+          // or not the visitor came back later still.
+          const found = await eventStore.sessionAfter(workspace.id, visitorId, event.timestamp);
+          const next = found === undefined ? undefined : (sessions.get(found.id) ?? found);
+          current =
+            next !== undefined && next.startedAt - event.timestamp <= rules.timeoutMs
+              ? next
+              : (late ?? newest);
+        }
       }
       const step = placeInSession(current, event, visitorId, rules);
       if (step.session !== null) {

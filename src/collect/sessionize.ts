@@ -95,14 +95,19 @@ export function placeInSession(
 /** What decides whether a page view opens a campaign: a session's first touch, or a page view. */
 type CampaignTouch = Pick<SessionRecord, 'source' | 'medium' | 'campaign' | 'clickIds'>;
 
-/** UTM tags or a click id that differ from the session's. */
+/**
+ * UTM tags or a click id that differ from the session's. Tags are compared without regard to
+ * case, as the channel rules read them: `Google/CPC` continues a `google/cpc` visit.
+ */
 function opensCampaign(current: CampaignTouch, next: CampaignTouch): boolean {
   const tagged = next.source !== null || next.medium !== null || next.campaign !== null;
   if (
     tagged &&
-    (next.source !== current.source ||
-      next.medium !== current.medium ||
-      next.campaign !== current.campaign)
+    !(
+      sameTag(next.source, current.source) &&
+      sameTag(next.medium, current.medium) &&
+      sameTag(next.campaign, current.campaign)
+    )
   ) {
     return true;
   }
@@ -110,6 +115,10 @@ function opensCampaign(current: CampaignTouch, next: CampaignTouch): boolean {
     if (current.clickIds[name] !== value) return true;
   }
   return false;
+}
+
+function sameTag(a: string | null, b: string | null): boolean {
+  return a === b || (a !== null && b !== null && a.toLowerCase() === b.toLowerCase());
 }
 
 /**

@@ -90,6 +90,19 @@ describe('sessions', () => {
     ]);
   });
 
+  it('read UTM tags without regard to case: the same campaign in other capitals continues', async () => {
+    const spring = 'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=Spring';
+    const shouted = 'https://www.acme.com/a?utm_source=Google&utm_medium=CPC&utm_campaign=spring';
+    const autumn = 'https://www.acme.com/b?utm_source=Google&utm_medium=CPC&utm_campaign=autumn';
+    await send([pageView('case-1', 0, spring), pageView('case-1', 5, shouted)]);
+    await send([pageView('case-1', 10, autumn)]);
+    const sessions = await sessionsOf('case-1');
+    expect(sessions.map((s) => [s.campaign, s.pageViews])).toEqual([
+      ['Spring', 2],
+      ['autumn', 1],
+    ]);
+  });
+
   it('attach track events to the live session without starting one', async () => {
     await send([
       { type: 'track', event: 'clicked', anonymousId: 'v3', messageId: 'v3-t0', timestamp: at(0) },
@@ -328,6 +341,32 @@ describe('late and server-side events', () => {
     expect((await sessionsOf('late-4')).map((s) => [s.id, s.pageViews])).toEqual([
       [sessions[0]?.id, 3],
     ]);
+  });
+
+  it('make a late landing the first touch of the visit it began, though the visitor came back since', async () => {
+    const ad = 'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand';
+    await send([pageView('late-8', 3, 'https://www.acme.com/pricing', 'https://www.acme.com/')]);
+    await send([
+      {
+        type: 'track',
+        event: 'form_submit',
+        anonymousId: 'late-8',
+        messageId: `m-${++counter}`,
+        timestamp: at(4),
+        properties: { email: 'late-8@acme.example' },
+      },
+    ]);
+    await send([pageView('late-8', 24 * 60, 'https://www.acme.com/blog')]);
+    await send([pageView('late-8', 0, ad, 'https://www.google.com/')]);
+    const sessions = await sessionsOf('late-8');
+    expect(
+      sessions.map((s) => [(s.startedAt - Date.parse(at(0))) / 60_000, s.channel, s.pageViews]),
+    ).toEqual([
+      [0, 'Paid Search', 2],
+      [24 * 60, 'Direct', 1],
+    ]);
+    const [lead] = await store.events.conversionsOfVisitors(workspace.id, ['late-8']);
+    expect(lead?.sessionId).toBe(sessions[0]?.id);
   });
 
   it('keep two sessions when the page that followed a late page view opened its own', async () => {

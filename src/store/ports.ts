@@ -240,6 +240,12 @@ export interface EventStore {
   latestSession(workspaceId: string, visitorId: string): Promise<SessionRecord | undefined>;
   /** The visitor's last session started at or before `at`: where an event that arrives late goes. */
   sessionAt(workspaceId: string, visitorId: string, at: number): Promise<SessionRecord | undefined>;
+  /** The visitor's first session started after `at`: what a late page view may have begun. */
+  sessionAfter(
+    workspaceId: string,
+    visitorId: string,
+    at: number,
+  ): Promise<SessionRecord | undefined>;
   /** Sessions of the visitors, in time order. */
   sessionsOfVisitors(workspaceId: string, visitorIds: readonly string[]): Promise<SessionRecord[]>;
   conversionsOfVisitors(

@@ -201,6 +201,12 @@ export function describeEventStoreConformance(
         expect((await store.sessionAt('ws_a', 'v1', t0 + 500 * minute))?.id).toBe('s2');
         expect(await store.sessionAt('ws_a', 'v1', t0 - 1)).toBeUndefined();
         expect(await store.sessionAt('ws_b', 'v1', t0 + 35 * minute)).toBeUndefined();
+        // And what a late page view may have begun: the first session started after its time.
+        expect((await store.sessionAfter('ws_a', 'v1', t0 - 1))?.id).toBe('s1');
+        expect((await store.sessionAfter('ws_a', 'v1', t0))?.id).toBe('s3');
+        expect((await store.sessionAfter('ws_a', 'v1', t0 + 89 * minute))?.id).toBe('s2');
+        expect(await store.sessionAfter('ws_a', 'v1', t0 + 90 * minute)).toBeUndefined();
+        expect(await store.sessionAfter('ws_b', 'v1', t0 - 1)).toBeUndefined();
       });
 
       it('sessionsOfVisitors and conversionsOfVisitors keep time order across visitors', async () => {

@@ -59,6 +59,9 @@ export const eventStoreSql = {
   sessionAt: `SELECT ${sessionColumns} FROM sessions
     WHERE workspace_id = ? AND visitor_id = ? AND started_at <= ?
     ORDER BY started_at DESC, id DESC LIMIT 1`,
+  sessionAfter: `SELECT ${sessionColumns} FROM sessions
+    WHERE workspace_id = ? AND visitor_id = ? AND started_at > ?
+    ORDER BY started_at, id LIMIT 1`,
   sessionsOfVisitors: `SELECT ${sessionColumns} FROM sessions
     WHERE workspace_id = ? AND visitor_id IN (SELECT value FROM json_each(?))
     ORDER BY started_at, id`,
@@ -124,6 +127,7 @@ export function createSqliteEventStore(
   const insertConversion = db.prepare<unknown[]>(sql.insertConversion);
   const latestSession = db.prepare<[string, string], SessionRow>(sql.latestSession);
   const sessionAt = db.prepare<[string, string, number], SessionRow>(sql.sessionAt);
+  const sessionAfter = db.prepare<[string, string, number], SessionRow>(sql.sessionAfter);
   const sessionsOfVisitors = db.prepare<[string, string], SessionRow>(sql.sessionsOfVisitors);
   const conversionsOfVisitors = db.prepare<[string, string], ConversionRow>(
     sql.conversionsOfVisitors,
@@ -161,6 +165,11 @@ export function createSqliteEventStore(
     sessionAt: (workspaceId, visitorId, at) =>
       guarded('sessionAt', () => {
         const row = sessionAt.get(workspaceId, visitorId, at);
+        return row === undefined ? undefined : toSession(row);
+      }),
+    sessionAfter: (workspaceId, visitorId, at) =>
+      guarded('sessionAfter', () => {
+        const row = sessionAfter.get(workspaceId, visitorId, at);
         return row === undefined ? undefined : toSession(row);
       }),
     sessionsOfVisitors: (workspaceId, visitorIds) =>

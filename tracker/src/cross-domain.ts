@@ -5,7 +5,7 @@
  * the referrer is another listed domain.
  */
 
-const freshForMs = 120_000;
+import { guard } from './guard.js';
 
 /** The URL (or query string) without its hand-over parameter. */
 const withoutHandOver = (url: string): string =>
@@ -18,12 +18,19 @@ const isOn = (host: string, domain: string): boolean => `.${host}`.endsWith(`.${
 export const isSister = (host: string | undefined, domains: string[]): boolean =>
   domains.some((listed) => isOn(host as string, listed) && !isOn(location.hostname, listed));
 
-/** Adds the hand-over parameter to a clicked link that leaves for another listed domain. */
+/**
+ * Adds the hand-over parameter to a clicked link that leaves for another listed domain, for the
+ * navigation this click makes only.
+ */
 export const decorateLink = (target: EventTarget | null, domains: string[], id: string): void => {
   const link = (target as Element).closest('a') as HTMLAnchorElement;
   if (isSister(link.hostname, domains)) {
     const search = withoutHandOver(link.search);
     link.search = `${search && `${search}&`}_cl=${id}.${Date.now()}`;
+    // The click has taken its address once its dispatch is over. Left decorated, the link (on a
+    // page that stays: middle or Ctrl/Cmd click, new tab, back-forward cache) would give the id to
+    // "Copy link address".
+    setTimeout(guard(() => (link.search = search)));
   }
 };
 
@@ -35,8 +42,10 @@ export const decorateLink = (target: EventTarget | null, domains: string[], id: 
 export const takeHandOver = (handed: boolean): string | undefined => {
   // No id and time (a malformed value) leaves `at` undefined: NaN, never fresh.
   const [found, id, at] = /[?&]_cl=(?:([\da-f]{32})\.(\d+))?/.exec(location.search) || [];
-  if (!found) return;
-  history.replaceState(history.state, '', withoutHandOver(location.href));
-  const age = Date.now() - +(at as string);
-  if (handed && age >= 0 && age < freshForMs) return id;
+  if (found) {
+    history.replaceState(history.state, '', withoutHandOver(location.href));
+    const age = Date.now() - +(at as string);
+    // Fresh: two minutes.
+    if (handed && age >= 0 && age < 120_000) return id;
+  }
 };

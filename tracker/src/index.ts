@@ -16,14 +16,13 @@ type Host = Window & { closedloop?: Command };
 
 guard(() => {
   const listen = addEventListener;
-  const host = window as Host;
   // The snippet's stub (with its queue), or the command of a copy of t.js that ran already.
-  const stub = host.closedloop || ({} as Command);
+  const stub = (window as Host).closedloop || ({} as Command);
   // A second copy of t.js (two script tags) would count every page twice.
   if (stub.l) return;
   const script = document.currentScript as HTMLScriptElement;
   const data = script.dataset;
-  const endpoint = `${new URL(data.api || script.src).origin}/api/collect`;
+  const endpoint = new URL('/api/collect', data.api || script.src).href;
   const domains = (data.domains || '').split(/[\s,]+/);
   // Before consent (when required) events carry this id instead: it lives in this page only.
   const pageId = `p:${randomId()}`;
@@ -37,14 +36,25 @@ guard(() => {
   let queue: Message[] = [];
   // Page views already sent under the page id: sent again under the visitor id on consent.
   let counted: Message[] = [];
-  let timer = 0;
-  let lastUrl = '';
+  // The address of the last page view (before the first, the referrer) without its #fragment,
+  // which a referrer never carries.
+  let lastUrl = referrer;
+  const here = (): string => location.href.split('#')[0];
+
+  // Routers set document.title after pushState, so an event's title is read as it leaves, or at
+  // the next page view if that comes first (the title is still its page's then); then it stays.
+  const retitle = (): void => {
+    for (const event of queue) {
+      const page = (event.context as ReturnType<typeof pageContext>).page;
+      // The collector's limit.
+      page.title = page.title || document.title.slice(0, 2048);
+    }
+  };
 
   const flush = guard(() => {
-    clearTimeout(timer);
-    timer = 0;
     // Without a visitor id only page views may leave; the rest waits for consent.
     const batch: Message[] = [];
+    retitle();
     queue = queue.filter((event) => {
       if (visitorId || event.type === 'page') {
         event.anonymousId = visitorId || pageId;
@@ -53,47 +63,43 @@ guard(() => {
       return 1;
     });
     if (batch[0]) {
-      if (!visitorId) counted = counted.concat(batch);
+      if (!visitorId) counted.push(...batch);
       send(endpoint, JSON.stringify({ writeKey: data.key, sentAt: Date.now(), batch }));
     }
   });
 
-  const enqueue = (type: string, fields?: Message, now?: boolean): void => {
+  const enqueue = (type: string, fields?: Message): void => {
     queue.push(
       Object.assign(
-        {
-          type,
-          messageId: randomId(),
-          timestamp: Date.now(),
-          context: pageContext(referrer),
-        },
+        { type, messageId: randomId(), timestamp: Date.now(), context: pageContext(referrer) },
         fields,
       ),
     );
-    if (now) flush();
-    // Events of one page wait a second to leave together (unless the page is hidden first).
-    else timer = timer || setTimeout(flush, 1000);
+    // An event waits a second (unless the page is hidden first), so those of a moment leave
+    // together: the first one's timer takes them all; the others' find later ones, or none.
+    setTimeout(flush, 1000);
   };
 
   const page = (): void => {
+    retitle();
     // After the first page view, the page before is the referrer, as on a full page load.
-    if (lastUrl) referrer = lastUrl;
-    lastUrl = location.href;
+    referrer = lastUrl;
+    lastUrl = here();
     enqueue('page');
   };
 
   // History changes that reach a new path or query are page views; hash-only changes are not.
   const navigated = guard(() => {
-    if (location.href.split('#')[0] !== lastUrl.split('#')[0]) page();
+    if (here() !== lastUrl) page();
   });
 
   const grant = (): void => {
     if (visitorId) return;
     visitorId = handedId || storedVisitorId() || randomId();
     keepVisitorId(visitorId);
-    queue = counted
-      .map((event): Message => Object.assign({}, event, { messageId: randomId() }))
-      .concat(queue);
+    // Sent already, so free to change.
+    for (const event of counted) event.messageId = randomId();
+    queue = counted.concat(queue);
     counted = [];
     flush();
   };
@@ -128,7 +134,7 @@ guard(() => {
   page();
   // Marks this copy as running, for a second one to see.
   command.l = 1;
-  host.closedloop = command;
+  (window as Host).closedloop = command;
   for (const args of stub.q || []) command(...args);
 
   for (const method of ['pushState', 'replaceState'] as const) {
@@ -140,6 +146,12 @@ guard(() => {
     };
   }
   listen('popstate', navigated);
+  // A page restored from the back-forward cache is shown again without loading: one more view,
+  // of the address and with the referrer its last one had.
+  listen(
+    'pageshow',
+    guard((event: PageTransitionEvent) => event.persisted && enqueue('page')),
+  );
   listen('pagehide', flush);
   listen('visibilitychange', () => document.hidden && flush());
 
@@ -150,10 +162,11 @@ guard(() => {
       const form = event.target as HTMLFormElement;
       const email = !form.closest('[data-closedloop-ignore]') && formEmail(form);
       if (email) {
-        enqueue('track', { event: 'form_submit', properties: { formId: formId(form), email } });
+        command('track', 'form_submit', { formId: formId(form), email });
         // The identify follows the conversion in the same batch, which leaves now: the form is
         // probably taking the page away.
-        enqueue('identify', { traits: { email } }, true);
+        command('identify', { email });
+        flush();
       }
     }),
     true,

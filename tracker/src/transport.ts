@@ -3,14 +3,11 @@
  * page being closed, else fetch with keepalive. Nothing is retried and nothing is read back.
  */
 export const send = (url: string, body: string): void => {
-  let queued: boolean | undefined;
   try {
-    queued = navigator.sendBeacon(url, body);
+    if (navigator.sendBeacon(url, body)) return;
   } catch {
     // No sendBeacon, or a host page that broke it: fetch below.
   }
-  if (!queued) {
-    // A rejection would reach the host's unhandledrejection handlers (and error trackers).
-    fetch(url, { method: 'POST', body, keepalive: true }).catch(() => {});
-  }
+  // A rejection would reach the host's unhandledrejection handlers (and error trackers).
+  fetch(url, { method: 'POST', body, keepalive: true }).catch(() => {});
 };

@@ -24,13 +24,18 @@ export const chromiumFlags = [
   '--host-resolver-rules=MAP *.acme.test 127.0.0.1, MAP *.acme-shop.test 127.0.0.1, MAP www.linkedin.com 127.0.0.1',
 ];
 
-/** One Chromium for the test file, launched before its tests and closed after them. */
-export function useChromium(): () => Browser {
+/**
+ * One Chromium for the test file, launched before its tests and closed after them. Playwright
+ * turns the back-forward cache off by default; `backForwardCache` leaves it on, as browsers have
+ * it.
+ */
+export function useChromium(options: { backForwardCache?: boolean } = {}): () => Browser {
   let browser: Browser | undefined;
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: chromiumFlags,
+      ignoreDefaultArgs: options.backForwardCache ? ['--disable-back-forward-cache'] : [],
       timeout: 60_000,
     });
   }, 90_000);

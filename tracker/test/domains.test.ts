@@ -250,7 +250,17 @@ describe('cross-domain hand-over', () => {
       '/menu',
       site.html(
         `<a id="shop" href="${cart}">buy</a>
-         <script>document.addEventListener('auxclick', (e) => e.preventDefault());</script>`,
+         <script>
+           // The address the click carries, as the host's own handlers (and the browser's
+           // default action, prevented here) see it while the click is dispatched.
+           window.seen = [];
+           for (const type of ['click', 'auxclick']) {
+             document.addEventListener(type, (e) => {
+               window.seen.push([type, e.button, e.target.closest('a').href]);
+               e.preventDefault();
+             });
+           }
+         </script>`,
         { 'data-domains': 'acme.test, acme-shop.test' },
       ),
     );
@@ -258,10 +268,68 @@ describe('cross-domain hand-over', () => {
     await page.goto(site.url('www.acme.test', '/menu'));
     await eventually(() => expect(site.events()).toHaveLength(1));
     const href = () => page.$eval('#shop', (a) => (a as HTMLAnchorElement).href);
+    const seen = () => page.evaluate(() => (window as unknown as { seen: unknown[] }).seen);
+    const decorated = expect.stringMatching(/\/cart\?_cl=[0-9a-f]{32}\.\d+$/);
     await page.click('#shop', { button: 'right' });
     expect(await href()).toBe(cart);
     await page.click('#shop', { button: 'middle' });
-    expect(await href()).toMatch(/\/cart\?_cl=[0-9a-f]{32}\.\d+$/);
+    await page.click('#shop');
+    expect(await seen()).toEqual([
+      ['auxclick', 2, cart],
+      ['auxclick', 1, decorated],
+      ['click', 0, decorated],
+    ]);
+    // Only while the click is dispatched: after it, the link is as written again.
+    await eventually(async () => expect(await href()).toBe(cart));
+  });
+
+  it('leaves the link as written once a click has carried the id: middle click, Ctrl/Cmd click, click opening a new tab', async () => {
+    const domains = { 'data-domains': 'acme.test, acme-shop.test' };
+    const written = {
+      shop: site.url('shop.acme-shop.test', '/cart?item=7#summary'),
+      tab: site.url('shop.acme-shop.test', '/cart?via=tab'),
+    };
+    site.page(
+      'www.acme.test',
+      '/links',
+      site.html(
+        `<a id="shop" href="${written.shop}">buy</a>
+         <a id="tab" href="${written.tab}" target="_blank">buy in a new tab</a>`,
+        domains,
+      ),
+    );
+    site.page('shop.acme-shop.test', '/cart', site.html('<p>cart</p>', domains));
+    const { page, context } = await newVisitor(browser());
+    // The server's record is the whole file's.
+    const before = site.received.length;
+    await page.goto(site.url('www.acme.test', '/links'));
+    const [links] = await eventually(() => {
+      const events = site.events();
+      expect(events).toHaveLength(1);
+      return events;
+    });
+    const clicks = [
+      { link: '#shop', options: { button: 'middle' as const } },
+      { link: '#shop', options: { modifiers: ['ControlOrMeta' as const] } },
+      { link: '#tab', options: {} },
+    ];
+    for (const { link, options } of clicks) {
+      const [tab] = await Promise.all([context.waitForEvent('page'), page.click(link, options)]);
+      // The new tab went with the id, and the page that stays shows the link as written.
+      await eventually(() => expect(tab.url()).toMatch(/\/cart\?/));
+      const attribute = await page.$eval(link, (a) => a.getAttribute('href'));
+      expect(attribute).toBe(link === '#tab' ? written.tab : written.shop);
+      await tab.close();
+    }
+    const carts = site.received
+      .slice(before)
+      .filter((r) => r.host === 'shop.acme-shop.test' && r.path === '/cart');
+    expect(carts.map((r) => r.url)).toEqual([
+      expect.stringMatching(/^\/cart\?item=7&_cl=[0-9a-f]{32}\.\d+$/),
+      expect.stringMatching(/^\/cart\?item=7&_cl=[0-9a-f]{32}\.\d+$/),
+      expect.stringMatching(/^\/cart\?via=tab&_cl=[0-9a-f]{32}\.\d+$/),
+    ]);
+    for (const cart of carts) expect(cart.url).toContain(`_cl=${links.anonymousId}.`);
   });
 });
 

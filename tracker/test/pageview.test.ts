@@ -247,4 +247,47 @@ describe('single-page navigation', () => {
       [`${app}/pricing`, `${app}/pricing?plan=pro`],
     ]);
   });
+
+  it('gives a page view the title the router sets after pushState, and a referrer without the #fragment', async () => {
+    site.page(
+      'www.acme.test',
+      '/app',
+      site.html(
+        `<script>
+          // As React Router or Next.js do: the URL first, the title once the route has rendered.
+          window.go = (path, title) => {
+            history.pushState({}, '', path);
+            setTimeout(() => { document.title = title; }, 0);
+          };
+        </script>`,
+        {},
+        { title: 'Home' },
+      ),
+    );
+    const { page } = await newVisitor(browser());
+    const at = (path: string) => site.url('www.acme.test', path);
+    await page.goto(at('/app?utm_source=news#top'));
+    await eventually(() => expect(site.events()).toHaveLength(1));
+    // In quick succession: a page view's title is read at the next one, or else as it leaves.
+    type Go = { go: (path: string, title: string) => void };
+    const go = async (path: string, title: string) => {
+      await page.evaluate(([p, t]) => (window as unknown as Go).go(p, t), [path, title]);
+      await eventually(async () => expect(await page.title()).toBe(title));
+    };
+    await go('/pricing', 'Pricing');
+    await go('/contact#form', 'Contact us');
+    await go('/about', 'About');
+    await page.goto('about:blank');
+    const views = await eventually(() => {
+      const events = site.eventsInOrderMade();
+      expect(events).toHaveLength(4);
+      return events;
+    });
+    expect(views.map((e) => e.context.page)).toEqual([
+      { url: at('/app?utm_source=news#top'), referrer: '', title: 'Home' },
+      { url: at('/pricing'), referrer: at('/app?utm_source=news'), title: 'Pricing' },
+      { url: at('/contact#form'), referrer: at('/pricing'), title: 'Contact us' },
+      { url: at('/about'), referrer: at('/contact'), title: 'About' },
+    ]);
+  });
 });

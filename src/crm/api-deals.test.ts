@@ -1,6 +1,6 @@
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
-import { apiDealsBodySchema, dealFromApi } from './api-deals.js';
+import { apiDealsBodySchema, dealFromApi, inexactAmountError } from './api-deals.js';
 
 const checkBody = Compile(apiDealsBodySchema);
 
@@ -29,5 +29,68 @@ describe('a deal of POST /api/deals', () => {
     expect('deal' in largest && largest.deal.row?.amount).toBe('900719925474.00');
     const cents = dealFromApi({ id: 'D-float', amount: 0.1 + 0.2 }, 0);
     expect('deal' in cents && cents.deal.row?.amount).toBe('0.30000000000000004');
+  });
+});
+
+describe('what a deal of POST /api/deals dates', () => {
+  it('dates its stage, and the status given with it, by the latest change into that stage', () => {
+    const read = dealFromApi(
+      {
+        id: 'S3',
+        stage: 'Proposal',
+        status: 'open',
+        stageChanges: [
+          { stage: 'Proposal', at: '2026-10-12T00:00:00Z' },
+          { stage: 'Proposal', at: '2026-10-20T00:00:00Z' },
+          { stage: 'Demo', at: '2026-10-25T00:00:00Z' },
+        ],
+      },
+      0,
+    );
+    const at = Date.parse('2026-10-20T00:00:00Z');
+    expect('deal' in read && read.deal.fieldTimes).toEqual({ stage: at, status: at });
+    // A stage no change enters, or no changes at all: taken as current, as before.
+    for (const stageChanges of [[{ stage: 'Demo', at: '2026-10-25T00:00:00Z' }], undefined]) {
+      const undated = dealFromApi({ id: 'S3', stage: 'Proposal', stageChanges }, 0);
+      expect('deal' in undated && undated.deal).not.toHaveProperty('fieldTimes');
+    }
+  });
+});
+
+describe('money of POST /api/deals', () => {
+  it('refuses a currency no ISO 4217 code names, however it is written', () => {
+    for (const currency of ['QQQ', 'xyz']) {
+      expect(dealFromApi({ id: 'D1', amount: '100.10', currency }, 2)).toEqual({
+        error: `deals.2.currency: expected an ISO 4217 code such as EUR, got "${currency}"`,
+      });
+    }
+  });
+
+  it('refuses a negative amount, and takes zero however it is signed', () => {
+    for (const amount of [-5, '-5', '-0.01']) {
+      expect(dealFromApi({ id: 'D1', amount }, 1)).toEqual({
+        error: `deals.1.amount: expected an amount of 0 or more, got ${amount}`,
+      });
+    }
+    for (const amount of [-0, '-0', '-0.00']) {
+      expect('deal' in dealFromApi({ id: 'D1', amount }, 0), String(amount)).toBe(true);
+    }
+  });
+
+  it('says what an amount its currency cannot hold should be', () => {
+    const read = (row: object) => ({
+      externalId: 'D1',
+      row: { externalId: 'D1', ...row },
+      history: [],
+    });
+    expect(inexactAmountError(read({ amount: '100.5' }), 4, 'JPY')).toBe(
+      'deals.4.amount: expected an amount in JPY with no decimals, got 100.5',
+    );
+    expect(inexactAmountError(read({ amount: '1.2345' }), 0, 'KWD')).toBe(
+      'deals.0.amount: expected an amount in KWD with at most 3 decimals, got 1.2345',
+    );
+    expect(inexactAmountError(read({ currency: 'JPY' }), 0, 'JPY')).toBe(
+      "deals.0.currency: expected a currency that holds the deal's amount exactly, got JPY (no decimals); give the amount in JPY with it",
+    );
   });
 });

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { isExactAmount, maxExactAmount } from '../core/money.js';
+import { isExactAmount, isKnownCurrency, maxExactAmount, minorDigits } from '../core/money.js';
 import type { HistoryRow } from './formats/format.js';
 import type { IncomingDeal } from './import/merge-deal.js';
 import { parseMoment } from './values.js';
@@ -51,8 +51,8 @@ export const apiDealsBodySchema = Type.Object({
 export type ApiDeal = Static<typeof apiDealSchema>;
 
 /**
- * An API deal as what it says about one deal; a date that does not parse is an error naming
- * the field (by its index in the body).
+ * An API deal as what it says about one deal; a date that does not parse, a negative amount or a
+ * currency no ISO 4217 code names is an error naming the field (by its index in the body).
  */
 export function dealFromApi(
   deal: ApiDeal,
@@ -72,6 +72,17 @@ export function dealFromApi(
       error: `${field('amount')}: expected a decimal amount such as 12000.50, at most ${maxExactAmount}, got ${amount}`,
     };
   }
+  // Refused as the Pipedrive webhook refuses it: a negative amount is no deal's value.
+  if (amount !== undefined && Number(amount) < 0) {
+    return { error: `${field('amount')}: expected an amount of 0 or more, got ${amount}` };
+  }
+  const currency = deal.currency?.toUpperCase();
+  // Three letters are not enough: a code Intl does not know would fail deep in the merge.
+  if (currency !== undefined && !isKnownCurrency(currency)) {
+    return {
+      error: `${field('currency')}: expected an ISO 4217 code such as EUR, got ${JSON.stringify(deal.currency)}`,
+    };
+  }
   const history: HistoryRow[] = [];
   for (const [i, change] of (deal.stageChanges ?? []).entries()) {
     const cell = parseMoment(change.at, field(`stageChanges.${i}.at`));
@@ -79,12 +90,21 @@ export function dealFromApi(
     if (cell.value === undefined) return { error: `${field(`stageChanges.${i}.at`)}: is required` };
     history.push({ externalId: deal.id, stage: change.stage, enteredAt: cell.value });
   }
+  // A stage the delivery's own changes enter is as old as the latest of them, and so is the status
+  // given with it: a late or retried delivery must not take the deal back to it.
+  const stageEntries = history.filter((entry) => entry.stage === deal.stage);
+  const stageAt =
+    stageEntries.length === 0 ? undefined : Math.max(...stageEntries.map((e) => e.enteredAt.at));
+  const fieldTimes =
+    stageAt === undefined
+      ? undefined
+      : { stage: stageAt, ...(deal.status === undefined ? {} : { status: stageAt }) };
   const row = Object.fromEntries(
     Object.entries({
       externalId: deal.id,
       name: deal.name,
       amount,
-      currency: deal.currency?.toUpperCase(),
+      currency,
       status: deal.status,
       stage: deal.stage,
       pipeline: deal.pipeline,
@@ -99,5 +119,24 @@ export function dealFromApi(
       emails: deal.emails,
     }).filter(([, value]) => value !== undefined),
   ) as unknown as IncomingDeal['row'];
-  return { deal: { externalId: deal.id, row, history } };
+  return {
+    deal:
+      fieldTimes === undefined
+        ? { externalId: deal.id, row, history }
+        : { externalId: deal.id, row, history, fieldTimes },
+  };
+}
+
+/**
+ * The refusal of an amount its currency cannot hold in minor units (`12.345` USD, `100.5` JPY),
+ * which the merge would round: money from the API is exact. The currency is the one in force for
+ * the deal, given or stored. When the delivery gave no amount, its currency is what changed.
+ */
+export function inexactAmountError(deal: IncomingDeal, index: number, currency: string): string {
+  const digits = minorDigits(currency);
+  const decimals = digits === 0 ? 'no decimals' : `at most ${digits} decimals`;
+  const amount = deal.row?.amount;
+  return amount === undefined
+    ? `deals.${index}.currency: expected a currency that holds the deal's amount exactly, got ${currency} (${decimals}); give the amount in ${currency} with it`
+    : `deals.${index}.amount: expected an amount in ${currency} with ${decimals}, got ${amount}`;
 }

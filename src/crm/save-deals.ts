@@ -14,6 +14,12 @@ export interface SaveOptions {
   readonly onUnknown?: (deal: IncomingDeal) => void;
   /** The zone whose calendar days "closed before created" compares (default: the workspace's). */
   readonly timeZone?: string;
+  /**
+   * Called inside the transaction for a deal whose amount its currency (the one in force: given
+   * or stored) cannot hold in minor units. Throwing refuses the whole input, nothing written;
+   * otherwise the amount is rounded and listed, as an export's quirk.
+   */
+  readonly onInexactAmount?: (deal: IncomingDeal, currency: string) => void;
 }
 
 export interface SaveResult {
@@ -79,6 +85,9 @@ export async function saveIncomingDeals(
         now,
         outcomeOf,
       });
+      if (merged.quirks.includes('amount rounded to minor units')) {
+        options.onInexactAmount?.(deal, merged.draft.currency ?? workspace.currency);
+      }
       for (const quirk of merged.quirks) note(quirk, deal.externalId);
       const { pipeline, stage } = merged.draft;
       const configured = pipelines.get(pipeline)?.stages.some((known) => known.name === stage);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { startCollector } from '../test-support/collector.js';
 
 const clock = Date.UTC(2027, 2, 1, 12);
-const collector = await startCollector({ now: () => clock });
+// Behind a proxy on this host that ends TLS: HubSpot signs the public https:// address.
+const collector = await startCollector({ now: () => clock, trustProxy: ['127.0.0.1'] });
 const { store, workspace, secretKey } = collector;
 const bearer = { headers: { authorization: `Bearer ${secretKey}` } };
 const appSecret = 'hubspot-app-secret-0f3a';
@@ -177,6 +178,23 @@ describe('HubSpot webhooks', () => {
     expect((await send()).status).toBe(200);
     const after = await dealsOf('hubspot');
     expect({ ...after[0], updatedAt: 0 }).toEqual({ ...before[0], updatedAt: 0 });
+  });
+
+  it("believes X-Forwarded-Proto only from a trusted proxy: else the signed https address is not the request's", async () => {
+    const direct = await startCollector({ now: () => clock });
+    await direct.store.state.setIntegrationSecret(direct.workspace.id, 'hubspot', appSecret);
+    const directPath = `/webhooks/hubspot/${direct.workspace.id}`;
+    const send = (signedUri: string) =>
+      direct.post(directPath, delivery, {
+        auth: null,
+        headers: hubspotHeaders(delivery, signedUri, clock),
+      });
+    const spoofed = await send(`https://crm.example.com${directPath}`);
+    expect(spoofed.status).toBe(401);
+    expect(spoofed.body.error.message).toBe(
+      'webhook: X-HubSpot-Signature-v3: the signature does not match this request',
+    );
+    expect((await send(`http://crm.example.com${directPath}`)).status).toBe(200);
   });
 
   it('keeps the newer amount and name when an older change is delivered later', async () => {
@@ -559,5 +577,266 @@ describe('GET /api/funnel', () => {
       ]);
     }
     expect((await get('', { authorization: 'Bearer sk_nope' })).status).toBe(401);
+  });
+});
+
+describe('POST /api/deals: late deliveries and exact money', () => {
+  const send = (deals: unknown[]) => collector.post('/api/deals', { deals }, bearer);
+  const apiDeal = async (id: string) =>
+    (await dealsOf('api')).find((deal) => deal.externalId === id);
+  const at = (iso: string) => ({ at: Date.parse(iso), dateOnly: false });
+
+  it('keeps a won deal won when an older stage change is delivered again', async () => {
+    // Its own pipeline, so that the funnel of `default` above is not this test's.
+    const pipeline = 'Late deliveries';
+    const proposal = {
+      id: 'S3',
+      pipeline,
+      stage: 'Proposal',
+      stageChanges: [{ stage: 'Proposal', at: '2026-10-20T00:00:00Z' }],
+    };
+    const demo = { stage: 'Demo', at: '2026-10-10T00:00:00Z' };
+    const first = await send([{ ...proposal, stageChanges: [demo, ...proposal.stageChanges] }]);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const won = await send([
+      {
+        id: 'S3',
+        stage: 'Closed Won',
+        stageChanges: [{ stage: 'Closed Won', at: '2026-11-01T00:00:00Z' }],
+      },
+    ]);
+    expect(won.body).toMatchObject({ updated: 1 });
+    const late = await send([proposal]);
+    expect(late.status, JSON.stringify(late.body)).toBe(200);
+    expect(late.body).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    // With the status given too, and after a win told by its stage change alone.
+    await send([{ ...proposal, id: 'S4' }]);
+    await send([{ id: 'S4', stageChanges: [{ stage: 'Closed Won', at: '2026-11-01T00:00:00Z' }] }]);
+    const lateOpen = await send([{ ...proposal, id: 'S4', status: 'open' }]);
+    expect(lateOpen.body).toMatchObject({ unchanged: 1 });
+    for (const id of ['S3', 'S4']) {
+      const deal = await apiDeal(id);
+      expect(deal, id).toMatchObject({
+        stage: 'Closed Won',
+        status: 'won',
+        closedAt: at('2026-11-01T00:00:00Z'),
+      });
+      expect(
+        deal?.history.map((entry) => [entry.stage, new Date(entry.enteredAt.at).toISOString()]),
+        id,
+      ).toEqual([
+        ...(id === 'S3' ? [['Demo', '2026-10-10T00:00:00.000Z']] : []),
+        ['Proposal', '2026-10-20T00:00:00.000Z'],
+        ['Closed Won', '2026-11-01T00:00:00.000Z'],
+      ]);
+    }
+    // A newer stage change still moves it: re-opened, dated where it happened.
+    await send([
+      {
+        id: 'S3',
+        stage: 'Negotiation',
+        stageChanges: [{ stage: 'Negotiation', at: '2026-11-05T00:00:00Z' }],
+      },
+    ]);
+    expect(await apiDeal('S3')).toMatchObject({
+      stage: 'Negotiation',
+      status: 'open',
+      closedAt: null,
+    });
+    expect((await apiDeal('S3'))?.history.at(-1)).toEqual({
+      stage: 'Negotiation',
+      enteredAt: at('2026-11-05T00:00:00Z'),
+    });
+  });
+
+  it('refuses a currency that is no ISO 4217 code, naming the field, and stores nothing', async () => {
+    const response = await send([{ id: 'D-QQQ', amount: '100.10', currency: 'QQQ' }]);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toEqual({
+      code: 'CL_ERR_DEAL_INVALID',
+      message: 'deals.0.currency: expected an ISO 4217 code such as EUR, got "QQQ"',
+    });
+    expect(await apiDeal('D-QQQ')).toBeUndefined();
+  });
+
+  it('refuses an amount its currency cannot hold, or a negative one, and stores nothing', async () => {
+    for (const [deals, message] of [
+      [
+        [{ id: 'D-jpy', amount: '100.5', currency: 'JPY' }],
+        'deals.0.amount: expected an amount in JPY with no decimals, got 100.5',
+      ],
+      [
+        [{ id: 'D-usd', amount: '12.345', currency: 'usd' }],
+        'deals.0.amount: expected an amount in USD with at most 2 decimals, got 12.345',
+      ],
+      [[{ id: 'D-neg', amount: -5 }], 'deals.0.amount: expected an amount of 0 or more, got -5'],
+      [
+        [{ id: 'D-neg', amount: '-0.01', currency: 'EUR' }],
+        'deals.0.amount: expected an amount of 0 or more, got -0.01',
+      ],
+      // The whole delivery is refused, the good deal before the bad one too.
+      [
+        [
+          { id: 'D-ok', amount: '10', currency: 'EUR' },
+          { id: 'D-usd', amount: 0.125 },
+        ],
+        'deals.1.amount: expected an amount in USD with at most 2 decimals, got 0.125',
+      ],
+    ] as const) {
+      const response = await send([...deals]);
+      expect(response.status, JSON.stringify(deals)).toBe(400);
+      expect(response.body.error).toEqual({ code: 'CL_ERR_DEAL_INVALID', message });
+    }
+    for (const id of ['D-jpy', 'D-usd', 'D-neg', 'D-ok']) expect(await apiDeal(id)).toBeUndefined();
+
+    // Trailing zeros are exact; an amount without its currency is read in the deal's.
+    const yen = await send([{ id: 'D-yen', amount: '1200.00', currency: 'jpy', pipeline: 'Yen' }]);
+    expect(yen.status, JSON.stringify(yen.body)).toBe(200);
+    expect(await apiDeal('D-yen')).toMatchObject({ amountMinor: 1200, currency: 'JPY' });
+    const cents = await send([{ id: 'D-yen', amount: '1300.5' }]);
+    expect([cents.status, cents.body.error?.message]).toEqual([
+      400,
+      'deals.0.amount: expected an amount in JPY with no decimals, got 1300.5',
+    ]);
+    // A currency alone keeps the number, which the new currency must hold.
+    await send([{ id: 'D-cents', amount: '99.99', currency: 'USD', pipeline: 'Yen' }]);
+    const toYen = await send([{ id: 'D-cents', currency: 'JPY' }]);
+    expect([toYen.status, toYen.body.error?.message]).toEqual([
+      400,
+      "deals.0.currency: expected a currency that holds the deal's amount exactly, got JPY (no decimals); give the amount in JPY with it",
+    ]);
+    expect(await apiDeal('D-yen')).toMatchObject({ amountMinor: 1200, currency: 'JPY' });
+    expect(await apiDeal('D-cents')).toMatchObject({ amountMinor: 9999, currency: 'USD' });
+    const both = await send([{ id: 'D-cents', currency: 'JPY', amount: 15000 }]);
+    expect(both.status).toBe(200);
+    expect(await apiDeal('D-cents')).toMatchObject({ amountMinor: 15000, currency: 'JPY' });
+  });
+});
+
+describe('HubSpot webhooks in the deal’s own currency', () => {
+  const path = `/webhooks/hubspot/${workspace.id}`;
+  /** Signed for the URI the server sees without a proxy, whether or not it trusts one. */
+  const send = (events: unknown[]) => {
+    const body = JSON.stringify(events);
+    const signature = createHmac('sha256', appSecret)
+      .update(`POSThttp://crm.example.com${path}${body}${clock}`)
+      .digest('base64');
+    return collector.post(path, body, {
+      auth: null,
+      headers: {
+        host: 'crm.example.com',
+        'x-hubspot-signature-v3': signature,
+        'x-hubspot-request-timestamp': String(clock),
+      },
+    });
+  };
+  const change = (propertyName: string, propertyValue: string, occurredAt: number) => ({
+    subscriptionType: 'deal.propertyChange',
+    objectId: 960,
+    propertyName,
+    propertyValue,
+    occurredAt,
+  });
+
+  it('reads an amount in the currency deal_currency_code gives, and keeps the newer one', async () => {
+    const deliveries = [
+      [
+        {
+          subscriptionType: 'deal.creation',
+          objectId: 960,
+          occurredAt: clock - 90_000,
+        },
+        change('pipeline', 'Euro deals', clock - 90_000),
+      ],
+      [change('deal_currency_code', 'eur', clock - 80_000)],
+      [change('amount', '50000', clock - 70_000)],
+      // A retried older change of the currency does not undo the newer one.
+      [change('deal_currency_code', 'GBP', clock - 85_000)],
+    ];
+    for (const events of deliveries) {
+      const response = await send(events);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+    }
+    const deal = (await dealsOf('hubspot')).find((d) => d.externalId === '960');
+    expect(deal).toMatchObject({ amountMinor: 5_000_000, currency: 'EUR' });
+    expect(deal?.amountHistory).toEqual([
+      { at: { at: clock - 70_000, dateOnly: false }, minor: 5_000_000, currency: 'EUR' },
+    ]);
+    const bad = await send([change('deal_currency_code', 'QQQ', clock - 60_000)]);
+    expect([bad.status, bad.body.error]).toEqual([
+      400,
+      {
+        code: 'CL_ERR_DEAL_INVALID',
+        message: 'events.0.propertyValue: expected an ISO 4217 code such as EUR, got "QQQ"',
+      },
+    ]);
+  });
+});
+
+describe('Pipedrive webhooks: amounts dated by update_time, malformed fields refused', () => {
+  const path = `/webhooks/pipedrive/${workspace.id}`;
+  const headers = {
+    authorization: `Basic ${Buffer.from('pipedrive:pd-pass').toString('base64')}`,
+  };
+  const send = (body: unknown) => collector.post(path, body, { auth: null, headers });
+  const deal7 = (action: string, fields: Record<string, unknown>) => ({
+    meta: { action, object: 'deal', id: 7 },
+    current: {
+      id: 7,
+      title: 'Hooli',
+      currency: 'USD',
+      stage_id: 3,
+      pipeline_id: 2,
+      add_time: '2026-11-01 09:00:00',
+      ...fields,
+    },
+    previous: action === 'added' ? null : { stage_id: 3 },
+  });
+
+  it('puts each value in the amount history at its update_time, a late one too', async () => {
+    const deliveries = [
+      deal7('added', { value: 10, status: 'open', update_time: '2026-11-01 09:00:00' }),
+      deal7('updated', {
+        value: 30,
+        status: 'won',
+        won_time: '2026-11-03 09:00:00',
+        update_time: '2026-11-03 09:00:00',
+      }),
+      deal7('updated', { value: 20, status: 'open', update_time: '2026-11-02 09:00:00' }),
+    ];
+    for (const body of deliveries) {
+      const response = await send(body);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+    }
+    const deal = (await dealsOf('pipedrive')).find((d) => d.externalId === '7');
+    expect(deal).toMatchObject({ amountMinor: 3000, status: 'won' });
+    expect(
+      deal?.amountHistory.map((entry) => [new Date(entry.at.at).toISOString(), entry.minor]),
+    ).toEqual([
+      ['2026-11-01T09:00:00.000Z', 1000],
+      ['2026-11-02T09:00:00.000Z', 2000],
+      ['2026-11-03T09:00:00.000Z', 3000],
+    ]);
+  });
+
+  it('refuses an id, title, status or stage of the wrong kind, naming it, and stores nothing', async () => {
+    const before = (await dealsOf('pipedrive')).length;
+    for (const [fields, message] of [
+      [
+        { id: { a: 1 }, stage_id: [1, 2] },
+        'id: expected a whole number or a non-empty string, got {"a":1}',
+      ],
+      [
+        { id: 8, stage_id: [1, 2] },
+        'stage_id: expected a whole number or a non-empty string, got [1,2]',
+      ],
+      [{ id: 8, title: 5 }, 'title: expected a string, got 5'],
+      [{ id: 8, status: 'WON' }, 'status: expected open, won, lost or deleted, got "WON"'],
+    ] as const) {
+      const response = await send(deal7('updated', fields));
+      expect(response.status, JSON.stringify(fields)).toBe(400);
+      expect(response.body.error).toEqual({ code: 'CL_ERR_DEAL_INVALID', message });
+    }
+    expect(await dealsOf('pipedrive')).toHaveLength(before);
   });
 });

@@ -5,7 +5,7 @@ import { basicAuthCredentials } from '../collect/basic-auth.js';
 import { ClosedloopError } from '../core/errors.js';
 import { describeSchemaError } from '../core/schema-errors.js';
 import { apiConversionsBodySchema, offlineConversion } from '../crm/api-conversions.js';
-import { apiDealsBodySchema, dealFromApi } from '../crm/api-deals.js';
+import { apiDealsBodySchema, dealFromApi, inexactAmountError } from '../crm/api-deals.js';
 import type { IncomingDeal } from '../crm/import/merge-deal.js';
 import { checkedPipeline } from '../crm/pipeline-config.js';
 import { type SaveResult, saveIncomingDeals } from '../crm/save-deals.js';
@@ -53,7 +53,14 @@ export async function registerCrmRoutes(
       incoming.push(result.deal);
     }
     return summary(
-      await saveIncomingDeals(state, workspace, incoming, { source: 'api', now: now() }),
+      await saveIncomingDeals(state, workspace, incoming, {
+        source: 'api',
+        now: now(),
+        onInexactAmount: (deal, currency) => {
+          const error = inexactAmountError(deal, incoming.indexOf(deal), currency);
+          throw new ClosedloopError('CL_ERR_DEAL_INVALID', error);
+        },
+      }),
     );
   });
 

@@ -35,7 +35,7 @@ export function basicAuth(writeKey: string): string {
 
 /** A collector on an in-memory store, called in-process (no sockets), closed after the file's tests. */
 export async function startCollector(
-  options: { bodyLimit?: number; now?: () => number } = {},
+  options: { bodyLimit?: number; now?: () => number; trustProxy?: readonly string[] } = {},
 ): Promise<TestCollector> {
   const store = await openSqliteStore(':memory:');
   const app = await buildApp({
@@ -43,6 +43,7 @@ export async function startCollector(
     state: store.state,
     bodyLimit: options.bodyLimit,
     now: options.now,
+    trustProxy: options.trustProxy,
   });
   const { workspace, writeKey, secretKey } = await store.state.createWorkspace('test');
   afterAll(async () => {

@@ -531,6 +531,48 @@ const incomingArb: fc.Arbitrary<IncomingDeal> = fc
     history: history.map((entry) => ({ externalId: 'D-1', ...entry })),
   }));
 
+describe('mergeDeal: a dated stage older than the stored history', () => {
+  it('leaves the stage and status alone, whichever input dated the stored ones', () => {
+    // Won by a stage change alone: no field time says when the stage was set.
+    const won = mergeDeal(
+      undefined,
+      incoming(undefined, [
+        ['Proposal', '2026-10-20T00:00:00Z'],
+        ['Closed Won', '2026-11-01T00:00:00Z'],
+      ]),
+      context,
+    ).draft;
+    expect(won).toMatchObject({ stage: 'Closed Won', status: 'won' });
+    const proposalAt = Date.parse('2026-10-20T00:00:00Z');
+    const late = mergeDeal(
+      stored(won),
+      {
+        ...incoming({ stage: 'Proposal', status: 'open' }, [['Proposal', '2026-10-20T00:00:00Z']]),
+        fieldTimes: { stage: proposalAt, status: proposalAt },
+      },
+      context,
+    );
+    expect(late.draft).toMatchObject({
+      stage: 'Closed Won',
+      status: 'won',
+      closedAt: moment('2026-11-01T00:00:00Z'),
+    });
+    expect(stages(late.draft)).toEqual(['Proposal', 'Closed Won']);
+    expect(late.quirks).not.toContain('re-opened');
+    // One dated at or after the last entry still moves the deal.
+    const reopenedAt = Date.parse('2026-11-05T00:00:00Z');
+    const reopened = mergeDeal(
+      stored(won),
+      {
+        ...incoming({ stage: 'Proposal' }, [['Proposal', '2026-11-05T00:00:00Z']]),
+        fieldTimes: { stage: reopenedAt },
+      },
+      context,
+    ).draft;
+    expect(reopened).toMatchObject({ stage: 'Proposal', status: 'open', closedAt: null });
+  });
+});
+
 describe('mergeDeal: replay', () => {
   it('reads amounts in time order, whatever the order of the rows, so a replay adds none', () => {
     const at = (text: string): Moment => ({ at: Date.parse(`${text}Z`), dateOnly: false });

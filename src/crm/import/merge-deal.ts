@@ -203,10 +203,16 @@ function withoutStaleFields(
     return { row, fieldTimes: times };
   }
   const times: Record<string, number> = { ...stored?.fieldTimes };
+  // The stored stage and status are as new as the stored history's latest entry, whichever
+  // input set them: a stage dated before it is older news.
+  const lastEntryAt = stored?.history.at(-1)?.enteredAt.at;
   const fresh: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
     const said = given[key as keyof DealRow];
-    const held = times[key];
+    const held =
+      (key === 'stage' || key === 'status') && lastEntryAt !== undefined
+        ? Math.max(times[key] ?? lastEntryAt, lastEntryAt)
+        : times[key];
     if (said !== undefined && held !== undefined && said < held) continue;
     fresh[key] = value;
     if (said !== undefined && value !== undefined) times[key] = said;

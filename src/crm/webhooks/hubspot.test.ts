@@ -106,6 +106,38 @@ describe('dealsFromHubspot', () => {
     expect(draft.closedAt).toEqual(at(t0 + 5 * minute));
   });
 
+  it('reads deal_currency_code as the deal’s currency, dated, and its amounts in it', () => {
+    const { deals, ignored } = dealsFromHubspot([
+      created(910, t0),
+      changed(910, 'amount', '50000', t0 + 2 * minute),
+      changed(910, 'deal_currency_code', ' eur ', t0 + minute),
+      changed(911, 'deal_currency_code', '', t0),
+    ]);
+    expect(ignored).toBe(1);
+    expect(deals).toEqual([
+      {
+        externalId: '910',
+        row: { externalId: '910', createdAt: at(t0), currency: 'EUR', amount: '50000' },
+        history: [],
+        amountChanges: [{ at: at(t0 + 2 * minute), amount: '50000' }],
+        fieldTimes: { createdAt: t0, currency: t0 + minute, amount: t0 + 2 * minute },
+      },
+    ]);
+    const { draft } = mergeDeal(undefined, deals[0] as NonNullable<(typeof deals)[0]>, {
+      source: 'hubspot',
+      workspaceCurrency: 'USD',
+      now: t0 + 86_400_000,
+      outcomeOf: (_pipeline, stage) => outcomeOfStage(stage),
+    });
+    expect(draft).toMatchObject({ amountMinor: 5_000_000, currency: 'EUR' });
+    expect(draft.amountHistory).toEqual([
+      { at: at(t0 + 2 * minute), minor: 5_000_000, currency: 'EUR' },
+    ]);
+    expect(refusal([changed(910, 'deal_currency_code', 'QQQ', t0)])).toBe(
+      'events.0.propertyValue: expected an ISO 4217 code such as EUR, got "QQQ"',
+    );
+  });
+
   it('refuses an event without a numeric occurredAt (a retry would date it anew), naming it', () => {
     const stage = changed(903, 'dealstage', 'contractsent', t0);
     expect(refusal([stage, { ...stage, occurredAt: undefined }])).toBe(

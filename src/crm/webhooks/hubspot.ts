@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isPlausibleDate } from '../../core/as-of.js';
 import type { Moment } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
-import { isExactAmount } from '../../core/money.js';
+import { isExactAmount, isKnownCurrency } from '../../core/money.js';
 import type { DealRow, HistoryRow } from '../formats/format.js';
 import type { IncomingDeal } from '../import/merge-deal.js';
 
@@ -103,6 +103,7 @@ type Change =
   | { readonly kind: 'contact'; readonly contactId: string }
   | { readonly kind: 'stage'; readonly stage: string }
   | { readonly kind: 'amount'; readonly amount: string }
+  | { readonly kind: 'currency'; readonly currency: string }
   | { readonly kind: 'closedate'; readonly ms: number }
   | { readonly kind: 'name' | 'pipeline'; readonly value: string };
 
@@ -118,11 +119,12 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /**
  * What a delivery says about deals: `deal.creation` makes the deal, `deal.propertyChange` of
  * `dealstage` adds a stage change dated at `occurredAt` (a late one lands in its place), of
- * `amount`, `closedate`, `dealname` or `pipeline` sets the field; contact associations link
- * contacts. Each deal's events apply in `occurredAt` order, so the latest change of a field wins
- * whatever order HubSpot sent them in. Other events (a deletion, another object, a property not
- * read, an empty value) make no deal and are counted in `ignored`. A malformed event refuses the
- * whole delivery with `CL_ERR_DEAL_INVALID` naming its field (`events.2.propertyValue`).
+ * `amount`, `deal_currency_code`, `closedate`, `dealname` or `pipeline` sets the field; contact
+ * associations link contacts. Each deal's events apply in `occurredAt` order, so the latest
+ * change of a field wins whatever order HubSpot sent them in. Other events (a deletion, another
+ * object, a property not read, an empty value) make no deal and are counted in `ignored`. A
+ * malformed event refuses the whole delivery with `CL_ERR_DEAL_INVALID` naming its field
+ * (`events.2.propertyValue`).
  */
 export function dealsFromHubspot(events: readonly unknown[]): {
   deals: IncomingDeal[];
@@ -171,6 +173,10 @@ function dealOf(externalId: string, changes: readonly DealChange[]): IncomingDea
         row.amount = change.amount;
         fieldTimes.amount = at;
         amountChanges.push({ at: moment, amount: change.amount });
+        break;
+      case 'currency':
+        row.currency = change.currency;
+        fieldTimes.currency = at;
         break;
       case 'closedate':
         row.expectedCloseAt = { at: change.ms, dateOnly: false };
@@ -256,6 +262,14 @@ function propertyChange(name: string | undefined, value: string, path: string): 
       // Left to the merge, an amount it cannot hold exactly would be dropped without a word.
       if (!isExactAmount(trimmed)) throw invalid(path, 'expected an amount such as 1200.50', value);
       return { kind: 'amount', amount: trimmed };
+    case 'deal_currency_code': {
+      // In a multi-currency portal the deal's amount is in its own currency, not the workspace's.
+      if (trimmed === '') return undefined;
+      const code = trimmed.toUpperCase();
+      if (!isKnownCurrency(code))
+        throw invalid(path, 'expected an ISO 4217 code such as EUR', value);
+      return { kind: 'currency', currency: code };
+    }
     case 'closedate': {
       // HubSpot sends epoch milliseconds; an empty value (cleared) must not read as 0, 1970.
       if (trimmed === '') return undefined;

@@ -159,3 +159,61 @@ describe('dealFromPipedrive refuses what it cannot store exactly', () => {
     expect(noClose?.row).not.toHaveProperty('expectedCloseAt');
   });
 });
+
+describe('dealFromPipedrive amounts', () => {
+  it('dates the value by update_time, so a late update takes its place in the history', () => {
+    const deal = dealFromPipedrive(v1({ ...v1Deal, value: 30 }, v1Deal), names);
+    expect(deal?.amountChanges).toEqual([{ at: at('2027-02-12T09:30:00Z'), amount: '30' }]);
+    expect(deal?.fieldTimes).toMatchObject({ amount: Date.parse('2027-02-12T09:30:00Z') });
+    // No value, or no time to date it by: no dated amount.
+    expect(dealFromPipedrive(v1({ ...v1Deal, value: null }, v1Deal))).not.toHaveProperty(
+      'amountChanges',
+    );
+    const undated = dealFromPipedrive(v1({ ...v1Deal, update_time: undefined }, v1Deal));
+    expect(undated).not.toHaveProperty('amountChanges');
+    expect(undated?.row?.amount).toBe('2500');
+  });
+});
+
+describe('dealFromPipedrive refuses fields of the wrong kind', () => {
+  it('takes ids as whole numbers or non-empty strings only, naming the field', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ id: { a: 1 } }, 'id: expected a whole number or a non-empty string, got {"a":1}'],
+      [{ id: '  ' }, 'id: expected a whole number or a non-empty string, got "  "'],
+      [{ id: 1.5 }, 'id: expected a whole number or a non-empty string, got 1.5'],
+      [{ stage_id: [1, 2] }, 'stage_id: expected a whole number or a non-empty string, got [1,2]'],
+      [
+        { pipeline_id: true },
+        'pipeline_id: expected a whole number or a non-empty string, got true',
+      ],
+    ];
+    for (const [fields, message] of cases) {
+      const error = refusal(v1({ ...v1Deal, ...fields }, v1Deal));
+      expect([error.code, error.message]).toEqual(['CL_ERR_DEAL_INVALID', message]);
+    }
+    // v2 names the deal in `meta.entity_id` too.
+    const named = v2('change', v2Deal, { title: 'Initech' });
+    const v2Body = { ...named, data: { ...named.data, id: undefined } };
+    expect(refusal({ ...v2Body, meta: { ...v2Body.meta, entity_id: [88] } }).message).toBe(
+      'meta.entity_id: expected a whole number or a non-empty string, got [88]',
+    );
+    expect(dealFromPipedrive(v2Body, names)?.externalId).toBe('88');
+    expect(dealFromPipedrive(v1({ ...v1Deal, id: ' 77 ' }, v1Deal))?.externalId).toBe('77');
+  });
+
+  it('refuses a title that is no string and a status Pipedrive does not have', () => {
+    expect(refusal(v1({ ...v1Deal, title: 5 }, v1Deal)).message).toBe(
+      'title: expected a string, got 5',
+    );
+    expect(refusal(v1({ ...v1Deal, status: 'WON' }, v1Deal)).message).toBe(
+      'status: expected open, won, lost or deleted, got "WON"',
+    );
+    expect(refusal(v1({ ...v1Deal, status: 1 }, v1Deal)).message).toBe(
+      'status: expected a string, got 1',
+    );
+    // Null or blank is no value; a deleted deal keeps the status it had.
+    const blank = dealFromPipedrive(v1({ ...v1Deal, title: null, status: 'deleted' }, v1Deal));
+    expect(blank?.row).not.toHaveProperty('name');
+    expect(blank?.row).not.toHaveProperty('status');
+  });
+});

@@ -35,9 +35,15 @@ export function dealFromPipedrive(
       ? (body.previous as PipedriveDeal)
       : undefined;
   const isNew = previous === undefined || meta.action === 'added' || meta.action === 'create';
-  const id = current.id ?? meta.entity_id ?? meta.id;
-  if (id === undefined || id === null) return undefined;
-  const externalId = String(id);
+  const idField = (
+    [
+      ['id', current.id],
+      ['meta.entity_id', meta.entity_id],
+      ['meta.id', meta.id],
+    ] as const
+  ).find(([, value]) => value !== undefined && value !== null);
+  if (idField === undefined) return undefined;
+  const externalId = idOf(idField[0], idField[1]);
 
   const time = (key: string): Moment | undefined => {
     const value = current[key];
@@ -50,21 +56,28 @@ export function dealFromPipedrive(
     if (cell.error !== undefined) invalid(key, cell.error.message);
     return cell.value;
   };
+  // A field of the wrong type is refused: dropped, or read as "[object Object]", it would vanish.
   const text = (key: string): string | undefined => {
     const value = current[key];
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') invalid(key, `expected a string, got ${shown(value)}`);
+    return value.trim() === '' ? undefined : value.trim();
   };
   const status = text('status');
+  if (status !== undefined && !statuses.has(status)) {
+    invalid('status', `expected open, won, lost or deleted, got ${shown(status)}`);
+  }
   const named = (
     kind: 'stage' | 'pipeline',
-    id: unknown,
     known: Readonly<Record<string, string>>,
-  ) => {
+  ): string | undefined => {
+    const field = `${kind}_id`;
+    const id = current[field];
     if (id === undefined || id === null) return undefined;
-    const key = String(id);
+    const key = idOf(field, id);
     return Object.hasOwn(known, key) ? known[key] : `${kind} ${key}`;
   };
-  const stage = named('stage', current.stage_id, names.stages);
+  const stage = named('stage', names.stages);
   const closedAt =
     status === 'won' ? time('won_time') : status === 'lost' ? time('lost_time') : undefined;
   const row: DealRow = {
@@ -79,7 +92,7 @@ export function dealFromPipedrive(
     createdAt: time('add_time'),
     closedAt: closedAt ?? (status === 'won' || status === 'lost' ? time('close_time') : undefined),
     expectedCloseAt: time('expected_close_date'),
-    pipeline: named('pipeline', current.pipeline_id, names.pipelines),
+    pipeline: named('pipeline', names.pipelines),
   };
   const history: HistoryRow[] = [];
   // v2's `previous` holds only the changed fields, so a missing `stage_id` means "unchanged" there;
@@ -107,7 +120,26 @@ export function dealFromPipedrive(
       .filter((key) => key !== 'externalId')
       .map((key) => [key, updatedAt.at]),
   );
-  return { externalId, row: kept, history, fieldTimes };
+  // The value is dated by the update that set it, not by when it arrives; a late one takes its
+  // place in the amount history.
+  return kept.amount === undefined
+    ? { externalId, row: kept, history, fieldTimes }
+    : {
+        externalId,
+        row: kept,
+        history,
+        amountChanges: [{ at: updatedAt, amount: kept.amount }],
+        fieldTimes,
+      };
+}
+
+const statuses: ReadonlySet<string> = new Set(['open', 'won', 'lost', 'deleted']);
+
+/** A Pipedrive id as text: a whole number, or a non-empty string. */
+function idOf(field: string, value: unknown): string {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  invalid(field, `expected a whole number or a non-empty string, got ${shown(value)}`);
 }
 
 function invalid(field: string, message: string): never {
@@ -115,7 +147,8 @@ function invalid(field: string, message: string): never {
 }
 
 function shown(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function sameId(a: unknown, b: unknown): boolean {

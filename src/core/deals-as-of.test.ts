@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deal, moment, salesPipeline } from '../test-support/deals.js';
 import type { Deal } from './deals.js';
-import { dealsAsOf, defaultAsOf, knownBy, latestDateOf } from './deals-as-of.js';
+import {
+  dataEndOf,
+  dealsAsOf,
+  defaultAsOf,
+  knownBy,
+  laterDatesNote,
+  latestDateOf,
+} from './deals-as-of.js';
 
 const utc = (text: string): number => Date.parse(text);
 const ids = (deals: readonly Deal[]): string[] => deals.map(({ id }) => id);
@@ -38,14 +45,26 @@ describe('dealsAsOf', () => {
     expect(ids(dealsAsOf(deals, asOf))).toEqual([]);
   });
 
-  it('dates a deal without a creation date by its first stage, else its close; keeps an undated one', () => {
+  it('dates a deal without a creation date by its first stage, else its close; an undated one from the first date in the data on', () => {
     const deals = [
       deal({ id: 'staged-early', created: null, stages: 'Lead 2027-01-05' }),
       deal({ id: 'staged-late', created: null, stages: 'Lead 2027-03-05' }),
       deal({ id: 'closed-late', created: null, status: 'lost', closed: '2027-03-05' }),
       deal({ id: 'undated', created: null }),
     ];
+    // Before the CRM's first record nothing is known, the undated deal included.
+    expect(ids(dealsAsOf(deals, utc('2027-01-05T00:00:00Z')))).toEqual([]);
     expect(ids(dealsAsOf(deals, utc('2027-02-01T00:00:00Z')))).toEqual(['staged-early', 'undated']);
+    expect(ids(dealsAsOf(deals, utc('2027-03-06T00:00:00Z')))).toEqual([
+      'staged-early',
+      'staged-late',
+      'closed-late',
+      'undated',
+    ]);
+    // With no date anywhere, there is no past to hide it from.
+    expect(
+      ids(dealsAsOf([deals[3] as (typeof deals)[number]], utc('1990-01-01T00:00:00Z'))),
+    ).toEqual(['undated']);
   });
 
   it('hides later stage entries and re-opens a deal closed later in the stage it was in', () => {
@@ -136,11 +155,47 @@ describe('latestDateOf and defaultAsOf', () => {
           if (outcome !== null) steps.push(`${outcome} ${last}`);
           return deal({ id: String(i), stages: steps.join(' > ') });
         });
-        const asOf = defaultAsOf(deals, timeZone) as number;
+        // The present after the data: it is history, all of it known by the default.
+        const now = utc('2030-01-01T00:00:00Z');
+        const asOf = defaultAsOf(deals, timeZone, now) as number;
         const rewound = dealsAsOf(deals, asOf, { timeZone, pipelines });
         expect(rewound).toHaveLength(deals.length);
         for (const [i, rewoundDeal] of rewound.entries()) expect(rewoundDeal).toBe(deals[i]);
       }),
+    );
+  });
+});
+
+describe('dates after now', () => {
+  const now = utc('2026-06-15T12:00:00Z');
+  const deals = [
+    deal({ id: 'a', stages: 'Lead 2026-05-01 > Won 2026-06-01' }),
+    deal({ id: 'typo', stages: 'Lead 2026-05-02 > Won 2099-03-01' }),
+  ];
+
+  it('do not move the default as-of date past now, and are noted', () => {
+    // Just after the latest date that is not after now; the typo is no data.
+    expect(defaultAsOf(deals, 'UTC', now)).toBe(utc('2026-06-02T00:00:00Z'));
+    expect(laterDatesNote(deals, 'UTC', now)).toBe(
+      '1 deal carries a date after now (the latest 2099-03-01); dates after now are typos or expectations, not data: the default as-of date stays before them, and they count as not yet happened',
+    );
+    // Where the record ends is another question (a backtest's complete months): its last date.
+    expect(dataEndOf(deals, 'UTC')).toBe(utc('2099-03-02T00:00:00Z'));
+    // As of the default the typo deal has not been won yet.
+    const asOf = defaultAsOf(deals, 'UTC', now) as number;
+    expect(dealsAsOf(deals, asOf, { pipelines }).map((d) => d.status)).toEqual(['won', 'open']);
+  });
+
+  it('stop at now: a date of today is data, its day not over; a date only in the future', () => {
+    expect(defaultAsOf([deal({ id: 'today', created: '2026-06-15' })], 'UTC', now)).toBe(now);
+    expect(laterDatesNote([deal({ id: 'today', created: '2026-06-15' })], 'UTC', now)).toBeNull();
+    const future = [
+      deal({ id: 'f', created: '2099-03-01' }),
+      deal({ id: 'g', created: '2098-01-01T10:00:00Z' }),
+    ];
+    expect(defaultAsOf(future, 'UTC', now)).toBe(now);
+    expect(laterDatesNote(future, 'UTC', now)).toMatch(
+      /^2 deals carry dates after now \(the latest 2099-03-01\); /,
     );
   });
 });

@@ -40,19 +40,29 @@ function knownFrom(moment: Moment, timeZone: string): number {
 
 /**
  * The deals as known at `asOf`. A deal counts from its creation, or, without a creation date, from
- * its first stage entry, else its close; a deal with no date at all is always kept. Stage entries
- * and amounts recorded from `asOf` on are hidden; a deal closed from `asOf` on is open again in the
- * last stage it had entered (null if none).
+ * its first stage entry, else its close. A deal with no date at all counts from the data's first
+ * date on, since the CRM's records begin: before any dated record nothing is known, and after it
+ * the CRM kept it as it is now. Stage entries and amounts recorded from `asOf` on are hidden; a deal closed from
+ * `asOf` on is open again in the last stage it had entered (null if none).
  */
 export function dealsAsOf(deals: readonly Deal[], asOf: number, options: AsOfOptions = {}): Deal[] {
   const timeZone = options.timeZone ?? 'UTC';
   checkTimeZone(timeZone);
   const known = knownBy(asOf, timeZone);
   const outcomeOf = closingOutcomes(options.pipelines ?? []);
+  let undatedKnown: boolean | undefined;
   const result: Deal[] = [];
   for (const deal of deals) {
     const since = existsSince(deal);
-    if (since === null || known(since)) result.push(dealAsOf(deal, known, outcomeOf));
+    if (since === null) {
+      // Data with no date at all has no past to hide them from.
+      undatedKnown ??= (() => {
+        const first = earliestDateOf(deals);
+        return first === null || known(first);
+      })();
+      if (!undatedKnown) continue;
+    } else if (!known(since)) continue;
+    result.push(dealAsOf(deal, known, outcomeOf));
   }
   return result;
 }
@@ -125,13 +135,21 @@ function amountAsOf(
   };
 }
 
-/** The latest moment of any kind (created, closed, stage entered); null for no dates at all. */
-export function latestDateOf(deals: readonly Deal[], timeZone = 'UTC'): Moment | null {
+/**
+ * The latest moment of any kind (created, closed, stage entered) that does not lie after `until`
+ * (see `isAfter`; default: every moment); null for none.
+ */
+export function latestDateOf(
+  deals: readonly Deal[],
+  timeZone = 'UTC',
+  until = Number.POSITIVE_INFINITY,
+): Moment | null {
   // The latest instant and the latest calendar date, then whichever is known later in the zone.
   let instant: Moment | null = null;
   let date: Moment | null = null;
   for (const deal of deals) {
     for (const moment of datesOf(deal)) {
+      if (isAfter(moment, until, timeZone)) continue;
       if (moment.dateOnly) {
         if (date === null || moment.at > date.at) date = moment;
       } else if (instant === null || moment.at > instant.at) instant = moment;
@@ -139,6 +157,23 @@ export function latestDateOf(deals: readonly Deal[], timeZone = 'UTC'): Moment |
   }
   if (instant === null || date === null) return instant ?? date;
   return knownFrom(date, timeZone) >= knownFrom(instant, timeZone) ? date : instant;
+}
+
+/** The earliest moment of any kind; null for no dates at all. */
+function earliestDateOf(deals: readonly Deal[]): Moment | null {
+  let earliest: Moment | null = null;
+  for (const deal of deals) {
+    for (const moment of datesOf(deal))
+      if (earliest === null || moment.at < earliest.at) earliest = moment;
+  }
+  return earliest;
+}
+
+/** Whether a moment lies after an instant: a later instant, or a calendar date not begun by it. */
+function isAfter(moment: Moment, instant: number, timeZone: string): boolean {
+  if (instant === Number.POSITIVE_INFINITY) return false;
+  if (!moment.dateOnly) return moment.at > instant;
+  return startOfDay(calendarDateOf(moment, timeZone), timeZone) > instant;
 }
 
 function* datesOf(deal: Deal): Generator<Moment> {
@@ -149,9 +184,49 @@ function* datesOf(deal: Deal): Generator<Moment> {
 
 /**
  * The default as-of instant: just after the latest date in the data (the end of that day in the
- * zone for a calendar date), not now, so an imported history is not aged by the years since.
+ * zone for a calendar date), not now, so an imported history is not aged by the years since. But
+ * never after now: a date later than now is a typo or an expectation, not data, so it neither
+ * moves the default nor counts as having happened (`laterDatesNote` says how many there are).
  */
-export function defaultAsOf(deals: readonly Deal[], timeZone = 'UTC'): number | null {
+export function defaultAsOf(
+  deals: readonly Deal[],
+  timeZone = 'UTC',
+  now = Date.now(),
+): number | null {
+  const latest = latestDateOf(deals, timeZone, now);
+  if (latest === null) return latestDateOf(deals, timeZone) === null ? null : now;
+  return Math.min(knownFrom(latest, timeZone), now);
+}
+
+/**
+ * Just after the latest date in the data, whenever it is: where the record ends (a backtest's
+ * months are complete up to it), which a simulated company may put in the future.
+ */
+export function dataEndOf(deals: readonly Deal[], timeZone = 'UTC'): number | null {
   const latest = latestDateOf(deals, timeZone);
   return latest === null ? null : knownFrom(latest, timeZone);
+}
+
+/** The note that deals carry dates after now, which `defaultAsOf` passed over; null for none. */
+export function laterDatesNote(
+  deals: readonly Deal[],
+  timeZone = 'UTC',
+  now = Date.now(),
+): string | null {
+  let count = 0;
+  let latest: Moment | null = null;
+  for (const deal of deals) {
+    let later = false;
+    for (const moment of datesOf(deal)) {
+      if (!isAfter(moment, now, timeZone)) continue;
+      later = true;
+      if (latest === null || moment.at > latest.at) latest = moment;
+    }
+    if (later) count++;
+  }
+  if (latest === null) return null;
+  const shown = new Date(latest.at).toISOString();
+  const which =
+    count === 1 ? '1 deal carries a date' : `${count.toLocaleString('en-US')} deals carry dates`;
+  return `${which} after now (the latest ${latest.dateOnly ? shown.slice(0, 10) : shown}); dates after now are typos or expectations, not data: the default as-of date stays before them, and they count as not yet happened`;
 }

@@ -135,7 +135,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     now: options.now,
   });
   const reports = options.reports ?? inThreadReports(options);
-  await registerReportRoutes(fastify, { state: options.state, reports });
+  await registerReportRoutes(fastify, { state: options.state, reports, now: options.now });
   fastify.get('/health', async () => ({ ok: true }));
 
   return {

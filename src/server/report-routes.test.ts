@@ -93,8 +93,75 @@ describe('report routes', () => {
         `amountMinor: expected a whole, non-negative number of minor units of USD, got ${JSON.stringify(amountMinor ?? null)}`,
       );
     }
+    const misspelt = await collector.post(
+      '/api/targets/2018-Q2',
+      { amountMinor: 100, amount_minor: 200 },
+      { method: 'PUT', auth: null, headers: { authorization: `Bearer ${secretKey}` } },
+    );
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.body.error.message).toBe(
+      'amount_minor: unknown field (a target has amountMinor only)',
+    );
     for (const url of ['/api/forecast', '/api/forecast/deals', '/api/targets', '/api/backtest']) {
       expect((await get(url, 'Bearer sk_wrong')).status, url).toBe(401);
+    }
+  });
+});
+
+describe('report routes on workspaces of their own', () => {
+  const send = (key: string, url: string, body: unknown) =>
+    collector.post(url, body, {
+      method: 'POST',
+      auth: null,
+      headers: { authorization: `Bearer ${key}` },
+    });
+
+  it('GET /api/backtest on a workspace without deals: 400, as the forecast and the funnel answer', async () => {
+    const empty = await store.state.createWorkspace('no-deals');
+    for (const url of [
+      '/api/backtest?from=2024-01-01&to=2024-03-01',
+      '/api/forecast',
+      '/api/funnel',
+    ]) {
+      const response = await get(url, `Bearer ${empty.secretKey}`);
+      expect([url, response.status, response.body.error?.code]).toEqual([
+        url,
+        400,
+        'CL_ERR_MODEL_INPUT',
+      ]);
+    }
+    const backtest = await get(
+      '/api/backtest?from=2024-01-01&to=2024-03-01',
+      `Bearer ${empty.secretKey}`,
+    );
+    expect(backtest.body.error.message).toBe(
+      'backtest: the workspace has no deals yet; import some with `closedloop import deals`',
+    );
+  });
+
+  it('GET /api/forecast and /api/funnel: a deal won "in 2099" does not move the as-of date', async () => {
+    const { secretKey: key } = await store.state.createWorkspace('typo');
+    const deals = Array.from({ length: 6 }, (_, i) => ({
+      id: `D-${i}`,
+      amount: 1000,
+      stage: i % 2 === 0 ? 'Closed Won' : 'Closed Lost',
+      status: i % 2 === 0 ? 'won' : 'lost',
+      createdAt: `2024-0${1 + i}-01`,
+      closedAt: `2024-0${2 + i}-01`,
+    }));
+    deals.push({ ...deals[0], id: 'TYPO', closedAt: '2099-03-01' });
+    const created = await send(key, '/api/deals', { deals });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const before = Date.now();
+    for (const url of ['/api/forecast?horizon=1', '/api/funnel']) {
+      const response = await get(url, `Bearer ${key}`);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      // Just after the latest date before now, 1 July 2024 (the other closes).
+      expect(response.body.asOf, url).toBe('2024-07-02T00:00:00.000Z');
+      expect(Date.parse(response.body.asOf)).toBeLessThanOrEqual(before);
+      expect(response.body.notes[0], url).toMatch(
+        /^1 deal carries a date after now \(the latest 2099-03-01\); /,
+      );
     }
   });
 });

@@ -11,6 +11,8 @@ export interface ReportRoutesOptions {
   readonly state: StateStore;
   /** Where the reports are computed (a forecast takes seconds: off the HTTP thread in `serve`). */
   readonly reports: ReportRunner;
+  /** The present, past which no default as-of date goes (default Date.now). */
+  readonly now?: () => number;
 }
 
 interface FunnelQuery {
@@ -37,6 +39,7 @@ export async function registerReportRoutes(
   options: ReportRoutesOptions,
 ): Promise<void> {
   const { state, reports } = options;
+  const now = options.now ?? Date.now;
 
   app.get<{ Querystring: FunnelQuery }>('/api/funnel', async (request) => {
     const workspace = await workspaceOfSecretKey(state, request);
@@ -70,6 +73,7 @@ export async function registerReportRoutes(
         query.asOf === undefined ? undefined : parseAsOf(query.asOf, workspace.timeZone, 'asOf'),
       period,
       segment: query.segment,
+      now: now(),
     });
   });
 
@@ -89,6 +93,7 @@ export async function registerReportRoutes(
       horizon: wholeNumber('horizon', query.horizon, 1, 60, 6),
       by: by as PeriodKind,
       model,
+      now: now(),
     });
   };
 
@@ -112,7 +117,13 @@ export async function registerReportRoutes(
     '/api/targets/:period',
     async (request) => {
       const workspace = await workspaceOfSecretKey(state, request);
-      const amountMinor = (request.body as { amountMinor?: unknown } | null)?.amountMinor;
+      const body = request.body as Record<string, unknown> | null;
+      // A misspelt field would be dropped with its value, as the deals API refuses it.
+      const unknown = Object.keys(body ?? {}).find((key) => key !== 'amountMinor');
+      if (unknown !== undefined) {
+        throw bad(`${unknown}: unknown field (a target has amountMinor only)`);
+      }
+      const amountMinor = body?.amountMinor;
       if (
         typeof amountMinor !== 'number' ||
         !Number.isSafeInteger(amountMinor) ||
@@ -150,6 +161,7 @@ export async function registerReportRoutes(
         horizon: report.horizon,
         currency: report.currency,
         metrics: report.metrics,
+        notes: report.notes,
       };
     },
   );

@@ -74,13 +74,17 @@ export function registerBacktest(program: Command): void {
       };
       const bar = progressBar('backtesting', 'as-of dates');
       try {
+        // A span before any deal is refused naming `to`: here the flag is --to.
+        const named = (error: unknown) => {
+          throw namedByFlag(error, { to: '--to' });
+        };
         const report =
           options.deals === undefined
             ? await withStore(parseStoreConfig(options, process.env), async ({ state }) => {
                 const workspace = await resolveWorkspace(state, options.workspace);
                 return backtestReport(state, workspace, { ...request, onProgress: bar?.update });
-              })
-            : await backtestFiles(options, { ...request, onProgress: bar?.update });
+              }).catch(named)
+            : await backtestFiles(options, { ...request, onProgress: bar?.update }).catch(named);
         bar?.stop();
         process.stdout.write(
           options.json === true ? `${JSON.stringify(report)}\n` : formatBacktest(report),

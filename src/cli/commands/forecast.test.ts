@@ -84,7 +84,10 @@ describe('closedloop forecast', () => {
     const text = runCli(['forecast', '--db', db, '--horizon', '2', '--draws', '500']);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('2018-01');
-    expect(text.stdout).toMatch(/target 2018-Q1 \$1,500,000: (\d+% likely|outside the horizon)/);
+    // Two months of the quarter are no judge of its target.
+    expect(text.stdout).toContain(
+      'target 2018-Q1 $1,500,000: not judged: the horizon covers it to 2018-02 only; --horizon 3 judges it',
+    );
   });
 
   it('refuses bad flags, and a workspace without deals, with one line', () => {
@@ -154,6 +157,14 @@ describe('closedloop backtest', () => {
       expect(row.actual, `${row.metric} ${row.period}`).toBe(expected);
       expect(row.p10).toBeLessThanOrEqual(row.p90);
     }
+  });
+
+  it('refuses a span before the data, naming --to', () => {
+    const result = runCli(['backtest', '--db', db, '--from', '2015-01-01', '--to', '2015-03-01']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'closedloop: CL_ERR_MODEL_INPUT: --to: no deal was known yet as of 2015-03-01 (the data starts on 2016-10-20): there is nothing to forecast from\n',
+    );
   });
 
   it('backtests files in the canonical format without a store, and refuses bad flags', () => {

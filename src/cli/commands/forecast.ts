@@ -30,7 +30,7 @@ export function registerForecast(program: Command): void {
     .description('forecast revenue per month, quarter or year with P10–P90 bands, from the funnel')
     .option(
       '--as-of <date>',
-      'forecast as of this date (default: just after the latest date in the data)',
+      'forecast as of this date (default: just after the latest date in the data, at most now)',
     )
     .option('--horizon <months>', 'months to forecast, the as-of month first', '6')
     .option('--by <period>', 'month, quarter or year', 'month')

@@ -24,7 +24,10 @@ export function registerFunnel(program: Command): void {
     .command('funnel')
     .description('funnel statistics of a pipeline: stages, win rate, time to close, deal sizes')
     .option('--pipeline <name>', 'pipeline (default: the only one, or "default")')
-    .option('--as-of <date>', 'as of this date (default: just after the latest date in the data)')
+    .option(
+      '--as-of <date>',
+      'as of this date (default: just after the latest date in the data, at most now)',
+    )
     .option('--created-from <date>', 'only deals created on or after this day')
     .option('--created-to <date>', 'only deals created on or before this day')
     .option('--closed-from <date>', 'only deals closed on or after this day')

@@ -13,7 +13,7 @@ export function formatBacktest(report: BacktestReport): string {
   const horizons = Array.from({ length: report.horizon }, (_, i) => String(i + 1));
   for (const measure of ['revenue', 'count'] as const) {
     if (measure === 'revenue' && !report.hasAmounts) {
-      lines.push('revenue: the data has no amounts; counts of won deals only');
+      lines.push('revenue: no deal has an amount; counts of won deals only');
       continue;
     }
     const table = new Table({
@@ -47,5 +47,6 @@ export function formatBacktest(report: BacktestReport): string {
       `  ${incomplete.length} forecast months end after the data does: listed in --json, left out of the metrics`,
     );
   }
+  for (const note of report.notes) lines.push(`  note: ${note}`);
   return `${lines.join('\n')}\n`;
 }

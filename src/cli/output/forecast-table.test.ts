@@ -57,3 +57,38 @@ describe('formatForecast', () => {
     expect(text.split('\n').filter((line) => line.startsWith('  Deal '))).toHaveLength(10);
   });
 });
+
+describe('formatForecast targets', () => {
+  const target = (fields: Partial<ForecastReport['targets'][number]>) => ({
+    period: '2018',
+    amount: 9_000_000,
+    complete: false,
+    probability: null,
+    expected: null,
+    expectedGap: null,
+    plan: null,
+    coveredTo: null,
+    horizonNeeded: null,
+    ...fields,
+  });
+  const lines = (targets: ForecastReport['targets']) =>
+    formatForecast({ ...reportWith(0), targets })
+      .split('\n')
+      .filter((line) => line.startsWith('  target '));
+
+  it('says plainly that a period covered in part is not judged, and what judges it', () => {
+    expect(
+      lines([
+        target({ coveredTo: '2018-06', horizonNeeded: 12 }),
+        target({ period: '2019', horizonNeeded: 24 }),
+        target({ period: '2023', coveredTo: '2022-12', horizonNeeded: 72 }),
+        target({ period: '2018-Q1', amount: 2_500_000, complete: true, probability: 0.05 }),
+      ]),
+    ).toEqual([
+      '  target 2018 $9,000,000: not judged: the horizon covers it to 2018-06 only; --horizon 12 judges it',
+      '  target 2019 $9,000,000: outside the horizon; --horizon 24 judges it',
+      '  target 2023 $9,000,000: not judged: the horizon covers it to 2022-12 only',
+      '  target 2018-Q1 $2,500,000: 5% likely',
+    ]);
+  });
+});

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { maxHorizon } from '../../core/forecast/forecast.js';
 import type { ForecastReport } from '../../server/reports/forecast.js';
 
 const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 0 });
@@ -47,10 +48,17 @@ export function formatForecast(report: ForecastReport): string {
     lines.push('  * the horizon ends before this period does: its figures cover only part of it');
   }
   for (const target of report.targets) {
+    // A period covered only in part is not judged: its target would meet part of its revenue.
+    const judgedBy =
+      target.horizonNeeded === null || target.horizonNeeded > maxHorizon
+        ? ''
+        : `; --horizon ${target.horizonNeeded} judges it`;
     const chance =
-      target.probability === null
-        ? 'outside the horizon'
-        : `${percent.format(target.probability)} likely`;
+      target.probability !== null
+        ? `${percent.format(target.probability)} likely`
+        : target.coveredTo !== null
+          ? `not judged: the horizon covers it to ${target.coveredTo} only${judgedBy}`
+          : `outside the horizon${judgedBy}`;
     lines.push(
       `  target ${target.period} ${money.format(target.amount)}: ${chance}` +
         (target.expectedGap !== null && target.expectedGap > 0

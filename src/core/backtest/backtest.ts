@@ -4,9 +4,9 @@
  * was won — beside three baselines computed on the same as-of data. Months that end after the
  * data's latest date are listed with `complete: false` and left out of the metrics.
  */
-import { addMonths, dayMs, startOfDay } from '../calendar.js';
-import type { Deal, Pipeline } from '../deals.js';
-import { dealsAsOf, defaultAsOf } from '../deals-as-of.js';
+import { addMonths, dayKey, dayMs, startOfDay } from '../calendar.js';
+import type { Deal, Moment, Pipeline } from '../deals.js';
+import { dataEndOf, dealsAsOf } from '../deals-as-of.js';
 import { ClosedloopError } from '../errors.js';
 import { firstDayOf, monthOfDay } from '../forecast/days.js';
 import type { DealSizeStatistic } from '../forecast/deal-values.js';
@@ -77,9 +77,11 @@ export interface BacktestRow {
 
 /** The `--json` shape of the issue, revenue in minor units of `currency`. */
 export interface BacktestReport {
+  /** The as-of dates forecast from (those before any deal was known are left out: see notes). */
   readonly asOf: readonly string[];
   readonly horizon: number;
   readonly currency: string;
+  /** Whether any deal has an amount; without, revenue rows and metrics are null. */
   readonly hasAmounts: boolean;
   readonly metrics: Readonly<Record<MethodName, MethodMetrics>>;
   readonly rows: readonly BacktestRow[];
@@ -89,26 +91,37 @@ export interface BacktestReport {
     readonly settings: ModelSettings;
     readonly notes: readonly string[];
   }[];
+  /** What the backtest left out, in words. */
+  readonly notes: readonly string[];
 }
 
 export function backtestForecast(input: BacktestInput): BacktestReport {
   const horizon = input.horizon ?? 3;
   const dates = asOfDates(input.from, input.to, input.every ?? 1);
-  const dataEnd = defaultAsOf(input.deals, input.timeZone);
+  const dataEnd = dataEndOf(input.deals, input.timeZone);
   const won = wonDeals(input.deals, input.amountOf, input.timeZone);
-  const hasAmounts = won.some((deal) => deal.revenue !== null);
+  // Any deal's amount, not only a won one's: a deal lost since was open, and valued, back then.
+  const hasAmounts = input.deals.some((deal) => input.amountOf(deal) !== null);
   const rows: BacktestRow[] = [];
   const forecasts: BacktestReport['forecasts'][number][] = [];
+  const unknown: string[] = [];
 
   for (const [i, date] of dates.entries()) {
     const asOf = startOfDay(date.calendar, input.timeZone);
-    const forecastInput: ForecastInput = { ...input, asOf, horizon };
-    const { forecast, model } = runForecast(forecastInput);
-    forecasts.push({ asOf: date.text, settings: forecast.settings, notes: forecast.notes });
     const known = dealsAsOf(input.deals, asOf, {
       timeZone: input.timeZone,
       pipelines: input.pipelines,
     });
+    // Before any deal was known there is nothing to forecast from: a forecast of zero would be
+    // scored against what deals created later went on to win.
+    if (known.length === 0) {
+      unknown.push(date.text);
+      input.onProgress?.(i + 1, dates.length);
+      continue;
+    }
+    const forecastInput: ForecastInput = { ...input, asOf, horizon };
+    const { forecast, model } = runForecast(forecastInput);
+    forecasts.push({ asOf: date.text, settings: forecast.settings, notes: forecast.notes });
     const knownWon = wonDeals(known, input.amountOf, input.timeZone);
     const baselines = {
       weighted_pipeline: weightedPipeline(
@@ -150,8 +163,22 @@ export function backtestForecast(input: BacktestInput): BacktestReport {
     }
     input.onProgress?.(i + 1, dates.length);
   }
+  const notes: string[] = [];
+  if (unknown.length > 0) {
+    const first = firstDateOf(input.deals, input.timeZone);
+    const where = first === null ? 'there are no deals' : `the data starts on ${first}`;
+    if (unknown.length === dates.length) {
+      throw new ClosedloopError(
+        'CL_ERR_MODEL_INPUT',
+        `to: no deal was known yet as of ${unknown.at(-1)} (${where}): there is nothing to forecast from`,
+      );
+    }
+    notes.push(
+      `as of ${unknown.join(', ')} no deal was known yet (${where}): nothing to forecast from, left out`,
+    );
+  }
   return {
-    asOf: dates.map((d) => d.text),
+    asOf: forecasts.map((f) => f.asOf),
     horizon,
     currency: input.currency,
     hasAmounts,
@@ -160,6 +187,7 @@ export function backtestForecast(input: BacktestInput): BacktestReport {
     ) as Record<MethodName, MethodMetrics>,
     rows,
     forecasts,
+    notes,
   };
 }
 
@@ -252,6 +280,16 @@ export function asOfDates(from: string, to: string, every: number): AsOfDate[] {
     dates.push({ text, calendar });
   }
   return dates;
+}
+
+/** The first day a deal is dated from (YYYY-MM-DD in the zone); null when none has a date. */
+function firstDateOf(deals: readonly Deal[], timeZone: string): string | null {
+  let first: Moment | null = null;
+  for (const deal of deals) {
+    const since = deal.createdAt ?? deal.history[0]?.enteredAt ?? deal.closedAt;
+    if (since !== null && (first === null || since.at < first.at)) first = since;
+  }
+  return first === null ? null : dayKey(first, timeZone);
 }
 
 /** The instant a month ends (the next month's first moment in the zone). */

@@ -5,12 +5,14 @@
  * the recent level predicts well, the forecast leans on it; where it does not, the weight is 0.
  * Each month of every draw is scaled by one factor, so the mean becomes
  * (1 − w) × model + w × trailing while the draws keep their shape and their split (open deals,
- * new pipeline, channels).
+ * new pipeline, channels); then rounded back to what a draw can be: whole deals (up or down at
+ * random, by the fraction, so that the mean stays) and whole minor units.
  */
 import { addMonths } from '../calendar.js';
 import { firstDayOf, type HorizonMonth, monthOfDay } from './days.js';
 import type { ExpectedByMonth } from './expected.js';
-import type { Draws } from './monte-carlo.js';
+import { addShares, type Draws } from './monte-carlo.js';
+import { SeededRandom } from './random.js';
 import { type WonDeal, type WonTotals, wonBetween } from './won.js';
 
 /** Calendar months the trailing average is taken over. */
@@ -54,15 +56,16 @@ export function blendDraws(
   months: readonly HorizonMonth[],
   level: WonTotals,
   weight: TrailingWeight,
+  seed = 1,
 ): void {
   if (weight.count === 0 && weight.revenue === 0) return;
-  const countSeries = [draws.openCount, draws.newCount];
-  const revenueSeries = [
-    draws.openRevenue,
-    draws.newRevenue,
-    draws.newMrr,
-    ...draws.channelRevenue,
-  ];
+  // A stream of its own: the draws' stream is not replayed into the rounding.
+  const random = new SeededRandom(seed ^ 0x5bd1e995);
+  const wholeDeals = (x: number) => {
+    const below = Math.floor(x);
+    return random.next() < x - below ? below + 1 : below;
+  };
+  const channelShares = draws.channelRevenue.map((_, c) => [c, 0] as [number, number]);
   for (const [m, month] of months.entries()) {
     const share = monthShare(month);
     const count = expected.openCount[m] + expected.newCount[m];
@@ -72,8 +75,22 @@ export function blendDraws(
       revenue > 0 ? blended(revenue, level.revenue * share, weight.revenue) / revenue : 1;
     for (let d = 0; d < draws.draws; d++) {
       const i = d * draws.months + m;
-      for (const values of countSeries) values[i] *= countFactor;
-      for (const values of revenueSeries) values[i] *= revenueFactor;
+      if (countFactor !== 1) {
+        draws.openCount[i] = wholeDeals(draws.openCount[i] * countFactor);
+        draws.newCount[i] = wholeDeals(draws.newCount[i] * countFactor);
+      }
+      if (revenueFactor === 1) continue;
+      const total = draws.openRevenue[i] + draws.newRevenue[i];
+      const scaled = Math.round(total * revenueFactor);
+      draws.newRevenue[i] = Math.round(draws.newRevenue[i] * revenueFactor);
+      draws.openRevenue[i] = scaled - draws.newRevenue[i];
+      draws.newMrr[i] = Math.round(draws.newMrr[i] * revenueFactor);
+      // The channels split the scaled total again, in the shares they had of it.
+      for (const entry of channelShares) {
+        entry[1] = total > 0 ? draws.channelRevenue[entry[0]][i] / total : 0;
+        draws.channelRevenue[entry[0]][i] = 0;
+      }
+      addShares(draws.channelRevenue, i, scaled, channelShares);
     }
   }
 }

@@ -39,7 +39,8 @@ export function explainDeals(model: FittedModel): DealExplanation[] {
 
 function explainDeal(model: FittedModel, outlook: DealOutlook): DealExplanation {
   const winChance = outlook.chances.reduce((sum, chance) => sum + chance, 0);
-  const value = outlook.value.value;
+  // A won size's average is no whole amount: shown, as all money is, in whole minor units.
+  const value = outlook.value.value === null ? null : Math.round(outlook.value.value);
   const basis = outlook.curve === null ? 'creation' : outlook.curve.source;
   const usual = outlook.curve?.usualDays ?? null;
   return {
@@ -50,7 +51,7 @@ function explainDeal(model: FittedModel, outlook: DealOutlook): DealExplanation 
     expectedClose: winChance < negligible ? null : halfwayMonth(model, outlook.chances, winChance),
     value,
     valueSource: outlook.value.source,
-    expectedValue: value === null ? null : winChance * value,
+    expectedValue: value === null ? null : Math.round(winChance * value),
     daysInStage: outlook.daysInStage,
     usualDaysInStage: usual,
     daysSinceCreated: outlook.daysSinceCreated,
@@ -76,15 +77,17 @@ function reasonOf(
 ): string {
   const stage = outlook.stage ?? 'no stage';
   const days = outlook.daysInStage === null ? null : Math.round(outlook.daysInStage);
+  // Without a stage of the pipeline the deal's clock is its creation, not a stage entry.
+  const clock = basis === 'creation' ? 'since creation' : 'in stage';
   const age =
     days === null
       ? 'no date on record'
-      : `${days} ${days === 1 ? 'day' : 'days'} in stage${usual === null ? '' : ` (usual ${Math.round(usual)})`}`;
+      : `${days} ${days === 1 ? 'day' : 'days'} ${clock}${usual === null ? '' : ` (usual ${Math.round(usual)})`}`;
   const chanceFrom = {
     history: `its stage's history`,
     pooled: `its stage pooled with ${outlook.curve?.pooledWith.join(', ')}`,
     default: `the stage's default probability (too little history)`,
-    creation: 'all deals by age since creation (stage not in the pipeline)',
+    creation: `all deals by age since creation (${outlook.stage === null ? 'it has no stage' : 'stage not in the pipeline'})`,
   }[basis];
   if (outlook.value.source === 'no exchange rate') {
     return `${stage}, ${age}; chance from ${chanceFrom}; value unknown: its currency has no exchange rate`;

@@ -194,6 +194,8 @@ describe('what is won to date', () => {
     // The default as-of: just after the latest instant in the data, on the same day as the win.
     const forecast = run([...thirtyDayHistory(), morning], {
       asOf: undefined,
+      // The present after the data: the default as-of date is never after it.
+      now: Date.parse('2030-01-01T00:00:00Z'),
       targets: [{ period: '2027-03', amount: 40_000_00 }],
     });
     expect(forecast.asOf).toBe(Date.parse('2027-03-01T09:00:00.001Z'));
@@ -207,5 +209,144 @@ describe('what is won to date', () => {
     expect(q1?.wonToDate).toEqual({ revenue: 60 * 1000_00 + 50_000_00, count: 61 });
     expect(forecast.targets[0]?.probability).toBe(1);
     expect(forecast.targets[0]?.expectedGap).toBe(0);
+  });
+});
+
+describe('targets the horizon covers only in part', () => {
+  it('leaves a year covered to June unjudged, and says what horizon judges it', () => {
+    const open = deal({ id: 'y', stages: 'Proposal 2027-02-19', amount: 500_00 });
+    const forecast = run([...thirtyDayHistory(), open], {
+      horizon: 4, // March to June 2027
+      targets: [
+        { period: '2027', amount: 9_000_000_00 },
+        { period: '2027-Q2', amount: 1_000_00 },
+      ],
+    });
+    const [year, quarter] = forecast.targets;
+    // March–June would be judged against the whole year's target: no chance, gap or plan.
+    expect(year).toEqual({
+      period: '2027',
+      amount: 9_000_000_00,
+      complete: false,
+      probability: null,
+      expected: null,
+      expectedGap: null,
+      plan: null,
+      coveredTo: '2027-06',
+      horizonNeeded: 10,
+    });
+    expect(forecast.notes).toContain(
+      'target 2027 is covered to 2027-06 only, so it is not judged: a horizon of 10 months judges it',
+    );
+    expect(quarter).toMatchObject({ complete: true, coveredTo: null, horizonNeeded: null });
+    expect(quarter?.probability).toBeGreaterThan(0);
+  });
+});
+
+describe('the default as-of date', () => {
+  it('stays at or before now when a deal carries a later date, and says how many do', () => {
+    // A typo: won "in 2099". Now is 10 March 2027, after the rest of the data.
+    const typo = deal({ id: 'typo', stages: 'Proposal 2027-02-01 > Won 2099-03-01', amount: 1 });
+    const now = Date.parse('2027-03-10T12:00:00Z');
+    const forecast = run([...thirtyDayHistory(), typo], { asOf: undefined, now });
+    // Just after the latest date that is not after now: the last close of the history.
+    expect(forecast.asOf).toBe(Date.parse('2027-02-20T00:00:00Z'));
+    expect(forecast.asOf).toBeLessThanOrEqual(now);
+    expect(forecast.notes[0]).toBe(
+      '1 deal carries a date after now (the latest 2099-03-01); dates after now are typos or expectations, not data: the default as-of date stays before them, and they count as not yet happened',
+    );
+    // As of then the typo deal has not been won: it is open in Proposal.
+    expect(forecast.deals.map((d) => d.dealId)).toContain('typo');
+  });
+});
+
+describe('a workspace whose deals have no stage', () => {
+  // Four won yen deals and one open, none with a stage, and no pipeline: the reviewer's case.
+  const bare = (id: string, created: string, closed: string | null): Deal => ({
+    ...deal({
+      id,
+      created,
+      closed,
+      status: closed === null ? 'open' : 'won',
+      stage: null,
+      amount: 100_000,
+      pipeline: 'default',
+    }),
+    currency: 'JPY',
+  });
+  const deals = [
+    bare('w1', '2025-01-05', '2025-02-10'),
+    bare('w2', '2025-01-20', '2025-03-01'),
+    bare('w3', '2025-02-03', '2025-03-20'),
+    bare('w4', '2025-03-01', '2025-04-02'),
+    bare('open', '2025-04-01', null),
+  ];
+
+  it('gives the open deal the won share of closed deals, shrunk toward an even chance', () => {
+    const forecast = forecastRevenue({
+      deals,
+      pipelines: [],
+      timeZone: 'Asia/Tokyo',
+      currency: 'JPY',
+      amountOf: (d) => d.amountMinor,
+      asOf: Date.parse('2025-04-10T00:00:00Z'),
+      horizon: 6,
+      draws: 2_000,
+      settings: plain,
+    });
+    const [open] = forecast.deals;
+    // (4 won + 2 pseudo-deals × ½) ÷ (4 closed + 2): closes spread over 90 days, all in the horizon.
+    expect(open?.winChance).toBeCloseTo(5 / 6, 10);
+    expect(open?.reason).toBe(
+      'no stage, 9 days since creation; chance from all deals by age since creation (it has no stage); value from its own amount',
+    );
+    expect(forecast.notes).toContain(
+      'too little history for new deals (4 closed deals, 4 won): they win with chance 0.83, their win rate shrunk by 2 pseudo-deals toward an even chance (no stage to take a default probability from), closes spread evenly over 90 days',
+    );
+    // Its stage-less pipeline has no stage defaults to speak of.
+    expect(forecast.notes.join('\n')).not.toMatch(/stages' default probabilities/);
+    const months = forecast.periods.filter((p) => p.kind === 'month');
+    expect(months.some((p) => p.revenue.p90 > p.revenue.p10)).toBe(true);
+    expect(months.reduce((sum, p) => sum + p.fromOpenDeals.mean, 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('draws are outcomes that can happen', () => {
+  it('one open $1,000 deal and no history: every figure is $0 or $1,000 and whole deals', () => {
+    const only = deal({ id: 'only', stages: 'Qualified 2027-02-20', amount: 1000_00 });
+    const forecast = forecastRevenue({
+      deals: [only],
+      pipelines: [salesPipeline],
+      timeZone: 'UTC',
+      currency: 'USD',
+      amountOf: usdAmount,
+      asOf,
+      horizon: 6,
+      draws: 2_000,
+    });
+    // The defaults: the model's own error widens the band.
+    expect(forecast.settings.extraSpread).toBeGreaterThan(0);
+    for (const period of forecast.periods) {
+      for (const band of [period.revenue, period.fromOpenDeals]) {
+        for (const quantile of [band.p10, band.p50, band.p90]) {
+          expect([0, 1000_00], period.period).toContain(quantile);
+        }
+      }
+      for (const band of [period.revenue, period.fromOpenDeals, period.fromNewPipeline]) {
+        expect(Number.isInteger(band.mean), period.period).toBe(true);
+      }
+      for (const quantile of [period.count.p10, period.count.p50, period.count.p90]) {
+        expect(Number.isInteger(quantile), period.period).toBe(true);
+      }
+    }
+    // Its one deal is won once at most: over the half year too.
+    const year = forecast.periods.find((p) => p.period === '2027');
+    expect(year?.fromOpenDeals.p90).toBe(1000_00);
+  });
+
+  it('says there are amounts when only an open deal has one', () => {
+    const only = deal({ id: 'only', stages: 'Qualified 2027-02-20', amount: 1000_00 });
+    expect(run([only]).hasAmounts).toBe(true);
+    expect(run([deal({ id: 'bare', stages: 'Qualified 2027-02-20' })]).hasAmounts).toBe(false);
   });
 });

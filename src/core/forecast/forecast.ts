@@ -4,7 +4,7 @@
  * and year, per-deal explanations and target outlooks. The one entry point for the CLI and API.
  */
 import type { Deal, Pipeline } from '../deals.js';
-import { dealsAsOf, defaultAsOf } from '../deals-as-of.js';
+import { dealsAsOf, defaultAsOf, laterDatesNote } from '../deals-as-of.js';
 import { ClosedloopError } from '../errors.js';
 import { blendDraws, noBlend, trailingLevel } from './blend.js';
 import { chooseSettings } from './choose-settings.js';
@@ -34,8 +34,10 @@ export interface ForecastInput {
   readonly currency: string;
   /** A deal's amount in minor units of `currency` (e.g. `amountInCurrency`); null when unknown. */
   readonly amountOf: (deal: Deal) => number | null;
-  /** Default: just after the latest date in the deals (`defaultAsOf`). */
+  /** Default: just after the latest date in the deals, at most now (`defaultAsOf`). */
   readonly asOf?: number;
+  /** The present (default: the clock): the default as-of date is never after it. */
+  readonly now?: number;
   /** Months to forecast, the one containing `asOf` first (default 6). */
   readonly horizon?: number;
   /** Monte Carlo draws (default 10,000) and seed (default 1). */
@@ -58,7 +60,10 @@ export interface Forecast {
   readonly currency: string;
   readonly timeZone: string;
   readonly draws: number;
-  /** Whether any won deal has an amount; without, revenue figures are 0 and only counts mean much. */
+  /**
+   * Whether any deal won or open at as-of has an amount; without, revenue figures are 0 and only
+   * counts mean much.
+   */
   readonly hasAmounts: boolean;
   readonly settings: ModelSettings;
   /** Months, then quarters, then years the horizon touches. */
@@ -73,6 +78,8 @@ export interface Forecast {
 }
 
 const defaultHorizon = 6;
+/** The longest horizon a forecast takes (months). */
+export const maxHorizon = 60;
 const defaultDraws = 10_000;
 
 /** The fitted model and its draws as well as the report: the backtest reads the draws directly. */
@@ -87,7 +94,9 @@ export function forecastRevenue(input: ForecastInput): Forecast {
 }
 
 export function runForecast(input: ForecastInput): ForecastRun {
-  const asOf = input.asOf ?? defaultAsOf(input.deals, input.timeZone);
+  const now = input.now ?? Date.now();
+  const asOf = input.asOf ?? defaultAsOf(input.deals, input.timeZone, now);
+  const later = input.asOf === undefined ? laterDatesNote(input.deals, input.timeZone, now) : null;
   if (asOf === null) {
     throw new ClosedloopError(
       'CL_ERR_MODEL_INPUT',
@@ -95,10 +104,10 @@ export function runForecast(input: ForecastInput): ForecastRun {
     );
   }
   const horizon = input.horizon ?? defaultHorizon;
-  if (!Number.isInteger(horizon) || horizon < 1 || horizon > 60) {
+  if (!Number.isInteger(horizon) || horizon < 1 || horizon > maxHorizon) {
     throw new ClosedloopError(
       'CL_ERR_MODEL_OPTION',
-      `horizon: expected 1 to 60 months, got ${horizon}`,
+      `horizon: expected 1 to ${maxHorizon} months, got ${horizon}`,
     );
   }
   const drawCount = input.draws ?? defaultDraws;
@@ -115,6 +124,7 @@ export function runForecast(input: ForecastInput): ForecastRun {
     horizon,
     dealSize: input.dealSize ?? 'average',
     channelCredit: input.channelCredit,
+    now,
   };
   const choice = input.settings === undefined ? chooseSettings(modelInput) : null;
   const settings = input.settings ?? (choice?.settings as ModelSettings);
@@ -131,6 +141,15 @@ export function runForecast(input: ForecastInput): ForecastRun {
     model.months,
     trailingLevel(won, model.asOfDay),
     settings.trailingWeight ?? noBlend,
+    input.seed ?? 1,
+  );
+  const targets = evaluateTargets(
+    model,
+    draws,
+    won,
+    input.targets ?? [],
+    input.leads,
+    input.timeZone,
   );
   const forecast: Forecast = {
     asOf,
@@ -138,13 +157,31 @@ export function runForecast(input: ForecastInput): ForecastRun {
     currency: input.currency,
     timeZone: input.timeZone,
     draws: drawCount,
-    hasAmounts: won.some((deal) => deal.revenue !== null),
+    // An open deal's amount is revenue the forecast shows, as much as a won one's.
+    hasAmounts: known.some((deal) => deal.status !== 'lost' && input.amountOf(deal) !== null),
     settings,
     periods: summarisePeriods(model, draws, won),
     deals: explainDeals(model),
-    targets: evaluateTargets(model, draws, won, input.targets ?? [], input.leads, input.timeZone),
+    targets,
     runRates: model.newPipeline.channels,
-    notes: [...(choice?.notes ?? []), ...model.notes],
+    notes: [
+      ...(later === null ? [] : [later]),
+      ...(choice?.notes ?? []),
+      ...model.notes,
+      ...targets.flatMap(partlyCovered),
+    ],
   };
   return { forecast, model, draws };
+}
+
+/** A target the horizon covers only the start of is not judged: say so, and what would judge it. */
+function partlyCovered(target: TargetOutlook): string[] {
+  if (target.coveredTo === null || target.horizonNeeded === null) return [];
+  const judge =
+    target.horizonNeeded <= maxHorizon
+      ? `a horizon of ${target.horizonNeeded} months judges it`
+      : `it ends beyond the longest horizon, ${maxHorizon} months`;
+  return [
+    `target ${target.period} is covered to ${target.coveredTo} only, so it is not judged: ${judge}`,
+  ];
 }

@@ -55,6 +55,8 @@ export interface ModelInput {
   readonly horizon: number;
   readonly dealSize: DealSizeStatistic;
   readonly channelCredit?: ChannelCredit;
+  /** The present (default: the clock), for `dealsAsOf`. */
+  readonly now?: number;
 }
 
 /** One open deal's outlook: the numbers behind its explanation. */
@@ -237,7 +239,14 @@ function chooseCalendar(
   return fitted;
 }
 
-/** Hazards of a deal from its creation: for deals not created yet and deals of an unknown stage. */
+/** Pseudo-deals at the prior that a thin history's win rate is shrunk with (as the spread's prior). */
+const priorDeals = 2;
+
+/**
+ * Hazards of a deal from its creation: for deals not created yet and deals of no or an unknown
+ * stage. With too little history, the win rate of the closed deals shrunk toward a prior — the
+ * first stage's default probability, else an even chance — closes spread evenly over 90 days.
+ */
 function newDealCurve(
   table: ReturnType<typeof exposureTable>,
   calendar: CalendarFactors,
@@ -246,9 +255,16 @@ function newDealCurve(
 ): HazardCurve {
   if (table.closed >= minClosedPerCurve) return hazardCurve(table, calendar);
   const first = pipelines[0]?.stages.find((stage) => stage.outcome === null);
-  const probability = first?.probability ?? 0;
+  const prior = first?.probability ?? 0.5;
+  let won = 0;
+  for (const row of table.won) for (const n of row) won += n;
+  const probability = (won + priorDeals * prior) / (table.closed + priorDeals);
+  const toward =
+    first === undefined
+      ? 'an even chance (no stage to take a default probability from)'
+      : `the first stage's default probability, ${prior}`;
   notes.push(
-    `too little history for new deals (${counted(table.closed, 'closed deal')}): they win with the first stage's default probability, ${probability}`,
+    `too little history for new deals (${counted(table.closed, 'closed deal')}, ${won} won): they win with chance ${probability.toFixed(2)}, their win rate shrunk by ${priorDeals} pseudo-deals toward ${toward}, closes spread evenly over 90 days`,
   );
   return defaultCurve(probability, 90);
 }

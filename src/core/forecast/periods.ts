@@ -3,7 +3,6 @@
  * P10, P50, P90 and the mean. A period's revenue is what was already won in it by as-of plus
  * what the draws add; a period only partly inside the horizon is marked incomplete.
  */
-import { ascending, quantile } from '../funnel/spread.js';
 import { firstDayOf } from './days.js';
 import type { FittedModel } from './model.js';
 import type { Draws } from './monte-carlo.js';
@@ -53,16 +52,29 @@ export function periodSums(
   return sums;
 }
 
+/**
+ * P10, P50 and P90 are draws themselves — the smallest draw with at least that share of the draws
+ * at or below it (Hyndman & Fan type 1) — never a value between two draws, which may be no
+ * outcome at all (half a deal won, $300 of one $1,000 deal). The mean is what it is.
+ */
 export function bandOf(values: Float64Array): Band {
-  const sorted = ascending(Array.from(values));
+  const sorted = Float64Array.from(values).sort();
+  const at = (p: number) =>
+    sorted.length === 0 ? 0 : sorted[Math.max(0, Math.ceil(sorted.length * p - 1e-9) - 1)];
   let total = 0;
   for (const value of values) total += value;
   return {
-    p10: quantile(sorted, 0.1) ?? 0,
-    p50: quantile(sorted, 0.5) ?? 0,
-    p90: quantile(sorted, 0.9) ?? 0,
+    p10: at(0.1),
+    p50: at(0.5),
+    p90: at(0.9),
     mean: values.length > 0 ? total / values.length : 0,
   };
+}
+
+/** A band of money: its mean in whole minor units too. */
+export function moneyBand(values: Float64Array): Band {
+  const band = bandOf(values);
+  return { ...band, mean: Math.round(band.mean) };
 }
 
 /** Revenue (open + new) and counts per draw and month, the series periods and targets sum. */
@@ -140,14 +152,15 @@ export function summarisePeriods(
   return periodSpans(model).map((span) => {
     const wonToDate = wonToDateIn(won, span);
     const sum = (series: Float64Array, plus = 0) =>
-      bandOf(periodSums(series, draws, span.monthIndexes, plus));
+      moneyBand(periodSums(series, draws, span.monthIndexes, plus));
     return {
       period: span.period,
       kind: span.kind,
       complete: span.complete,
       wonToDate,
       revenue: sum(total.revenue, wonToDate.revenue),
-      count: sum(total.count, wonToDate.count),
+      // Its mean is an expected number of deals, not a count: left as it is.
+      count: bandOf(periodSums(total.count, draws, span.monthIndexes, wonToDate.count)),
       fromOpenDeals: sum(draws.openRevenue),
       fromNewPipeline: sum(draws.newRevenue),
       newMrr: sum(draws.newMrr),

@@ -61,6 +61,8 @@ export function stageCurves(
       ? fromDay
       : Number.NEGATIVE_INFINITY;
 
+  // No open stage: no deal is timed by stage, so nothing to fall back on or say.
+  if (names.length === 0) return { stages: [], notes: [], curveOf: () => undefined };
   if (totalClosed < minClosedPerCurve) {
     const probability = (name: string) =>
       pipeline.stages.find((stage) => stage.name === name)?.probability ?? 0;

@@ -40,15 +40,23 @@ export interface TargetPlan {
 export interface TargetOutlook {
   readonly period: string;
   readonly amount: number;
-  /** False when the horizon does not cover the whole period (then the figures understate). */
+  /** False when the horizon does not cover the whole period: then it is not judged. */
   readonly complete: boolean;
-  /** Share of draws at or above the target; null when the period lies outside the horizon. */
+  /**
+   * Share of draws at or above the target; null unless the horizon covers the whole period (part
+   * of a period would be judged against all of its target).
+   */
   readonly probability: number | null;
+  /** Mean of the draws (whole minor units). */
   readonly expected: number | null;
   /** max(0, target − expected). */
   readonly expectedGap: number | null;
   /** Null when there is no gap, or when no deal created from now could be won in time. */
   readonly plan: TargetPlan | null;
+  /** "2018-06": the last month of the horizon when it covers only the start of the period. */
+  readonly coveredTo: string | null;
+  /** Months of horizon that would cover the whole period; null when it does, or has ended. */
+  readonly horizonNeeded: number | null;
 }
 
 export function evaluateTargets(
@@ -63,7 +71,8 @@ export function evaluateTargets(
   const revenue = totalSeries(draws).revenue;
   return targets.map((target) => {
     const span = spans.get(target.period);
-    if (span === undefined) {
+    if (span === undefined || !span.complete) {
+      const last = span === undefined ? undefined : Math.max(...span.monthIndexes);
       return {
         ...target,
         complete: false,
@@ -71,6 +80,8 @@ export function evaluateTargets(
         expected: null,
         expectedGap: null,
         plan: null,
+        coveredTo: last === undefined ? null : model.months[last].key,
+        horizonNeeded: horizonNeeded(model, target.period),
       };
     }
     const sums = periodSums(revenue, draws, span.monthIndexes, wonToDateIn(won, span).revenue);
@@ -80,17 +91,31 @@ export function evaluateTargets(
       if (sum >= target.amount) reached++;
       total += sum;
     }
-    const expected = total / sums.length;
+    const expected = Math.round(total / sums.length);
     const gap = Math.max(0, target.amount - expected);
     return {
       ...target,
-      complete: span.complete,
+      complete: true,
       probability: reached / sums.length,
       expected,
       expectedGap: gap,
       plan: gap > 0 ? planFor(model, span, gap, leads, timeZone) : null,
+      coveredTo: null,
+      horizonNeeded: null,
     };
   });
+}
+
+/** Months from as-of's month to the period's last one; null for a period over before it. */
+function horizonNeeded(model: FittedModel, period: string): number | null {
+  const match = /^(\d{4})(?:-Q([1-4])|-(\d{2}))?$/.exec(period);
+  const first = model.months[0];
+  if (match === null || first === undefined) return null;
+  const year = Number(match[1]);
+  const lastMonth =
+    match[2] !== undefined ? Number(match[2]) * 3 : match[3] !== undefined ? Number(match[3]) : 12;
+  const months = (year - Number(first.year)) * 12 + lastMonth - Number(first.key.slice(5)) + 1;
+  return months > model.months.length ? months : null;
 }
 
 function planFor(

@@ -13,6 +13,9 @@ function funnel(deals: readonly Deal[], options: Partial<FunnelInput> = {}) {
     timeZone: 'UTC',
     currency: 'USD',
     amountOf: usdAmount,
+    // The fixtures lie in 2027: a present after them makes them history (the default as-of date
+    // is never after the present).
+    now: utc('2030-01-01T00:00:00Z'),
     ...options,
   });
 }
@@ -324,5 +327,16 @@ describe('cohorts by lead month', () => {
         wonRevenue: { amount: 100_000, currency: 'USD', n: 1 },
       },
     ]);
+  });
+});
+
+describe('a date after now', () => {
+  it('does not move the default as-of date past now, and is noted', () => {
+    const typo = deal({ id: 'typo', stages: 'Lead 2027-01-02 > Won 2099-03-01', amount: 1 });
+    const stats = funnel([...fiveDeals, typo], { now: utc('2027-06-01T00:00:00Z') });
+    expect(stats.asOf).toBe(utc('2027-03-02T00:00:00Z'));
+    // As of then the typo deal is open in Lead.
+    expect(stats.deals).toEqual({ total: 6, open: 3, won: 2, lost: 1 });
+    expect(stats.notes[0]).toMatch(/^1 deal carries a date after now \(the latest 2099-03-01\); /);
   });
 });

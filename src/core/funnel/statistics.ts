@@ -6,7 +6,7 @@
 
 import { checkTimeZone } from '../calendar.js';
 import type { Deal } from '../deals.js';
-import { dealsAsOf, defaultAsOf, knownBy } from '../deals-as-of.js';
+import { dealsAsOf, defaultAsOf, knownBy, laterDatesNote } from '../deals-as-of.js';
 import { leadCohorts, momentOf } from './cohorts.js';
 import { dealSize, dealSizeGroups, type SizedDeal } from './deal-size.js';
 import { inPeriod, inPipelineAndSegment } from './filters.js';
@@ -18,7 +18,9 @@ import type { Amount, Cohort, DealCounts, FunnelInput, FunnelStatistics } from '
 export function funnelStatistics(input: FunnelInput): FunnelStatistics {
   const { pipeline, timeZone, currency } = input;
   checkTimeZone(timeZone);
-  const asOf = input.asOf ?? defaultAsOf(input.deals, timeZone);
+  const now = input.now ?? Date.now();
+  const asOf = input.asOf ?? defaultAsOf(input.deals, timeZone, now);
+  const later = input.asOf === undefined ? laterDatesNote(input.deals, timeZone, now) : null;
   const known =
     asOf === null ? input.deals : dealsAsOf(input.deals, asOf, { timeZone, pipelines: [pipeline] });
   const selected = inPipelineAndSegment(known, pipeline.name, input.segment);
@@ -67,6 +69,7 @@ export function funnelStatistics(input: FunnelInput): FunnelStatistics {
     salesVelocity,
     cohorts: cohortsOf(input, selected.deals, asOf),
     notes: [
+      ...(later === null ? [] : [later]),
       ...selected.notes,
       ...(period?.notes ?? []),
       ...won.notes,

@@ -30,8 +30,10 @@ export interface FunnelInput {
    * Object.prototype.valueOf, which every object literal has.
    */
   readonly amountOf: (deal: Deal) => number | null;
-  /** The instant to compute at; default: just after the latest date in the deals. */
+  /** The instant to compute at; default: just after the latest date in the deals, at most now. */
   readonly asOf?: number;
+  /** The present (default: the clock): the default as-of date is never after it. */
+  readonly now?: number;
   readonly period?: PeriodFilter;
   /** Only deals of this segment. */
   readonly segment?: string;

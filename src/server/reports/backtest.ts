@@ -1,5 +1,6 @@
 import { type BacktestReport, backtestForecast } from '../../core/backtest/backtest.js';
 import type { Deal } from '../../core/deals.js';
+import { ClosedloopError } from '../../core/errors.js';
 import { amountInCurrency } from '../../core/exchange.js';
 import { minorToMajor } from '../../core/money.js';
 import type { StateStore, Workspace } from '../../store/ports.js';
@@ -14,15 +15,23 @@ export interface BacktestRequest {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** The backtest of a workspace's deals, revenue in major units of its currency. */
+/** The backtest of a workspace's deals, revenue in whole minor units shown as major units. */
 export async function backtestReport(
   state: StateStore,
   workspace: Workspace,
   request: BacktestRequest,
 ): Promise<BacktestReport> {
+  const deals = await state.deals(workspace.id);
+  // As the forecast and the funnel answer it: without deals every metric would be null.
+  if (deals.length === 0) {
+    throw new ClosedloopError(
+      'CL_ERR_MODEL_INPUT',
+      'backtest: the workspace has no deals yet; import some with `closedloop import deals`',
+    );
+  }
   const rates = await state.rates(workspace.id);
   const report = backtestForecast({
-    deals: await state.deals(workspace.id),
+    deals,
     pipelines: await state.pipelines(workspace.id),
     timeZone: workspace.timeZone,
     currency: workspace.currency,
@@ -35,8 +44,9 @@ export async function backtestReport(
     draws: request.draws,
     onProgress: request.onProgress,
   });
+  // Baselines are means (a trailing average, amounts × win rates): whole minor units, as money is.
   const major = (minor: number | null) =>
-    minor === null ? null : minorToMajor(minor, report.currency);
+    minor === null ? null : minorToMajor(Math.round(minor), report.currency);
   return {
     ...report,
     rows: report.rows.map((row) =>

@@ -142,6 +142,63 @@ describe('GET /api/forecast and /api/backtest for a pipeline with no open stage'
     expect(answers).toHaveLength(9);
     const table = await get('/api/forecast/deals?horizon=2', noStage.secretKey);
     expect(table.body.deals).toMatchObject([{ externalId: 'D-1', stage: null, basis: 'creation' }]);
-    expect(table.body.deals[0].reason).toMatch(/^no stage, 1 day in stage; /);
+    expect(table.body.deals[0].reason).toMatch(/^no stage, 1 day since creation; /);
+  });
+});
+
+describe('GET /api/forecast: money in whole minor units', () => {
+  const header =
+    'deal_id,name,created_at,amount,currency,status,closed_at,pipeline,stage,owner,segment,emails,account,account_domain,channel,recurring_interval,term_months';
+  const day = (n: number) => new Date(Date.UTC(2024, 0, n)).toISOString().slice(0, 10);
+  // Won sizes whose average is no whole number of cents (7 of the 20 won at 1,000.01, the rest at
+  // 1,000), open deals sized by it, and a monthly subscription whose new MRR is a twelfth of its
+  // booking.
+  const history = Array.from({ length: 40 }, (_, i) => {
+    const won = i % 2 === 0;
+    return `H${i},H${i},${day(1 + i)},${i % 6 === 0 ? '1000.01' : '1000'},USD,${won ? 'won' : 'lost'},${day(21 + i)},default,${won ? 'Won' : 'Lost'},,,,,,,,`;
+  });
+  const csv = [
+    header,
+    ...history,
+    `O1,Sized,${day(55)},,USD,open,,default,Demo,,,,,,,,`,
+    `O2,Sized too,${day(56)},,USD,open,,default,Demo,,,,,,,,`,
+    `O3,Monthly,${day(57)},99.99,USD,open,,default,Demo,,,,,,,month,12`,
+  ].join('\n');
+
+  it('gives every band, value, expected value and target in whole cents', async () => {
+    const { workspace, secretKey } = await collector.store.state.createWorkspace('cents');
+    await importDeals({
+      format: closedloopFormat,
+      files: [file('cents.csv', `${csv}\n`)],
+      strict: true,
+      workspace,
+      state: collector.store.state,
+    });
+    await collector.store.state.setTarget(workspace.id, {
+      period: '2024-03',
+      amountMinor: 5_000_00,
+    });
+    const money: number[] = [];
+    const forecast = await get('/api/forecast?horizon=2', secretKey);
+    expect(forecast.status, JSON.stringify(forecast.body)).toBe(200);
+    for (const period of forecast.body.periods) {
+      money.push(period.wonToDate.revenue);
+      const bands = [period.revenue, period.fromOpenDeals, period.fromNewPipeline, period.newMrr];
+      for (const band of [
+        ...bands,
+        ...period.byChannel.map((c: { revenue: unknown }) => c.revenue),
+      ])
+        money.push(band.p10, band.p50, band.p90, band.mean);
+    }
+    for (const target of forecast.body.targets) money.push(target.expected, target.expectedGap);
+    const deals = await get('/api/forecast/deals?horizon=2', secretKey);
+    for (const deal of deals.body.deals) money.push(deal.value, deal.expectedValue);
+    expect(money.length).toBeGreaterThan(30);
+    const fractional = money.filter((x) => Math.abs(x * 100 - Math.round(x * 100)) > 1e-6);
+    expect(fractional).toEqual([]);
+    // The sized deals' value is the won average (1,000.0035), rounded to the cent.
+    expect(deals.body.deals.find((d: { externalId: string }) => d.externalId === 'O1')?.value).toBe(
+      1000,
+    );
   });
 });

@@ -23,6 +23,8 @@ export interface ForecastRequest {
   readonly model?: ModelName;
   readonly draws?: number;
   readonly seed?: number;
+  /** The present, past which the default as-of date does not go (default: the clock). */
+  readonly now?: number;
 }
 
 /** The forecast as the CLI prints it and the API returns it: money in major units, times as ISO. */
@@ -87,6 +89,7 @@ export async function forecastReport(
     horizon: request.horizon,
     draws: request.draws,
     seed: request.seed,
+    now: request.now,
     channelCredit,
     leads: await leadTouches(events, state, workspace.id, model),
     targets: (await state.targets(workspace.id)).map((target) => ({
@@ -171,7 +174,8 @@ function inMajorUnits(
   model: ModelName,
   externalIds: ReadonlyMap<string, string>,
 ): ForecastReport {
-  const major = (minor: number) => minorToMajor(minor, forecast.currency);
+  // Money leaves in whole minor units, whatever arithmetic came before.
+  const major = (minor: number) => minorToMajor(Math.round(minor), forecast.currency);
   const band = (b: Band): Band => ({
     p10: major(b.p10),
     p50: major(b.p50),

@@ -12,6 +12,8 @@ export interface FunnelRequest {
   readonly asOf?: number;
   readonly period?: PeriodFilter;
   readonly segment?: string;
+  /** The present, past which the default as-of date does not go (default: the clock). */
+  readonly now?: number;
 }
 
 /** Amounts in major units, times as ISO text: the shape the CLI prints and the API returns. */
@@ -65,6 +67,7 @@ export async function funnelReport(
     asOf: request.asOf,
     period: request.period,
     segment: request.segment,
+    now: request.now,
     firstTouch,
     lastTouch,
     leads: await leadsOf(events, state, workspace.id, deals),

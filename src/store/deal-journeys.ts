@@ -76,7 +76,7 @@ export async function readDealJourneys(
     count++;
     dealIds.push(deal.id);
     leads.push(leadAt);
-    const value = amountInCurrency(deal, rates, workspace.currency);
+    const value = amountInCurrency(deal, rates, workspace.currency, workspace.timeZone);
     if (value === null) withoutValue++;
 
     const touches = sessions.filter((session) => session.startedAt <= at);

@@ -245,7 +245,7 @@ describe('importDeals: Salesforce exports', () => {
     ]);
     expect(deals.get('0065g00000AbCdEAA1')?.name).toBe('Société Générale - Plateforme analytique');
     const rates = await target.store.state.rates(target.workspace.id);
-    const inUsd = (id: string) => amountInCurrency(deals.get(id) as Deal, rates, 'USD');
+    const inUsd = (id: string) => amountInCurrency(deals.get(id) as Deal, rates, 'USD', 'UTC');
     // Won 14 Feb 2027: EUR at the 1 Feb rate, 1.0790.
     expect(inUsd('0065g00000AbCdEAA1')).toBe(5_179_200);
     // Open, created 12 Jan 2027: EUR at the 1 Nov 2026 rate, 1.0825.
@@ -353,7 +353,7 @@ describe('importDeals: the closedloop, HubSpot and Pipedrive fixtures, and a col
     expect(deals.get('D-103')?.amountMinor).toBe(90_013);
     const rates = await target.store.state.rates(target.workspace.id);
     // EUR 4,500 created 1 Feb 2027: the 1 Feb rate, 1.0790.
-    expect(amountInCurrency(deals.get('D-101') as Deal, rates, 'USD')).toBe(485_550);
+    expect(amountInCurrency(deals.get('D-101') as Deal, rates, 'USD', 'UTC')).toBe(485_550);
     expect(summary.pipelines).toEqual([
       { name: 'New business', stages: ['Discovery', 'Demo', 'Proposal', 'Closed Won'] },
       { name: 'Renewals', stages: ['Closed Lost'] },
@@ -547,8 +547,8 @@ describe('importDeals: quirks and rejected rows', () => {
       currency: 'CHF',
       status: 'won',
     });
-    expect(amountInCurrency(deals.get('Q-7') as Deal, rates, 'USD')).toBeNull();
-    expect(amountInCurrency(deals.get('Q-5') as Deal, rates, 'USD')).toBe(827);
+    expect(amountInCurrency(deals.get('Q-7') as Deal, rates, 'USD', 'UTC')).toBeNull();
+    expect(amountInCurrency(deals.get('Q-5') as Deal, rates, 'USD', 'UTC')).toBe(827);
     expect(summary.pipelines.find((pipeline) => pipeline.name === 'France')?.stages).toEqual([
       'Nouveau',
       'Gagné',

@@ -298,7 +298,7 @@ function unconverted(
     if (deal.amountMinor === null || deal.currency === null) continue;
     if (deal.currency === workspace.currency) continue;
     const at = deal.closedAt ?? deal.createdAt;
-    if (rateFor(rates, deal.currency, at) !== undefined) continue;
+    if (rateFor(rates, deal.currency, at, workspace.timeZone) !== undefined) continue;
     counts.set(deal.currency, (counts.get(deal.currency) ?? 0) + 1);
   }
   return [...counts].map(([currency, count]) => ({ currency, deals: count }));

@@ -35,7 +35,7 @@ export async function backtestReport(
     pipelines: await state.pipelines(workspace.id),
     timeZone: workspace.timeZone,
     currency: workspace.currency,
-    amountOf: (deal: Deal) => amountInCurrency(deal, rates, workspace.currency),
+    amountOf: (deal: Deal) => amountInCurrency(deal, rates, workspace.currency, workspace.timeZone),
     from: request.from,
     to: request.to,
     every: request.every,

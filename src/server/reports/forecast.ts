@@ -84,7 +84,7 @@ export async function forecastReport(
     pipelines: await state.pipelines(workspace.id),
     timeZone: workspace.timeZone,
     currency: workspace.currency,
-    amountOf: (deal: Deal) => amountInCurrency(deal, rates, workspace.currency),
+    amountOf: (deal: Deal) => amountInCurrency(deal, rates, workspace.currency, workspace.timeZone),
     asOf: request.asOf,
     horizon: request.horizon,
     draws: request.draws,
@@ -99,7 +99,10 @@ export async function forecastReport(
   });
   const by = request.by ?? 'month';
   const externalIds = new Map(deals.map((deal) => [deal.id, deal.externalId]));
-  const notes = [...forecast.notes, ...unconvertedNotes(forecast, deals, rates)];
+  const notes = [
+    ...forecast.notes,
+    ...unconvertedNotes(forecast, deals, rates, workspace.timeZone),
+  ];
   return inMajorUnits({ ...forecast, notes }, by, model, externalIds);
 }
 
@@ -113,6 +116,7 @@ function unconvertedNotes(
   forecast: Forecast,
   deals: readonly Deal[],
   rates: readonly ExchangeRate[],
+  timeZone: string,
 ): string[] {
   const open = new Set(forecast.deals.map((deal) => deal.dealId));
   const byCurrency = new Map<string, { open: number; won: number }>();
@@ -125,7 +129,7 @@ function unconvertedNotes(
       deal.closedAt !== null &&
       deal.closedAt.at < forecast.asOf;
     if (!isOpen && !isWon) continue;
-    if (amountInCurrency(deal, rates, forecast.currency) !== null) continue;
+    if (amountInCurrency(deal, rates, forecast.currency, timeZone) !== null) continue;
     const counts = byCurrency.get(deal.currency) ?? { open: 0, won: 0 };
     if (isOpen) counts.open++;
     else counts.won++;

@@ -63,7 +63,7 @@ export async function funnelReport(
     pipeline,
     timeZone: workspace.timeZone,
     currency: workspace.currency,
-    amountOf: (deal: Deal) => amountInCurrency(deal, rates, workspace.currency),
+    amountOf: (deal: Deal) => amountInCurrency(deal, rates, workspace.currency, workspace.timeZone),
     asOf: request.asOf,
     period: request.period,
     segment: request.segment,

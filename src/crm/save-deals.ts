@@ -20,6 +20,11 @@ export interface SaveOptions {
    * otherwise the amount is rounded and listed, as an export's quirk.
    */
   readonly onInexactAmount?: (deal: IncomingDeal, currency: string) => void;
+  /**
+   * Called inside the transaction for a deal left open that was given a close date. Throwing
+   * refuses the whole input; otherwise the date is left out and listed, as an export's quirk.
+   */
+  readonly onCloseDateOfOpenDeal?: (deal: IncomingDeal) => void;
 }
 
 export interface SaveResult {
@@ -87,6 +92,9 @@ export async function saveIncomingDeals(
       });
       if (merged.quirks.includes('amount rounded to minor units')) {
         options.onInexactAmount?.(deal, merged.draft.currency ?? workspace.currency);
+      }
+      if (merged.quirks.includes('close date on an open deal, left out')) {
+        options.onCloseDateOfOpenDeal?.(deal);
       }
       for (const quirk of merged.quirks) note(quirk, deal.externalId);
       const { pipeline, stage } = merged.draft;

@@ -458,9 +458,10 @@ describe('POST /api/conversions', () => {
     };
     const response = await collector.post('/api/conversions', body, bearer);
     expect(response.status, JSON.stringify(response.body)).toBe(200);
-    expect(response.body).toEqual({ accepted: 2 });
+    expect(response.body).toEqual({ accepted: 2, duplicates: 0 });
     const again = await collector.post('/api/conversions', body, bearer);
     expect(again.status).toBe(200);
+    expect(again.body).toEqual({ accepted: 0, duplicates: 2 });
 
     const ada = await store.state.personByEmail(workspace.id, 'ada@example.com');
     const visitors = await store.state.visitorsOfPerson(workspace.id, ada?.id ?? '');
@@ -657,6 +658,29 @@ describe('POST /api/deals: late deliveries and exact money', () => {
       message: 'deals.0.currency: expected an ISO 4217 code such as EUR, got "QQQ"',
     });
     expect(await apiDeal('D-QQQ')).toBeUndefined();
+  });
+
+  it('refuses a close date on a deal left open, naming the field, and stores nothing', async () => {
+    const pipeline = 'close-dates';
+    const open = await send([
+      { id: 'D-OK', pipeline },
+      { id: 'D-CLOSED', pipeline, closedAt: '2027-02-01', amount: 5 },
+    ]);
+    expect(open.status).toBe(400);
+    expect(open.body.error).toEqual({
+      code: 'CL_ERR_DEAL_INVALID',
+      message:
+        'deals.1.closedAt: expected with "status":"won" or "lost" (the deal is open); an expected close date is expectedCloseAt',
+    });
+    expect(await apiDeal('D-OK')).toBeUndefined();
+    const won = await send([
+      { id: 'D-CLOSED', pipeline, status: 'won', closedAt: '2027-02-01', amount: 5 },
+    ]);
+    expect(won.status).toBe(200);
+    expect((await apiDeal('D-CLOSED'))?.closedAt).toEqual({
+      at: Date.parse('2027-02-01T00:00:00Z'),
+      dateOnly: true,
+    });
   });
 
   it('refuses an amount its currency cannot hold, or a negative one, and stores nothing', async () => {

@@ -60,6 +60,13 @@ export async function registerCrmRoutes(
           const error = inexactAmountError(deal, incoming.indexOf(deal), currency);
           throw new ClosedloopError('CL_ERR_DEAL_INVALID', error);
         },
+        // Refused, not dropped: the client meant the deal to be closed, or sent the wrong field.
+        onCloseDateOfOpenDeal: (deal) => {
+          throw new ClosedloopError(
+            'CL_ERR_DEAL_INVALID',
+            `deals.${incoming.indexOf(deal)}.closedAt: expected with "status":"won" or "lost" (the deal is open); an expected close date is expectedCloseAt`,
+          );
+        },
       }),
     );
   });
@@ -78,13 +85,14 @@ export async function registerCrmRoutes(
     for (const { claim, record } of offline) {
       await state.identify(workspace.id, claim, record.at);
     }
-    await events.append({
+    const { conversionsInserted } = await events.append({
       events: [],
       sessions: [],
       conversions: offline.map(({ record }) => ({ ...record, workspaceId: workspace.id })),
     });
     await events.durable();
-    return { accepted: offline.length };
+    // As the collector answers: a conversion whose id was stored before (a retry) is a duplicate.
+    return { accepted: conversionsInserted, duplicates: offline.length - conversionsInserted };
   });
 
   app.get('/api/pipelines', async (request) => {

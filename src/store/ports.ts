@@ -221,6 +221,12 @@ export interface EventWrite {
   readonly conversions: readonly ConversionRecord[];
 }
 
+/** What a write stored: events and conversions new to the store (retries are not stored twice). */
+export interface AppendResult {
+  readonly inserted: number;
+  readonly conversionsInserted: number;
+}
+
 /** Append-only and high-volume: events, sessions, conversions; analytical reads. */
 export interface EventStore {
   /** Of the given message ids, those already stored (client retries are normal). */
@@ -229,7 +235,7 @@ export interface EventStore {
    * All or nothing; an event whose message id is stored already is skipped, not duplicated.
    * Resolves once committed: readers see the write, and it survives a killed process.
    */
-  append(write: EventWrite): Promise<{ readonly inserted: number }>;
+  append(write: EventWrite): Promise<AppendResult>;
   /**
    * Resolves once everything appended before the call survives a power cut too: await it before
    * acknowledging. An engine whose commits are durable already resolves at once; one that defers

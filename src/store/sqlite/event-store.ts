@@ -139,13 +139,15 @@ export function createSqliteEventStore(
   const conversions = db.prepare<[string], ConversionRow>(sql.conversions);
   const countEvents = db.prepare<[string], number>(sql.countEvents).pluck();
 
-  const append = db.transaction((write: EventWrite): number => {
+  const append = db.transaction((write: EventWrite) => {
     let inserted = 0;
+    let conversionsInserted = 0;
     for (const event of write.events) inserted += insertEvent.run(...eventValues(event)).changes;
     for (const session of write.sessions) upsertSession.run(...sessionValues(session));
-    for (const conversion of write.conversions)
-      insertConversion.run(...conversionValues(conversion));
-    return inserted;
+    for (const conversion of write.conversions) {
+      conversionsInserted += insertConversion.run(...conversionValues(conversion)).changes;
+    }
+    return { inserted, conversionsInserted };
   });
 
   return {
@@ -155,7 +157,7 @@ export function createSqliteEventStore(
           ? new Set<string>()
           : new Set(existingMessageIds.all(workspaceId, JSON.stringify(messageIds))),
       ),
-    append: (write) => guarded('append', () => ({ inserted: append.immediate(write) })),
+    append: (write) => guarded('append', () => append.immediate(write)),
     durable,
     latestSession: (workspaceId, visitorId) =>
       guarded('latestSession', () => {

@@ -243,16 +243,16 @@ export class Ingestor implements IngestSink {
         const older = await this.#sessionAt(workspace, visitorId, event.timestamp, sessions, late);
         if (older !== undefined && event.timestamp - older.lastSeenAt <= rules.timeoutMs) {
           current = older;
-        } else {
-          // Continuing no visit, it may be the first page of the visit that follows it, whether
-          // or not the visitor came back later still.
+        } else if (event.kind === 'page') {
+          // Continuing no visit, a page view may be the first page of the visit that follows it,
+          // whether or not the visitor came back later still; other events open no visit.
           const found = await eventStore.sessionAfter(workspace.id, visitorId, event.timestamp);
           const next = found === undefined ? undefined : (sessions.get(found.id) ?? found);
           current =
             next !== undefined && next.startedAt - event.timestamp <= rules.timeoutMs
               ? next
               : (late ?? newest);
-        }
+        } else current = late ?? newest;
       }
       const step = placeInSession(current, event, visitorId, rules);
       if (step.session !== null) {

@@ -367,6 +367,22 @@ describe('late and server-side events', () => {
     ]);
     const [lead] = await store.events.conversionsOfVisitors(workspace.id, ['late-8']);
     expect(lead?.sessionId).toBe(sessions[0]?.id);
+    // A late sign-up 20 minutes before that visit, in no session: it joins none.
+    await send([
+      {
+        type: 'track',
+        event: 'Signed Up',
+        anonymousId: 'late-8',
+        messageId: `m-${++counter}`,
+        timestamp: at(-20),
+      },
+    ]);
+    const conversions = await store.events.conversionsOfVisitors(workspace.id, ['late-8']);
+    expect(conversions.map((c) => [c.type, c.sessionId])).toEqual([
+      ['signed_up', null],
+      ['form_submit', sessions[0]?.id],
+    ]);
+    expect((await sessionsOf('late-8')).map((s) => s.id)).toEqual(sessions.map((s) => s.id));
   });
 
   it('keep two sessions when the page that followed a late page view opened its own', async () => {

@@ -142,7 +142,7 @@ async function storageCeiling(rowsPerEvent) {
         '{}',
         JSON.stringify(event.context),
       );
-      upsertSession.run(
+      upsertSession.get(
         `s-${event.anonymousId}`,
         workspace.id,
         event.anonymousId,

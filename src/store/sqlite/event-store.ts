@@ -11,25 +11,6 @@ import { closeOnce, guarded } from './failures.js';
 
 const sessionColumns = `id, workspace_id, visitor_id, started_at, last_seen_at, landing_page, referrer,
   source, medium, campaign, term, content, click_ids, channel, bot, page_views`;
-// A session's first touch: a write that starts earlier brings the true one, delivered late.
-const firstTouchFromEarlierStart = [
-  'started_at',
-  'landing_page',
-  'referrer',
-  'source',
-  'medium',
-  'campaign',
-  'term',
-  'content',
-  'click_ids',
-  'channel',
-  'bot',
-]
-  .map(
-    (column) =>
-      `${column} = iif(excluded.started_at < sessions.started_at, excluded.${column}, sessions.${column})`,
-  )
-  .join(',\n      ');
 const conversionColumns = 'id, workspace_id, visitor_id, type, at, session_id, message_id';
 const sessionOrder = 'ORDER BY visitor_id, started_at, id';
 
@@ -44,14 +25,19 @@ export const eventStoreSql = {
       timestamp, received_at, session_id, bot, properties, context)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (workspace_id, message_id) DO NOTHING`,
-  // The first touch (start, landing page, referrer, UTMs, channel) is kept, unless the write
-  // starts earlier; the caller sends the running page-view total.
+  // The first touch (start, landing page, referrer, UTMs, channel) is kept; the caller sends the
+  // running page-view total. The stored start comes back, to tell a write that starts earlier.
   upsertSession: `INSERT INTO sessions (${sessionColumns})
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (workspace_id, id) DO UPDATE SET
       last_seen_at = max(sessions.last_seen_at, excluded.last_seen_at),
-      page_views = excluded.page_views,
-      ${firstTouchFromEarlierStart}`,
+      page_views = excluded.page_views
+    RETURNING started_at`,
+  // A page view delivered late that was the session's true first touch. A statement of its own:
+  // naming started_at in the upsert would rewrite the visitor index on every page view.
+  replaceFirstTouch: `UPDATE sessions SET started_at = ?, landing_page = ?, referrer = ?, source = ?,
+      medium = ?, campaign = ?, term = ?, content = ?, click_ids = ?, channel = ?, bot = ?
+    WHERE workspace_id = ? AND id = ? AND started_at > ?`,
   insertConversion: `INSERT INTO conversions (${conversionColumns}) VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (workspace_id, id) DO NOTHING`,
   latestSession: `SELECT ${sessionColumns} FROM sessions WHERE workspace_id = ? AND visitor_id = ?
@@ -123,7 +109,8 @@ export function createSqliteEventStore(
   const sql = eventStoreSql;
   const existingMessageIds = db.prepare<[string, string], string>(sql.existingMessageIds).pluck();
   const insertEvent = db.prepare<unknown[]>(sql.insertEvent);
-  const upsertSession = db.prepare<unknown[]>(sql.upsertSession);
+  const upsertSession = db.prepare<unknown[], { started_at: number }>(sql.upsertSession);
+  const replaceFirstTouch = db.prepare<unknown[]>(sql.replaceFirstTouch);
   const insertConversion = db.prepare<unknown[]>(sql.insertConversion);
   const latestSession = db.prepare<[string, string], SessionRow>(sql.latestSession);
   const sessionAt = db.prepare<[string, string, number], SessionRow>(sql.sessionAt);
@@ -143,7 +130,12 @@ export function createSqliteEventStore(
     let inserted = 0;
     let conversionsInserted = 0;
     for (const event of write.events) inserted += insertEvent.run(...eventValues(event)).changes;
-    for (const session of write.sessions) upsertSession.run(...sessionValues(session));
+    for (const session of write.sessions) {
+      const stored = upsertSession.get(...sessionValues(session));
+      if (stored !== undefined && stored.started_at > session.startedAt) {
+        replaceFirstTouch.run(...firstTouchValues(session));
+      }
+    }
     for (const conversion of write.conversions) {
       conversionsInserted += insertConversion.run(...conversionValues(conversion)).changes;
     }
@@ -246,6 +238,12 @@ function sessionValues(session: SessionRecord): unknown[] {
     flag(session.bot),
     session.pageViews,
   ];
+}
+
+function firstTouchValues(session: SessionRecord): unknown[] {
+  const [, , , startedAt, , ...touch] = sessionValues(session);
+  // Landing page to bot flag, then the row and the start it must be later than.
+  return [startedAt, ...touch.slice(0, -1), session.workspaceId, session.id, session.startedAt];
 }
 
 function conversionValues(conversion: ConversionRecord): unknown[] {

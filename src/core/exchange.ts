@@ -1,4 +1,4 @@
-import { calendarDateOf, utcMidnight } from './calendar.js';
+import { calendarDateOf, dayMs, utcMidnight } from './calendar.js';
 import type { Deal, ExchangeRate, Moment } from './deals.js';
 import { minorDigits } from './money.js';
 
@@ -15,7 +15,12 @@ export function rateFor(
   at: Moment | null,
   timeZone: string,
 ): number | undefined {
-  const dayOf = (moment: Moment) => utcMidnight(calendarDateOf(moment, timeZone));
+  // A date without a time is its own day, at hand without a calendar lookup: this runs for every
+  // rate on every conversion.
+  const dayOf = (moment: Moment) =>
+    moment.dateOnly
+      ? Math.floor(moment.at / dayMs) * dayMs
+      : utcMidnight(calendarDateOf(moment, timeZone));
   const day = at === null ? null : dayOf(at);
   let chosen: { day: number; rate: number } | undefined;
   let earliest: { day: number; rate: number } | undefined;

@@ -15,16 +15,12 @@ export interface SaveOptions {
   /** The zone whose calendar days "closed before created" compares (default: the workspace's). */
   readonly timeZone?: string;
   /**
-   * Called inside the transaction for a deal whose amount its currency (the one in force: given
-   * or stored) cannot hold in minor units. Throwing refuses the whole input, nothing written;
-   * otherwise the amount is rounded and listed, as an export's quirk.
+   * Called inside the transaction for a deal whose merge found quirks, with the currency in force
+   * for it (given or stored). Throwing refuses the whole input, nothing written (the API refuses
+   * what an export's reader lists: an amount rounded, a close date left out); otherwise the quirks
+   * are listed.
    */
-  readonly onInexactAmount?: (deal: IncomingDeal, currency: string) => void;
-  /**
-   * Called inside the transaction for a deal left open that was given a close date. Throwing
-   * refuses the whole input; otherwise the date is left out and listed, as an export's quirk.
-   */
-  readonly onCloseDateOfOpenDeal?: (deal: IncomingDeal) => void;
+  readonly onQuirks?: (deal: IncomingDeal, quirks: readonly QuirkKind[], currency: string) => void;
 }
 
 export interface SaveResult {
@@ -90,11 +86,8 @@ export async function saveIncomingDeals(
         now,
         outcomeOf,
       });
-      if (merged.quirks.includes('amount rounded to minor units')) {
-        options.onInexactAmount?.(deal, merged.draft.currency ?? workspace.currency);
-      }
-      if (merged.quirks.includes('close date on an open deal, left out')) {
-        options.onCloseDateOfOpenDeal?.(deal);
+      if (merged.quirks.length > 0) {
+        options.onQuirks?.(deal, merged.quirks, merged.draft.currency ?? workspace.currency);
       }
       for (const quirk of merged.quirks) note(quirk, deal.externalId);
       const { pipeline, stage } = merged.draft;

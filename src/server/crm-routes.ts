@@ -56,16 +56,21 @@ export async function registerCrmRoutes(
       await saveIncomingDeals(state, workspace, incoming, {
         source: 'api',
         now: now(),
-        onInexactAmount: (deal, currency) => {
-          const error = inexactAmountError(deal, incoming.indexOf(deal), currency);
-          throw new ClosedloopError('CL_ERR_DEAL_INVALID', error);
-        },
-        // Refused, not dropped: the client meant the deal to be closed, or sent the wrong field.
-        onCloseDateOfOpenDeal: (deal) => {
-          throw new ClosedloopError(
-            'CL_ERR_DEAL_INVALID',
-            `deals.${incoming.indexOf(deal)}.closedAt: expected with "status":"won" or "lost" (the deal is open); an expected close date is expectedCloseAt`,
-          );
+        onQuirks: (deal, quirks, currency) => {
+          const index = incoming.indexOf(deal);
+          if (quirks.includes('amount rounded to minor units')) {
+            throw new ClosedloopError(
+              'CL_ERR_DEAL_INVALID',
+              inexactAmountError(deal, index, currency),
+            );
+          }
+          // Refused, not dropped: the client meant the deal to be closed, or sent the wrong field.
+          if (quirks.includes('close date on an open deal, left out')) {
+            throw new ClosedloopError(
+              'CL_ERR_DEAL_INVALID',
+              `deals.${index}.closedAt: expected with "status":"won" or "lost" (the deal is open); an expected close date is expectedCloseAt`,
+            );
+          }
         },
       }),
     );

@@ -71,6 +71,11 @@ export function isExactAmount(text: string): boolean {
   return decimalToMinor(text, widestMinorDigits) !== undefined;
 }
 
+/** An amount as a CRM should send one: 0 or more, plainly written (not `-5`, `.5`, `1e3`), exact. */
+export function isPlainAmount(text: string): boolean {
+  return /^\d+(?:\.\d+)?$/.test(text) && isExactAmount(text);
+}
+
 /** Whole minor units as the decimal text of major units, exact: (123450, 2) → "1234.50". */
 export function minorToDecimal(minor: number, digits: number): string {
   const sign = minor < 0 ? '-' : '';

@@ -83,14 +83,29 @@ describe('money of POST /api/deals', () => {
       row: { externalId: 'D1', ...row },
       history: [],
     });
-    expect(inexactAmountError(read({ amount: '100.5' }), 4, 'JPY')).toBe(
+    const fields = (index: number) => ({
+      amount: `deals.${index}.amount`,
+      currency: `deals.${index}.currency`,
+    });
+    expect(inexactAmountError(read({ amount: '100.5' }), 'JPY', fields(4))).toBe(
       'deals.4.amount: expected an amount in JPY with no decimals, got 100.5',
     );
-    expect(inexactAmountError(read({ amount: '1.2345' }), 0, 'KWD')).toBe(
+    expect(inexactAmountError(read({ amount: '1.2345' }), 'KWD', fields(0))).toBe(
       'deals.0.amount: expected an amount in KWD with at most 3 decimals, got 1.2345',
     );
-    expect(inexactAmountError(read({ currency: 'JPY' }), 0, 'JPY')).toBe(
+    expect(inexactAmountError(read({ currency: 'JPY' }), 'JPY', fields(0))).toBe(
       "deals.0.currency: expected a currency that holds the deal's amount exactly, got JPY (no decimals); give the amount in JPY with it",
     );
+    // A webhook's dated amounts: the one that cannot be held is named, not the latest.
+    const dated = {
+      ...read({ amount: '12.50' }),
+      amountChanges: [
+        { at: { at: 0, dateOnly: false }, amount: '12.345' },
+        { at: { at: 1, dateOnly: false }, amount: '12.50' },
+      ],
+    };
+    expect(
+      inexactAmountError(dated, 'USD', { amount: 'amount of deal D1', currency: 'currency' }),
+    ).toBe('amount of deal D1: expected an amount in USD with at most 2 decimals, got 12.345');
   });
 });

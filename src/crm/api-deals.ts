@@ -1,5 +1,11 @@
 import Type, { type Static } from 'typebox';
-import { isExactAmount, isKnownCurrency, maxExactAmount, minorDigits } from '../core/money.js';
+import {
+  decimalToMinor,
+  isExactAmount,
+  isKnownCurrency,
+  maxExactAmount,
+  minorDigits,
+} from '../core/money.js';
 import type { HistoryRow } from './formats/format.js';
 import type { IncomingDeal } from './import/merge-deal.js';
 import { parseMoment } from './values.js';
@@ -127,16 +133,34 @@ export function dealFromApi(
   };
 }
 
+/** The names a refusal gives the amount and the currency: each source names its own fields. */
+export interface AmountFields {
+  readonly amount: string;
+  readonly currency: string;
+}
+
 /**
  * The refusal of an amount its currency cannot hold in minor units (`12.345` USD, `100.5` JPY),
- * which the merge would round: money from the API is exact. The currency is the one in force for
- * the deal, given or stored. When the delivery gave no amount, its currency is what changed.
+ * which the merge would round: money from the API and from webhooks is exact. The currency is the
+ * one in force for the deal, given or stored. When no amount the deal brings is inexact, its
+ * currency is what changed.
  */
-export function inexactAmountError(deal: IncomingDeal, index: number, currency: string): string {
+export function inexactAmountError(
+  deal: IncomingDeal,
+  currency: string,
+  fields: AmountFields,
+): string {
   const digits = minorDigits(currency);
   const decimals = digits === 0 ? 'no decimals' : `at most ${digits} decimals`;
-  const amount = deal.row?.amount;
-  return amount === undefined
-    ? `deals.${index}.currency: expected a currency that holds the deal's amount exactly, got ${currency} (${decimals}); give the amount in ${currency} with it`
-    : `deals.${index}.amount: expected an amount in ${currency} with ${decimals}, got ${amount}`;
+  const amounts = [
+    deal.row?.amount,
+    ...(deal.amountChanges ?? []).map((change) => change.amount),
+    ...deal.history.map((entry) => entry.amount),
+  ];
+  const inexact = amounts.find(
+    (amount) => amount !== undefined && decimalToMinor(amount, digits)?.rounded === true,
+  );
+  return inexact === undefined
+    ? `${fields.currency}: expected a currency that holds the deal's amount exactly, got ${currency} (${decimals}); give the amount in ${currency} with it`
+    : `${fields.amount}: expected an amount in ${currency} with ${decimals}, got ${inexact}`;
 }

@@ -795,6 +795,43 @@ describe('HubSpot webhooks in the deal’s own currency', () => {
       },
     ]);
   });
+
+  it('refuses an amount its currency cannot hold, and a currency that cannot hold the amount, storing nothing', async () => {
+    const amountOf = (objectId: number, value: string, occurredAt: number) => ({
+      ...change('amount', value, occurredAt),
+      objectId,
+    });
+    const created = {
+      subscriptionType: 'deal.creation',
+      objectId: 961,
+      occurredAt: clock - 90_000,
+    };
+    const tooFine = await send([created, amountOf(961, '12.345', clock - 80_000)]);
+    expect([tooFine.status, tooFine.body.error]).toEqual([
+      400,
+      {
+        code: 'CL_ERR_DEAL_INVALID',
+        message:
+          'amount of deal 961: expected an amount in USD with at most 2 decimals, got 12.345',
+      },
+    ]);
+    expect((await dealsOf('hubspot')).find((d) => d.externalId === '961')).toBeUndefined();
+
+    expect((await send([created, amountOf(961, '99.99', clock - 80_000)])).status).toBe(200);
+    const yen = await send([
+      { ...change('deal_currency_code', 'JPY', clock - 70_000), objectId: 961 },
+    ]);
+    expect([yen.status, yen.body.error]).toEqual([
+      400,
+      {
+        code: 'CL_ERR_DEAL_INVALID',
+        message:
+          "deal_currency_code of deal 961: expected a currency that holds the deal's amount exactly, got JPY (no decimals); give the amount in JPY with it",
+      },
+    ]);
+    const deal = (await dealsOf('hubspot')).find((d) => d.externalId === '961');
+    expect(deal).toMatchObject({ amountMinor: 9999, currency: 'USD' });
+  });
 });
 
 describe('Pipedrive webhooks: amounts dated by update_time, malformed fields refused', () => {
@@ -862,5 +899,34 @@ describe('Pipedrive webhooks: amounts dated by update_time, malformed fields ref
       expect(response.body.error).toEqual({ code: 'CL_ERR_DEAL_INVALID', message });
     }
     expect(await dealsOf('pipedrive')).toHaveLength(before);
+  });
+
+  it('refuses a value its currency cannot hold, naming value, and stores nothing', async () => {
+    for (const [fields, message] of [
+      [
+        { id: 9, value: 12.345 },
+        'value: expected an amount in USD with at most 2 decimals, got 12.345',
+      ],
+      [
+        { id: 9, value: 100.5, currency: 'JPY' },
+        'value: expected an amount in JPY with no decimals, got 100.5',
+      ],
+    ] as const) {
+      const response = await send(
+        deal7('added', { ...fields, update_time: '2026-11-01 09:00:00' }),
+      );
+      expect([response.status, response.body.error], JSON.stringify(fields)).toEqual([
+        400,
+        { code: 'CL_ERR_DEAL_INVALID', message },
+      ]);
+    }
+    expect((await dealsOf('pipedrive')).find((d) => d.externalId === '9')).toBeUndefined();
+    const exact = await send(
+      deal7('added', { id: 9, value: 12.34, update_time: '2026-11-01 09:00:00' }),
+    );
+    expect(exact.status, JSON.stringify(exact.body)).toBe(200);
+    expect((await dealsOf('pipedrive')).find((d) => d.externalId === '9')).toMatchObject({
+      amountMinor: 1234,
+    });
   });
 });

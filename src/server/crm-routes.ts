@@ -5,8 +5,13 @@ import { basicAuthCredentials } from '../collect/basic-auth.js';
 import { ClosedloopError } from '../core/errors.js';
 import { describeSchemaError } from '../core/schema-errors.js';
 import { apiConversionsBodySchema, offlineConversion } from '../crm/api-conversions.js';
-import { apiDealsBodySchema, dealFromApi, inexactAmountError } from '../crm/api-deals.js';
-import type { IncomingDeal } from '../crm/import/merge-deal.js';
+import {
+  type AmountFields,
+  apiDealsBodySchema,
+  dealFromApi,
+  inexactAmountError,
+} from '../crm/api-deals.js';
+import type { IncomingDeal, QuirkKind } from '../crm/import/merge-deal.js';
 import { checkedPipeline } from '../crm/pipeline-config.js';
 import { type SaveResult, saveIncomingDeals } from '../crm/save-deals.js';
 import {
@@ -58,12 +63,10 @@ export async function registerCrmRoutes(
         now: now(),
         onQuirks: (deal, quirks, currency) => {
           const index = incoming.indexOf(deal);
-          if (quirks.includes('amount rounded to minor units')) {
-            throw new ClosedloopError(
-              'CL_ERR_DEAL_INVALID',
-              inexactAmountError(deal, index, currency),
-            );
-          }
+          refuseInexactAmount(quirks, deal, currency, {
+            amount: `deals.${index}.amount`,
+            currency: `deals.${index}.currency`,
+          });
           // Refused, not dropped: the client meant the deal to be closed, or sent the wrong field.
           if (quirks.includes('close date on an open deal, left out')) {
             throw new ClosedloopError(
@@ -162,6 +165,11 @@ export async function registerCrmRoutes(
         const saved = await saveIncomingDeals(state, workspace, deals, {
           source: 'hubspot',
           now: now(),
+          onQuirks: (deal, quirks, currency) =>
+            refuseInexactAmount(quirks, deal, currency, {
+              amount: `amount of deal ${deal.externalId}`,
+              currency: `deal_currency_code of deal ${deal.externalId}`,
+            }),
         });
         return { ...summary(saved), ignored };
       },
@@ -197,11 +205,29 @@ export async function registerCrmRoutes(
         const saved = await saveIncomingDeals(state, workspace, [deal], {
           source: 'pipedrive',
           now: now(),
+          onQuirks: (_deal, quirks, currency) =>
+            refuseInexactAmount(quirks, deal, currency, { amount: 'value', currency: 'currency' }),
         });
         return { ...summary(saved), ignored: 0 };
       },
     );
   });
+}
+
+/**
+ * Money from the API and from CRM webhooks is exact: an amount the deal's currency cannot hold
+ * (`12.345` USD, or 99.99 USD whose currency alone becomes JPY) refuses the request, as a
+ * malformed value does, instead of being rounded where no one sees it.
+ */
+function refuseInexactAmount(
+  quirks: readonly QuirkKind[],
+  deal: IncomingDeal,
+  currency: string,
+  fields: AmountFields,
+): void {
+  if (quirks.includes('amount rounded to minor units')) {
+    throw new ClosedloopError('CL_ERR_DEAL_INVALID', inexactAmountError(deal, currency, fields));
+  }
 }
 
 function summary(saved: SaveResult) {

@@ -222,11 +222,19 @@ describe('dealsFromHubspot', () => {
       [[{ ...good, subscriptionType: 7 }], 'events.0.subscriptionType: expected a string, got 7'],
       [
         [changed(909, 'amount', '1e21', t0)],
-        'events.0.propertyValue: expected an amount such as 1200.50, got "1e21"',
+        'events.0.propertyValue: expected an amount of 0 or more such as 1200.50, got "1e21"',
       ],
       [
         [changed(909, 'amount', '99999999999999999', t0)],
-        'events.0.propertyValue: expected an amount such as 1200.50, got "99999999999999999"',
+        'events.0.propertyValue: expected an amount of 0 or more such as 1200.50, got "99999999999999999"',
+      ],
+      [
+        [good, changed(909, 'amount', '-500', t0)],
+        'events.1.propertyValue: expected an amount of 0 or more such as 1200.50, got "-500"',
+      ],
+      [
+        [changed(909, 'amount', '.5', t0)],
+        'events.0.propertyValue: expected an amount of 0 or more such as 1200.50, got ".5"',
       ],
     ];
     for (const [events, message] of cases) expect(refusal(events)).toBe(message);

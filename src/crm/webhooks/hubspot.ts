@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isPlausibleDate } from '../../core/as-of.js';
 import type { Moment } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
-import { isExactAmount, isKnownCurrency } from '../../core/money.js';
+import { isKnownCurrency, isPlainAmount } from '../../core/money.js';
 import type { DealRow, HistoryRow } from '../formats/format.js';
 import type { IncomingDeal } from '../import/merge-deal.js';
 
@@ -259,8 +259,11 @@ function propertyChange(name: string | undefined, value: string, path: string): 
       };
     case 'amount':
       if (trimmed === '') return undefined;
-      // Left to the merge, an amount it cannot hold exactly would be dropped without a word.
-      if (!isExactAmount(trimmed)) throw invalid(path, 'expected an amount such as 1200.50', value);
+      // Left to the merge, an amount it cannot hold exactly would be dropped without a word; a
+      // negative one is no deal's value (the deals API and Pipedrive refuse it too).
+      if (!isPlainAmount(trimmed)) {
+        throw invalid(path, 'expected an amount of 0 or more such as 1200.50', value);
+      }
       return { kind: 'amount', amount: trimmed };
     case 'deal_currency_code': {
       // In a multi-currency portal the deal's amount is in its own currency, not the workspace's.

@@ -1,6 +1,6 @@
 import type { DealStatus, Moment } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
-import { isExactAmount, isKnownCurrency } from '../../core/money.js';
+import { isKnownCurrency, isPlainAmount } from '../../core/money.js';
 import type { CrmNames } from '../../store/ports.js';
 import type { DealRow, HistoryRow } from '../formats/format.js';
 import type { IncomingDeal } from '../import/merge-deal.js';
@@ -156,8 +156,6 @@ function sameId(a: unknown, b: unknown): boolean {
   return b !== undefined && b !== null && String(a) === String(b);
 }
 
-const plainAmount = /^\d+(?:\.\d+)?$/;
-
 /**
  * The deal value as exact decimal text. A number is taken as JavaScript writes it, which is the
  * sender's digits only in plain notation and within the safe integers: `1e+21` or `1e-7` would
@@ -172,7 +170,7 @@ function amountOf(value: unknown): string | undefined {
       : typeof value === 'string'
         ? value.trim()
         : undefined;
-  if (text === undefined || !plainAmount.test(text) || !isExactAmount(text)) {
+  if (text === undefined || !isPlainAmount(text)) {
     invalid('value', `expected an amount such as 1200.50, got ${shown(value)}`);
   }
   return text;

@@ -311,6 +311,31 @@ describe('mergeDeal: amounts dated by the input, with no current one', () => {
       'fieldTimes',
     );
   });
+
+  it('dates the amount of a currency changed alone at the time the source gives the change', () => {
+    const created = moment('2029-06-01T09:00:00Z');
+    const usd = mergeDeal(
+      undefined,
+      {
+        ...incoming({ amount: '99.99', createdAt: created }),
+        fieldTimes: { amount: created.at, createdAt: created.at },
+      },
+      context,
+    ).draft;
+    const changedAt = Date.parse('2029-07-01T09:00:00Z');
+    const eur = mergeDeal(
+      stored(usd),
+      { ...incoming({ currency: 'EUR' }), fieldTimes: { currency: changedAt } },
+      context,
+    ).draft;
+    expect(eur.amountHistory).toEqual([
+      { at: created, minor: 9999, currency: 'USD' },
+      { at: { at: changedAt, dateOnly: false }, minor: 9999, currency: 'EUR' },
+    ]);
+    // Undated, as an import gives it, the change happened when it was saved.
+    const imported = mergeDeal(stored(usd), incoming({ currency: 'EUR' }), context).draft;
+    expect(imported.amountHistory.at(-1)).toEqual({ at: atNow, minor: 9999, currency: 'EUR' });
+  });
 });
 
 describe('mergeDeal: a stored deal meets new input', () => {

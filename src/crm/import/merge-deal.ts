@@ -138,7 +138,17 @@ export function mergeDeal(
     amountMinor = amountHistory.at(-1)?.minor ?? amountMinor;
   else if (amountHistory.length > 0 && stored === undefined)
     amountMinor = amountHistory.at(-1)?.minor ?? null;
-  if (amountMinor !== null) {
+  // A currency changed alone, by a source that dates the change (a webhook), changed the amount
+  // then, not when the delivery is saved.
+  const currencyChangedAt =
+    row.amount === undefined && currency !== storedCurrency ? fieldTimes?.currency : undefined;
+  if (amountMinor !== null && currencyChangedAt !== undefined && amountHistory.length > 0) {
+    addAmount(amountHistory, {
+      at: { at: currencyChangedAt, dateOnly: false },
+      minor: amountMinor,
+      currency,
+    });
+  } else if (amountMinor !== null) {
     const at =
       amountHistory.length === 0 && createdAt !== null
         ? createdAt

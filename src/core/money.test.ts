@@ -14,6 +14,11 @@ describe('money', () => {
     expect(minorDigits('USD')).toBe(2);
     expect(minorDigits('JPY')).toBe(0);
     expect(minorDigits('KWD')).toBe(3);
+    // ISO 4217's minor units, not Intl's display digits (which give these none).
+    expect(['IDR', 'HUF', 'COP', 'PKR', 'IQD'].map(minorDigits)).toEqual([2, 2, 2, 2, 3]);
+    expect(['CLP', 'KRW', 'UGX', 'XAF', 'XOF'].map(minorDigits)).toEqual([0, 0, 0, 0, 0]);
+    // No minor unit in ISO 4217 (gold, SDRs) or no longer listed (HRK): Intl's digits.
+    expect(['XAU', 'XDR', 'HRK'].map(minorDigits)).toEqual([2, 2, 2]);
   });
 });
 

@@ -1,3 +1,4 @@
+import currencyCodes from 'currency-codes';
 import { ClosedloopError } from './errors.js';
 
 /** Money at rest: an integer count of the currency's minor units (cents for USD, yen for JPY). */
@@ -23,14 +24,23 @@ export function money(minor: number, currency: string): Money {
 
 const digitsOfCurrency = new Map<string, number>();
 
-/** Digits after the decimal point, from ISO 4217 via Intl (JPY 0, USD 2, KWD 3). */
+/**
+ * Digits after the decimal point of a currency's minor unit, as ISO 4217 gives them (JPY 0,
+ * USD 2, KWD 3, and IDR, HUF or COP 2, to which Intl, a display standard, gives none). The X codes
+ * of metals, SDRs and funds have no minor unit in ISO 4217, and codes it no longer lists (HRK)
+ * none at all: those take Intl's digits, which agree with ISO's for the X currencies in use (XAF,
+ * XOF, XPF, XCD).
+ */
 export function minorDigits(currency: string): number {
   let digits = digitsOfCurrency.get(currency);
   if (digits === undefined) {
+    const iso = currency.startsWith('X') ? undefined : currencyCodes.code(currency);
     // A formatter costs tens of microseconds to build; reports ask once per deal.
     digits =
+      iso?.digits ??
       new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-        .maximumFractionDigits ?? 2;
+        .maximumFractionDigits ??
+      2;
     digitsOfCurrency.set(currency, digits);
   }
   return digits;

@@ -262,6 +262,38 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE deals ADD COLUMN field_times TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'state: money in the minor units of ISO 4217',
+    // Minor units followed Intl's display digits, which give none to 16 currencies that ISO 4217
+    // gives decimals (IDR, HUF, COP...): their stored amounts move to ISO's minor units.
+    sql: `
+      CREATE TEMP TABLE minor_scale (currency TEXT PRIMARY KEY, factor INTEGER NOT NULL);
+      INSERT INTO minor_scale VALUES ('AFN', 100), ('ALL', 100), ('COP', 100), ('HUF', 100),
+        ('IDR', 100), ('IQD', 1000), ('IRR', 100), ('KPW', 100), ('LAK', 100), ('LBP', 100),
+        ('MGA', 100), ('MMK', 100), ('PKR', 100), ('SOS', 100), ('SYP', 100), ('YER', 100);
+      UPDATE deals SET amount_minor = amount_minor *
+          (SELECT factor FROM minor_scale WHERE minor_scale.currency = deals.currency)
+        WHERE amount_minor IS NOT NULL AND currency IN (SELECT currency FROM minor_scale);
+      -- Each history entry is [at, dateOnly, minor, currency], in its own currency.
+      UPDATE deals SET amount_history = (
+          SELECT json_group_array(json_array(
+            entry.value ->> 0,
+            entry.value ->> 1,
+            (entry.value ->> 2) * coalesce(
+              (SELECT factor FROM minor_scale WHERE minor_scale.currency = entry.value ->> 3), 1),
+            entry.value ->> 3) ORDER BY entry.key)
+          FROM json_each(deals.amount_history) AS entry)
+        WHERE EXISTS (SELECT 1 FROM json_each(deals.amount_history) AS entry
+          WHERE entry.value ->> 3 IN (SELECT currency FROM minor_scale));
+      UPDATE revenue_targets SET amount_minor = amount_minor * (
+          SELECT factor FROM minor_scale JOIN workspaces ON workspaces.currency = minor_scale.currency
+          WHERE workspaces.id = revenue_targets.workspace_id)
+        WHERE workspace_id IN (SELECT id FROM workspaces
+          WHERE currency IN (SELECT currency FROM minor_scale));
+      DROP TABLE minor_scale;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

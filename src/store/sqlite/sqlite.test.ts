@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClosedloopError } from '../../core/errors.js';
 import { describeDealConformance } from '../conformance/deals.conformance.js';
@@ -179,6 +180,73 @@ describe('migrations', () => {
     expect(error.message).toContain(`version ${newer}`);
     expect(error.message).toContain(`this Closedloop's ${latestSchemaVersion}`);
     expect(error.kind).toBe('failure');
+  });
+
+  it('move money stored in Intl display digits to the minor units of ISO 4217 (version 8)', async () => {
+    const path = freshPath();
+    const raw = new Database(path);
+    raw.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
+    );
+    for (const migration of migrations.filter(({ version }) => version <= 7)) {
+      raw.exec(migration.sql);
+      raw
+        .prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)')
+        .run(migration.version, migration.name);
+    }
+    const workspace = raw.prepare('INSERT INTO workspaces VALUES (?, ?, ?, ?, 30, 90, 0)');
+    workspace.run('w_idr', 'Jakarta', 'Asia/Jakarta', 'IDR');
+    workspace.run('w_usd', 'Boston', 'America/New_York', 'USD');
+    const deal = raw.prepare(
+      `INSERT INTO deals (workspace_id, id, source, external_id, amount_minor, currency, pipeline,
+         status, created_date_only, closed_date_only, expected_close_date_only, emails, contact_ids,
+         history, amount_history, updated_at)
+       VALUES (?, ?, 'api', ?, ?, ?, 'default', 'open', 0, 0, 0, '[]', '[]', '[]', ?, 0)`,
+    );
+    // A deal whose currency changed from HUF to USD: each entry keeps its own currency.
+    deal.run('w_usd', 'd1', 'D-1', 1800, 'USD', '[[1000,0,1500,"HUF"],[2000,1,1800,"USD"]]');
+    deal.run('w_idr', 'd2', 'D-2', 2_500_000, 'IDR', '[[1000,0,2500000,"IDR"]]');
+    deal.run('w_idr', 'd3', 'D-3', 900, 'IQD', '[[1000,0,900,"IQD"]]');
+    deal.run('w_idr', 'd4', 'D-4', null, 'HUF', '[]');
+    const target = raw.prepare('INSERT INTO revenue_targets VALUES (?, ?, ?, 0)');
+    target.run('w_idr', '2027-Q1', 5_000_000);
+    target.run('w_usd', '2027-Q1', 5_000_000);
+    raw.close();
+
+    const store = await openSqliteStore(path);
+    const amounts = (workspaceId: string) =>
+      store.state
+        .deals(workspaceId)
+        .then((deals) =>
+          deals.map((d) => [
+            d.externalId,
+            d.amountMinor,
+            d.amountHistory.map((e) => [e.at.at, e.at.dateOnly, e.minor, e.currency]),
+          ]),
+        );
+    expect(await amounts('w_usd')).toEqual([
+      [
+        'D-1',
+        1800,
+        [
+          [1000, false, 150_000, 'HUF'],
+          [2000, true, 1800, 'USD'],
+        ],
+      ],
+    ]);
+    expect(await amounts('w_idr')).toEqual([
+      ['D-2', 250_000_000, [[1000, false, 250_000_000, 'IDR']]],
+      ['D-3', 900_000, [[1000, false, 900_000, 'IQD']]],
+      ['D-4', null, []],
+    ]);
+    const targets = store.db
+      .prepare('SELECT workspace_id, amount_minor FROM revenue_targets ORDER BY workspace_id')
+      .all();
+    expect(targets).toEqual([
+      { workspace_id: 'w_idr', amount_minor: 500_000_000 },
+      { workspace_id: 'w_usd', amount_minor: 5_000_000 },
+    ]);
+    await store.close();
   });
 
   it('refuse a file whose history names a migration this code does not know', async () => {

@@ -98,7 +98,14 @@ export function prepareDelivery(delivery: Delivery): PreparedDelivery {
     const refusal = 'batch: expected an array of events';
     return { writeKey, isBatch, refusal, received: 0, events: [], rejected: [] };
   }
-  const events = isBatch ? (body.batch as unknown[]) : [withoutEnvelope(body)];
+  const shared = body.context;
+  if (isBatch && shared !== undefined && shared !== null && !isPlainObject(shared)) {
+    const refusal = 'context: expected an object, the context of every event of the batch';
+    return { writeKey, isBatch, refusal, received: 0, events: [], rejected: [] };
+  }
+  const events = isBatch
+    ? withSharedContext(body.batch as unknown[], shared as Body | null | undefined)
+    : [withoutEnvelope(body)];
   const kind =
     isBatch || fromBrowser ? undefined : route === 'screen' ? 'page' : (route as EventKind);
   const arrival = {
@@ -190,6 +197,24 @@ function objectBody(text: string): Body {
     throw new ClosedloopError('CL_ERR_EVENT_INVALID', 'body: expected a JSON object');
   }
   return body as Body;
+}
+
+/**
+ * Segment's batch may carry a `context` for all its events (its Java library puts the library,
+ * IP and user agent there): each event's own context fields win over it.
+ */
+function withSharedContext(batch: unknown[], shared: Body | null | undefined): unknown[] {
+  if (shared === undefined || shared === null) return batch;
+  return batch.map((event) => {
+    if (!isPlainObject(event)) return event;
+    const own = event.context;
+    if (own !== undefined && own !== null && !isPlainObject(own)) return event;
+    return { ...event, context: { ...shared, ...own } };
+  });
+}
+
+function isPlainObject(value: unknown): value is Body {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function withoutEnvelope(body: Body): Body {

@@ -1,6 +1,7 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { startCollector } from '../test-support/collector.js';
+import { basicAuth, startCollector } from '../test-support/collector.js';
 
 const collector = await startCollector({ bodyLimit: 64 * 1024 });
 const routes = [
@@ -11,6 +12,9 @@ const routes = [
   '/v1/track',
   '/v1/identify',
   '/v1/alias',
+  '/v1/import/',
+  // analytics.js: one path per call type, and its batches.
+  ...['t', 'p', 's', 'i', 'a', 'g', 'b'].map((path) => `/v1/${path}`),
 ];
 
 const fieldValue = fc.oneof(
@@ -91,7 +95,7 @@ describe('every ingest route, fuzzed', () => {
       fc.asyncProperty(
         fc.constantFrom(...routes),
         payload,
-        fc.constantFrom('application/json', 'text/plain'),
+        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'),
         async (route, body, contentType) => {
           const response = await collector.post(route, body, { contentType });
           expect(response.status, `${route} ${body.slice(0, 200)}`).toBeLessThan(500);
@@ -99,6 +103,37 @@ describe('every ingest route, fuzzed', () => {
         },
       ),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 3_000) },
+    );
+    // Compressed bodies, good, truncated or not compressed at all.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('gzip', 'deflate', 'br', 'x-unknown'),
+        payload,
+        fc.nat({ max: 64 }),
+        async (encoding, body, cut) => {
+          const packed =
+            encoding === 'gzip'
+              ? gzipSync(body)
+              : encoding === 'deflate'
+                ? deflateSync(body)
+                : encoding === 'br'
+                  ? brotliCompressSync(body)
+                  : Buffer.from(body);
+          const response = await collector.app.fastify.inject({
+            method: 'POST',
+            url: '/v1/batch',
+            payload: cut > 48 ? packed.subarray(0, cut) : packed,
+            headers: {
+              authorization: basicAuth(collector.writeKey),
+              'content-type': 'application/json',
+              'content-encoding': encoding,
+            },
+          });
+          expect(response.statusCode, `${encoding} ${body.slice(0, 200)}`).toBeLessThan(500);
+          expect(typeof JSON.parse(response.body)).toBe('object');
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 3_000) / 3 },
     );
     const ok = await collector.post('/v1/track', {
       anonymousId: 'after-fuzz',

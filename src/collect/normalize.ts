@@ -90,7 +90,7 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
   const fromUrl = paramsOf(url);
   const campaign = context.campaign ?? {};
   return {
-    messageId: event.messageId ?? contentId(event, context),
+    messageId: event.messageId ?? contentId(event, context, arrival.receivedAt),
     kind: event.kind,
     anonymousId: blankToNull(event.anonymousId ?? null),
     userId: blankToNull(event.userId ?? null),
@@ -109,9 +109,31 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
     clickIds: fromUrl.clickIds,
     email: emailOf(event, context),
     phone: phoneOf(event, context),
-    propertiesJson: JSON.stringify(properties),
+    propertiesJson: JSON.stringify(storedProperties(event, properties)),
     contextJson: JSON.stringify(context),
   };
+}
+
+/**
+ * What is stored as an event's properties: its own, and what Segment's other calls carry in
+ * fields of their own: an identify's traits, a page's name and category.
+ */
+function storedProperties(
+  event: ValidEvent,
+  properties: Record<string, unknown>,
+): Record<string, unknown> {
+  if (event.kind === 'identify') return { ...event.traits, ...properties };
+  if (event.kind !== 'page') return properties;
+  const sent = event as Record<string, unknown>;
+  if (sent.name == null && sent.category == null) return properties;
+  const named: Record<string, unknown> = {};
+  for (const field of ['name', 'category']) {
+    const value = sent[field];
+    if (typeof value === 'string' && value !== '' && properties[field] === undefined) {
+      named[field] = value;
+    }
+  }
+  return Object.keys(named).length === 0 ? properties : { ...properties, ...named };
 }
 
 /** What a page URL's query says: UTM fields and click ids (shared and frozen: read, never written). */
@@ -179,7 +201,7 @@ function isBotAgent(userAgent: string): boolean {
  * and its sending is right, so the event happened that long before the server received it.
  */
 function correctedTime(event: ValidEvent, arrival: Arrival): number {
-  const stamp = event.timestamp ?? event.originalTimestamp;
+  const stamp = event.timestamp ?? event.originalTimestamp ?? undefined;
   const sentAt = event.sentAt ?? arrival.sentAt;
   if (stamp === undefined) return arrival.receivedAt;
   const at = parseTime(stamp);
@@ -194,7 +216,7 @@ function correctedTime(event: ValidEvent, arrival: Arrival): number {
 /** Where an event gives who it is: identify traits first, then context traits, then a form's fields. */
 function traitCandidates(
   event: ValidEvent,
-  context: { traits?: Record<string, unknown> },
+  context: { traits?: Record<string, unknown> | null },
   name: 'email' | 'phone',
 ): unknown[] {
   const candidates: unknown[] = [context.traits?.[name]];
@@ -203,7 +225,10 @@ function traitCandidates(
   return candidates;
 }
 
-function emailOf(event: ValidEvent, context: { traits?: Record<string, unknown> }): string | null {
+function emailOf(
+  event: ValidEvent,
+  context: { traits?: Record<string, unknown> | null },
+): string | null {
   for (const candidate of traitCandidates(event, context, 'email')) {
     if (typeof candidate !== 'string') continue;
     const email = candidate.trim().toLowerCase();
@@ -213,7 +238,10 @@ function emailOf(event: ValidEvent, context: { traits?: Record<string, unknown> 
 }
 
 /** Without a country to read it in, only a number written with its country code is taken. */
-function phoneOf(event: ValidEvent, context: { traits?: Record<string, unknown> }): string | null {
+function phoneOf(
+  event: ValidEvent,
+  context: { traits?: Record<string, unknown> | null },
+): string | null {
   for (const candidate of traitCandidates(event, context, 'phone')) {
     if (typeof candidate !== 'string' || !candidate.trim().startsWith('+')) continue;
     const number = e164(candidate);
@@ -242,13 +270,24 @@ function blankToNull(value: string | null): string | null {
   return value === null || value.trim() === '' ? null : value.trim();
 }
 
+/** Retries of an event that states no time arrive within this of each other. */
+const retryWindowMs = 10 * 60_000;
+
 /**
  * An event sent without a message id still dedupes when retried unchanged. Its `sentAt` is left
- * out: a client stamps it anew on every attempt. The context hashed is the one stored, its IP
+ * out: a client stamps it anew on every attempt. One that states no time of its own is also
+ * known by the ten minutes it arrived in: the same call made again later (a returning buyer's
+ * second request) is a new event, not a retry. The context hashed is the one stored, its IP
  * truncated: a hash of the raw address would give it back to whoever tries the 256 last octets.
  */
-function contentId(event: ValidEvent, storedContext: Record<string, unknown>): string {
+function contentId(
+  event: ValidEvent,
+  storedContext: Record<string, unknown>,
+  receivedAt: number,
+): string {
   const { sentAt: _sentAt, ...sent } = event;
-  const text = JSON.stringify({ ...sent, context: storedContext });
+  const stated = (event.timestamp ?? event.originalTimestamp ?? null) !== null;
+  const arrival = stated ? undefined : Math.floor(receivedAt / retryWindowMs);
+  const text = JSON.stringify({ ...sent, context: storedContext, arrival });
   return `h-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
 }

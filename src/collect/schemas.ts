@@ -7,62 +7,67 @@ import Type, { type Static } from 'typebox';
  */
 const text = (maxLength: number) => Type.String({ maxLength });
 const time = Type.Union([Type.String({ maxLength: 64 }), Type.Number()]);
+/**
+ * A field that may be absent or null: Segment's Python and Ruby libraries send every optional
+ * field, null when unset (`"name": null` in a page call).
+ */
+const optional = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Optional(Type.Union([schema, Type.Null()]));
+const record = Type.Record(Type.String(), Type.Unknown());
 
 const campaign = Type.Object({
-  name: Type.Optional(text(500)),
-  source: Type.Optional(text(500)),
-  medium: Type.Optional(text(500)),
-  term: Type.Optional(text(500)),
-  content: Type.Optional(text(500)),
+  name: optional(text(500)),
+  source: optional(text(500)),
+  medium: optional(text(500)),
+  term: optional(text(500)),
+  content: optional(text(500)),
 });
 
 const page = Type.Object({
-  url: Type.Optional(text(8192)),
-  path: Type.Optional(text(4096)),
-  referrer: Type.Optional(text(8192)),
-  title: Type.Optional(text(2048)),
-  search: Type.Optional(text(8192)),
+  url: optional(text(8192)),
+  path: optional(text(4096)),
+  referrer: optional(text(8192)),
+  title: optional(text(2048)),
+  search: optional(text(8192)),
 });
 
 const context = Type.Object({
-  campaign: Type.Optional(campaign),
-  page: Type.Optional(page),
-  referrer: Type.Optional(
-    Type.Object({ url: Type.Optional(text(8192)), type: Type.Optional(text(200)) }),
-  ),
-  userAgent: Type.Optional(text(2048)),
-  ip: Type.Optional(text(64)),
-  traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  campaign: optional(campaign),
+  page: optional(page),
+  referrer: optional(Type.Object({ url: optional(text(8192)), type: optional(text(200)) })),
+  userAgent: optional(text(2048)),
+  ip: optional(text(64)),
+  traits: optional(record),
 });
 
 const common = {
-  messageId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  anonymousId: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-  userId: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-  timestamp: Type.Optional(time),
-  originalTimestamp: Type.Optional(time),
-  sentAt: Type.Optional(time),
-  context: Type.Optional(context),
+  messageId: optional(Type.String({ minLength: 1, maxLength: 200 })),
+  anonymousId: optional(Type.String({ maxLength: 200 })),
+  userId: optional(Type.String({ maxLength: 200 })),
+  timestamp: optional(time),
+  originalTimestamp: optional(time),
+  sentAt: optional(time),
+  context: optional(context),
 };
 
 export const pageEvent = Type.Object({
   ...common,
   type: Type.Optional(Type.Union([Type.Literal('page'), Type.Literal('screen')])),
-  name: Type.Optional(text(2048)),
-  properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  name: optional(text(2048)),
+  properties: optional(record),
 });
 
 export const trackEvent = Type.Object({
   ...common,
   type: Type.Optional(Type.Literal('track')),
   event: Type.String({ minLength: 1, maxLength: 200 }),
-  properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  properties: optional(record),
 });
 
 export const identifyEvent = Type.Object({
   ...common,
   type: Type.Optional(Type.Literal('identify')),
-  traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  traits: optional(record),
 });
 
 export const aliasEvent = Type.Object({

@@ -33,7 +33,7 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, error: 'event: expected a JSON object' };
   }
-  const record = raw as Record<string, unknown>;
+  const record = withTextIds(raw as Record<string, unknown>);
   const declared = record.type;
   const type = declared === undefined ? kind : declared;
   if (typeof type !== 'string' || !Object.hasOwn(checkers, type)) {
@@ -61,7 +61,11 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
   }
   for (const field of ['timestamp', 'originalTimestamp', 'sentAt'] as const) {
     const value = record[field];
-    if (value !== undefined && Number.isNaN(parseTime(value as string | number))) {
+    if (
+      value !== undefined &&
+      value !== null &&
+      Number.isNaN(parseTime(value as string | number))
+    ) {
       return {
         ok: false,
         error: `${field}: expected an ISO 8601 date-time or epoch milliseconds, got ${JSON.stringify(value)}`,
@@ -97,6 +101,24 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
   }
   const eventKind: EventKind = type === 'screen' ? 'page' : (type as EventKind);
   return { ok: true, event: { ...record, kind: eventKind } as unknown as ValidEvent };
+}
+
+const idFields = ['anonymousId', 'userId', 'previousId'] as const;
+
+/**
+ * Ids sent as numbers (`"userId": 12345`, common from hand-written server calls) as the text
+ * Segment's libraries would have sent. Only whole numbers: `1.5` or `1e21` name no one.
+ */
+function withTextIds(record: Record<string, unknown>): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const field of idFields) {
+    const id = record[field];
+    if (typeof id === 'number' && Number.isSafeInteger(id)) {
+      copy ??= { ...record };
+      copy[field] = String(id);
+    }
+  }
+  return copy ?? record;
 }
 
 /**

@@ -157,10 +157,18 @@ export function deliveryHandler(
     const acknowledgement: Acknowledgement = { success: true, ...outcome, rejected };
     return { status: 200, body: JSON.stringify(acknowledgement) };
   };
-  if (prepareLarge === undefined) return async (delivery) => answer(prepareDelivery(delivery));
+  // A key given outside the body is checked before the body is read: a stranger's request is
+  // answered 401 whatever it holds, and costs no parsing.
+  if (prepareLarge === undefined) {
+    return async (delivery) => {
+      if (delivery.basicAuthUser !== undefined) await workspaceOf(delivery.basicAuthUser);
+      return answer(prepareDelivery(delivery));
+    };
+  }
   const { overBytes, prepare, maxPendingBytes = Number.POSITIVE_INFINITY } = prepareLarge;
   let pendingBytes = 0;
   return async (delivery) => {
+    if (delivery.basicAuthUser !== undefined) await workspaceOf(delivery.basicAuthUser);
     if (delivery.body.length <= overBytes) return answer(prepareDelivery(delivery));
     const bytes = Buffer.byteLength(delivery.body);
     // The first body is always taken, whatever its size: the body limit bounds it.

@@ -59,6 +59,12 @@ describe('Segment-compatible routes', () => {
       expect(response.body.error.code).toBe('CL_ERR_AUTH');
       expect(response.headers['www-authenticate']).toBe('Basic realm="closedloop"');
     }
+    // The key is checked before the body is read: what a stranger sends is not looked at.
+    const stranger = await collector.post('/v1/batch', '{"batch": [', { auth: 'wk_unknown' });
+    expect([stranger.status, stranger.body.error]).toEqual([
+      401,
+      { code: 'CL_ERR_AUTH', message: 'write key: unknown' },
+    ]);
   });
 
   it('answer 400 naming the field for a bad event', async () => {

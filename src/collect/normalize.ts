@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isbot } from 'isbot';
-import { looksLikeEmail } from '../core/emails.js';
+import { looksLikeEmail, normaliseEmail } from '../core/emails.js';
 import { e164 } from '../core/phones.js';
 import { truncateIp } from './privacy.js';
 import type { EventKind, ValidEvent } from './validate.js';
@@ -231,7 +231,7 @@ function emailOf(
 ): string | null {
   for (const candidate of traitCandidates(event, context, 'email')) {
     if (typeof candidate !== 'string') continue;
-    const email = candidate.trim().toLowerCase();
+    const email = normaliseEmail(candidate);
     if (email.isWellFormed() && looksLikeEmail(email)) return email;
   }
   return null;

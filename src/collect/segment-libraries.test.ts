@@ -119,6 +119,24 @@ describe('what libraries put in their events', () => {
     expect(session?.source).toBe('news');
   });
 
+  it('knows one person by an email however its accents were typed or what was pasted with it', async () => {
+    const identify = (messageId: string, anonymousId: string, email: string) =>
+      collector.post('/v1/identify', {
+        messageId,
+        anonymousId,
+        timestamp: '2026-03-01T10:00:00.000Z',
+        traits: { email },
+      });
+    await identify('nfc-1', 'laptop', 'Jos\u00e9@acme.example');
+    await identify('nfd-1', 'phone', 'jose\u0301@ACME.example\u200b');
+    const person = await store.state.personByEmail(workspace.id, 'jos\u00e9@acme.example');
+    expect(person?.emails).toEqual(['jos\u00e9@acme.example']);
+    expect((await store.state.visitorsOfPerson(workspace.id, person?.id ?? '')).sort()).toEqual([
+      'laptop',
+      'phone',
+    ]);
+  });
+
   it('reads whole-number ids as text, and refuses other numbers naming the field', async () => {
     const track = { event: 'Signed Up', timestamp: '2026-03-01T10:00:00.000Z' };
     const response = await collector.post('/v1/track', {

@@ -1,7 +1,9 @@
 import { getDomain } from 'tldts';
 import type { ChannelClassifier } from '../core/channels/classify.js';
+import { hostOf } from '../core/channels/hosts.js';
 import type { SessionRecord } from '../store/ports.js';
 import type { NormalizedEvent } from './normalize.js';
+import { isPaymentHost } from './referral-exclusions.js';
 
 export interface SessionRules {
   readonly workspaceId: string;
@@ -19,10 +21,10 @@ export interface SessionStep {
 /**
  * Where an event falls in its visitor's sessions. A page view starts a new session after the idle
  * timeout, on a new campaign (UTM tags or a click id that differ from the session's), or on an
- * arrival from an external site whose channel differs from the session's; otherwise it extends
- * the current one, whose first touch no later page view rewrites (one that happened before it,
- * delivered late, may be its true first touch). Other events join the current session while it
- * is live and never start one.
+ * arrival from an external site whose channel differs from the session's (the session's own
+ * referrer host again is that arrival re-sent); otherwise it extends the current one, whose first
+ * touch no later page view rewrites (one that happened before it, delivered late, may be its true
+ * first touch). Other events join the current session while it is live and never start one.
  */
 export function placeInSession(
   current: SessionRecord | undefined,
@@ -80,10 +82,14 @@ export function placeInSession(
     };
   }
   // A live session with the same campaign continues unless an external referrer changes the
-  // channel: only then, or for a new session, is the page view classified.
+  // channel: only then, or for a new session, is the page view classified. Single-page apps
+  // (Segment's analytics.js) re-send the landing's referrer on every in-app navigation: the
+  // session's own referrer host again is the same arrival.
   let channel: string | undefined;
   if (live && current !== undefined && !opensCampaign(current, event)) {
-    if (!external) return { session: extend(current, event, true), started: false };
+    if (!external || sameReferrerHost(event.referrer, current.referrer)) {
+      return { session: extend(current, event, true), started: false };
+    }
     channel = classify();
     if (channel === current.channel) {
       return { session: extend(current, event, true), started: false };
@@ -124,11 +130,20 @@ function sameTag(a: string | null, b: string | null): boolean {
 /**
  * Whether the first page view of `later` would have continued `earlier`, had it arrived after it:
  * no new campaign, and no arrival from elsewhere (a session keeps its referrer only when it was
- * external) of another channel.
+ * external) of another channel, other than the one `earlier` came from.
  */
 function continuesFrom(earlier: SessionRecord, later: SessionRecord): boolean {
   if (opensCampaign(earlier, later)) return false;
-  return later.referrer === null || later.channel === earlier.channel;
+  return (
+    later.referrer === null ||
+    later.channel === earlier.channel ||
+    sameReferrerHost(later.referrer, earlier.referrer)
+  );
+}
+
+function sameReferrerHost(referrer: string | null, sessionReferrer: string | null): boolean {
+  const host = referrerHost(referrer);
+  return host !== '' && host === referrerHost(sessionReferrer);
 }
 
 function extend(session: SessionRecord, event: NormalizedEvent, pageView: boolean): SessionRecord {
@@ -153,11 +168,13 @@ function registrableDomain(url: string): string | null {
   return domain;
 }
 
-/** A referrer on another site than the page's own (subdomains of the same site are internal). */
+/**
+ * A referrer on another site than the page's own (subdomains of the same site are internal), and
+ * not a payment provider the visitor returns from.
+ */
 export function isExternalReferrer(referrer: string | null, pageUrl: string | null): boolean {
-  if (referrer === null || referrer.trim() === '') return false;
-  const from = hostOf(referrer);
-  if (from === '') return false;
+  const from = referrerHost(referrer);
+  if (from === '' || isPaymentHost(from)) return false;
   if (pageUrl === null) return true;
   const to = hostOf(pageUrl);
   if (from === to) return false;
@@ -165,8 +182,14 @@ export function isExternalReferrer(referrer: string | null, pageUrl: string | nu
   return fromDomain === null || fromDomain !== registrableDomain(to);
 }
 
-function hostOf(url: string): string {
-  const match = /^(?:[a-z][a-z0-9+.-]*:)?\/\/([^/?#]+)/i.exec(url.trim());
-  const authority = match?.[1] ?? url.trim().split(/[/?#]/)[0] ?? '';
-  return authority.replace(/^.*@/, '').replace(/:\d+$/, '').toLowerCase();
+// Browsers and SDKs also send `about:blank`, `null` or `undefined`, which name no place; an app
+// that opens the page sends `android-app://` and its package name.
+const webAddress = /^\s*(?:https?|android-app):\/\//i;
+
+/**
+ * The host of a referrer that is a web or app address, lower-case and ASCII; '' for anything else
+ * and for a host without a dot (`localhost`, an intranet name), as if no referrer were sent.
+ */
+function referrerHost(referrer: string | null): string {
+  return referrer !== null && webAddress.test(referrer) ? hostOf(referrer) : '';
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readJourneys } from '../store/journeys.js';
 import { startCollector } from '../test-support/collector.js';
+import { isExternalReferrer } from './sessionize.js';
 
 const collector = await startCollector();
 const { store, workspace } = collector;
@@ -120,6 +121,82 @@ describe('sessions', () => {
       { message_id: expect.any(String), session_id: session?.id },
       { message_id: 'v3-t1', session_id: session?.id },
     ]);
+  });
+
+  it('continue when a single-page app re-sends the landing referrer on each navigation', async () => {
+    const google = 'https://www.google.com/';
+    const ad = 'https://www.acme.com/?gclid=spa-1';
+    const form = (visitor: string, minutes: number) => ({
+      type: 'track',
+      event: 'form_submit',
+      anonymousId: visitor,
+      messageId: `m-${++counter}`,
+      timestamp: at(minutes),
+      properties: { email: `${visitor}@acme.example` },
+    });
+    await send([
+      pageView('spa-1', 0, ad, google),
+      pageView('spa-1', 1, 'https://www.acme.com/pricing', google),
+      pageView('spa-1', 2, 'https://www.acme.com/demo', google),
+      form('spa-1', 3),
+    ]);
+    const sessions = await sessionsOf('spa-1');
+    expect(sessions.map((s) => [s.channel, s.pageViews])).toEqual([['Paid Search', 3]]);
+    const [lead] = await store.events.conversionsOfVisitors(workspace.id, ['spa-1']);
+    expect(lead?.sessionId).toBe(sessions[0]?.id);
+    // The landing delivered last is still the first touch of that one visit.
+    await send([pageView('spa-2', 1, 'https://www.acme.com/pricing', google)]);
+    await send([pageView('spa-2', 0, ad, google)]);
+    expect((await sessionsOf('spa-2')).map((s) => [s.channel, s.pageViews])).toEqual([
+      ['Paid Search', 2],
+    ]);
+    // Past the timeout, the same referrer is a new visit.
+    await send([pageView('spa-1', 40, 'https://www.acme.com/blog', google)]);
+    expect((await sessionsOf('spa-1')).map((s) => s.channel)).toEqual([
+      'Paid Search',
+      'Organic Search',
+    ]);
+  });
+
+  it('continue on a return from a payment provider: paying is no arrival', async () => {
+    const ad = 'https://www.acme.com/?utm_source=google&utm_medium=cpc&utm_campaign=b';
+    const providers = [
+      'https://www.paypal.com/checkoutnow?token=x',
+      'https://checkout.stripe.com/c/pay/cs_1',
+      'https://pay.klarna.com/eu/x',
+    ];
+    for (const [i, provider] of providers.entries()) {
+      const visitor = `pay-${i}`;
+      await send([
+        pageView(visitor, 0, ad),
+        pageView(visitor, 3, 'https://www.acme.com/thanks', provider),
+      ]);
+      expect(
+        (await sessionsOf(visitor)).map((s) => [s.channel, s.pageViews]),
+        provider,
+      ).toEqual([['Paid Search', 2]]);
+    }
+    // After the timeout, a return from PayPal is a visit of no known origin, not a referral.
+    await send([pageView('pay-0', 60, 'https://www.acme.com/thanks', providers[0])]);
+    expect((await sessionsOf('pay-0')).map((s) => [s.channel, s.referrer])).toEqual([
+      ['Paid Search', null],
+      ['Direct', null],
+    ]);
+  });
+
+  it('take a referrer that is no web address as no referrer', async () => {
+    const ad = 'https://www.acme.com/?gclid=blank-1';
+    for (const [i, referrer] of ['about:blank', 'null', 'undefined', 'www.google.com'].entries()) {
+      const visitor = `blank-${i}`;
+      await send([
+        pageView(visitor, 0, ad),
+        pageView(visitor, 1, 'https://www.acme.com/a', referrer),
+      ]);
+      expect(
+        (await sessionsOf(visitor)).map((s) => [s.channel, s.referrer, s.pageViews]),
+        referrer,
+      ).toEqual([['Paid Search', null, 2]]);
+    }
   });
 
   it('are placed in time order whatever order the events arrive in', async () => {
@@ -476,5 +553,58 @@ describe('late and server-side events', () => {
       'crawler-1',
     ]);
     expect(await store.events.conversionsOfVisitors(workspace.id, ['crawler-1'])).toEqual([]);
+  });
+});
+
+describe('isExternalReferrer', () => {
+  const page = 'https://www.acme.com/pricing';
+
+  it('takes only a web or app address with a host name as a referrer', () => {
+    for (const referrer of [
+      'about:blank',
+      'null',
+      'undefined',
+      '',
+      'www.google.com',
+      '//www.google.com/',
+      'http://localhost:3000/',
+      'file:///C:/x.html',
+      'https://intranet/',
+    ]) {
+      expect(isExternalReferrer(referrer, page), referrer).toBe(false);
+    }
+    for (const referrer of [
+      'https://www.google.com/',
+      'HTTP://t.co/x',
+      'android-app://com.google.android.gm/',
+    ]) {
+      expect(isExternalReferrer(referrer, page), referrer).toBe(true);
+    }
+  });
+
+  it('reads a referrer in Unicode and a page in punycode as one site', () => {
+    expect(
+      isExternalReferrer('https://bücher.example/', 'https://www.xn--bcher-kva.example/'),
+    ).toBe(false);
+  });
+
+  it('takes payment providers, their subdomains included, as no arrival', () => {
+    for (const referrer of [
+      'https://www.paypal.com/x',
+      'https://paypal.com/',
+      'https://checkout.stripe.com/c/pay',
+      'https://pay.klarna.com/eu/x',
+      'https://checkoutshopper-live.adyen.com/',
+      'https://www.mollie.com/checkout/x',
+    ]) {
+      expect(isExternalReferrer(referrer, page), referrer).toBe(false);
+    }
+    for (const referrer of [
+      'https://stripe.com/blog/x',
+      'https://notpaypal.com/',
+      'https://paypal.com.evil.example/',
+    ]) {
+      expect(isExternalReferrer(referrer, page), referrer).toBe(true);
+    }
   });
 });

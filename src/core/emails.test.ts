@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeEmail } from './emails.js';
+import { looksLikeEmail, normaliseEmail } from './emails.js';
 
 describe('looksLikeEmail', () => {
   it('takes addresses and refuses what only resembles one', () => {
@@ -28,5 +28,28 @@ describe('looksLikeEmail', () => {
   it('refuses a long near miss at once (the old backtracking pattern took hours on this one)', () => {
     expect(looksLikeEmail(`a@${'b.'.repeat(2_000_000)} x`)).toBe(false);
     expect(looksLikeEmail(`a@${'b.'.repeat(120)}c`)).toBe(true);
+  });
+});
+
+describe('normaliseEmail', () => {
+  it('gives one form to an address however it was typed or pasted', () => {
+    for (const email of [
+      'josé@acme.example',
+      'Jos\u00e9@Acme.example',
+      'Jose\u0301@acme.example',
+      'jos\u00e9@acme.example\u200b',
+      '\ufeffjos\u200d\u00e9@acme\u2060.example',
+      '\u00a0JOS\u00c9@ACME.EXAMPLE\u3000',
+      'mailto:jos\u00e9@acme.example',
+      ' MAILTO:Jos\u00e9@acme.example ',
+    ]) {
+      expect(normaliseEmail(email), JSON.stringify(email)).toBe('jos\u00e9@acme.example');
+    }
+  });
+
+  it('keeps what tells two addresses apart', () => {
+    expect(normaliseEmail('jose+ads@acme.example')).toBe('jose+ads@acme.example');
+    expect(normaliseEmail('jose@acme.example')).not.toBe(normaliseEmail('josé@acme.example'));
+    expect(normaliseEmail('ana.mailto:x@acme.example')).toBe('ana.mailto:x@acme.example');
   });
 });

@@ -9,3 +9,23 @@ const emailPattern = /^[^\s@;,<>()]+@(?:[^\s@;,<>().]+\.)+[^\s@;,<>().]+$/;
 export function looksLikeEmail(text: string): boolean {
   return text.length <= maxEmailLength && emailPattern.test(text);
 }
+
+// Zero-width space, non-joiner and joiner, word joiner, byte-order mark: pasted in with an address,
+// unseen, they would make another address of it.
+const invisible = /[\u200B-\u200D\u2060\uFEFF]/g;
+const mailtoScheme = /^mailto:/i;
+
+/**
+ * An email address as it is stored, looked up and hashed for ad platforms: one form however it
+ * was typed or pasted (composed accents, no invisible characters or `mailto:`), trimmed and
+ * lower-cased.
+ */
+export function normaliseEmail(email: string): string {
+  return email
+    .normalize('NFC')
+    .replace(invisible, '')
+    .trim()
+    .replace(mailtoScheme, '')
+    .trim()
+    .toLowerCase();
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import Type, { type Static } from 'typebox';
+import { normaliseEmail } from '../core/emails.js';
 import { e164, isPhoneCountry, phoneUserId } from '../core/phones.js';
 import type { ConversionRecord, IdentityClaim } from '../store/ports.js';
 import { parseMoment } from './values.js';
@@ -47,7 +48,7 @@ export function offlineConversion(
   const at = parseMoment(conversion.at, field('at'));
   if (at.error !== undefined) return { error: `${at.error.field}: ${at.error.message}` };
   if (at.value === undefined) return { error: `${field('at')}: is required` };
-  const email = conversion.email?.trim().toLowerCase();
+  const email = conversion.email === undefined ? undefined : normaliseEmail(conversion.email);
   const { country } = conversion;
   if (country !== undefined && !isPhoneCountry(country)) {
     return {

@@ -472,6 +472,26 @@ describe('POST /api/conversions', () => {
       'offline:tel:+14155550100',
     ]);
     expect(phone.map((c) => c.type)).toEqual(['meeting']);
+    // An email pasted with `mailto:` and an invisible space is still Ada's.
+    const pasted = await collector.post(
+      '/api/conversions',
+      {
+        conversions: [
+          {
+            id: 'call-2',
+            type: 'call',
+            at: '2027-01-08T15:00:00Z',
+            email: 'mailto:Ada@example.com\u200b',
+          },
+        ],
+      },
+      bearer,
+    );
+    expect(pasted.body).toEqual({ accepted: 1, duplicates: 0 });
+    const ofAda = await store.events.conversionsOfVisitors(workspace.id, [
+      'offline:ada@example.com',
+    ]);
+    expect(ofAda.map((c) => c.messageId)).toContain('call-2');
 
     for (const [conversions, field] of [
       [

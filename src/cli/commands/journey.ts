@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
+import { normaliseEmail } from '../../core/emails.js';
 import { ClosedloopError } from '../../core/errors.js';
 import type { EventStore, StateStore } from '../../store/ports.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
@@ -61,7 +62,7 @@ export async function journeyOf(
   if (person === undefined) {
     throw new ClosedloopError(
       'CL_ERR_NOT_FOUND',
-      `--email: no person with the email "${email.trim().toLowerCase()}" in this workspace`,
+      `--email: no person with the email "${normaliseEmail(email)}" in this workspace`,
     );
   }
   const visitors = await state.visitorsOfPerson(workspaceId, person.id);

@@ -366,7 +366,8 @@ describe('mergeDeal: a stored deal meets new input', () => {
       incoming({
         owner: 'Lee',
         segment: 'SMB',
-        emails: [' bob@acme.example ', 'ana@acme.example'],
+        // As the identity graph keeps them: one form however typed or pasted.
+        emails: [' bob@acme.example ', 'mailto:Ana@Acme.example\u200b', 'jose\u0301@acme.example'],
       }),
       context,
     );
@@ -381,7 +382,11 @@ describe('mergeDeal: a stored deal meets new input', () => {
       currency: 'USD',
       createdAt: moment('2027-01-10'),
     });
-    expect(draft.emails).toEqual(['ana@acme.example', 'bob@acme.example']);
+    expect(draft.emails).toEqual([
+      'ana@acme.example',
+      'bob@acme.example',
+      'jos\u00e9@acme.example',
+    ]);
     expect(draft.history).toEqual(first.history);
   });
 

@@ -1,5 +1,6 @@
 import { calendarDateOf, utcMidnight } from '../../core/calendar.js';
 import type { AmountChange, Deal, DealStatus, Moment, StageChange } from '../../core/deals.js';
+import { normaliseEmail } from '../../core/emails.js';
 import { decimalToMinor, minorDigits, minorToDecimal } from '../../core/money.js';
 import type { DealDraft } from '../../store/ports.js';
 import type { DealRow, HistoryRow } from '../formats/format.js';
@@ -175,10 +176,7 @@ export function mergeDeal(
       channel: pick('channel'),
       account: pick('account'),
       accountDomain: pick('accountDomain'),
-      emails: union(
-        stored?.emails ?? [],
-        (row.emails ?? []).map((email) => email.trim().toLowerCase()),
-      ),
+      emails: union(stored?.emails ?? [], (row.emails ?? []).map(normaliseEmail)),
       contactIds: union(stored?.contactIds ?? [], row.contactIds ?? []),
       recurringInterval: pick('recurringInterval'),
       termMonths: pick('termMonths'),

@@ -161,6 +161,35 @@ export function describeStateStoreConformance(
         expect(await store.person(ws, 'p_nobody')).toBeUndefined();
       });
 
+      it('knows one person by an email however it was typed or pasted', async () => {
+        const composed = 'jos\u00e9@acme.example';
+        const first = await store.identify(
+          ws,
+          { visitorId: 'v1', email: 'Jos\u00e9@Acme.example' },
+          t0,
+        );
+        for (const [i, email] of [
+          'Jose\u0301@acme.example',
+          'jos\u00e9@acme.example\u200b',
+          'MAILTO:jos\u00e9@acme.example',
+        ].entries()) {
+          const again = await store.identify(ws, { visitorId: `v${i + 2}`, email }, t0 + day);
+          expect(again.personId, JSON.stringify(email)).toBe(first.personId);
+          expect((await store.personByEmail(ws, email))?.id, JSON.stringify(email)).toBe(
+            first.personId,
+          );
+        }
+        expect((await store.person(ws, first.personId))?.emails).toEqual([composed]);
+        expect(await store.emailHashesOf(ws, first.personId)).toEqual([sha256(composed)]);
+        expect(
+          (await store.personIdsOf(ws, { emails: ['Jose\u0301@acme.example'], userIds: [] }))
+            .byEmail,
+        ).toEqual(new Map([['Jose\u0301@acme.example', first.personId]]));
+        // Nothing left once the invisible characters go: no email at all.
+        const blank = await store.identify(ws, { email: '\u200b', userId: 'u-1' }, t0);
+        expect((await store.person(ws, blank.personId))?.emails).toEqual([]);
+      });
+
       it('joins two devices of one email into one person', async () => {
         const laptop = await store.identify(
           ws,
@@ -199,6 +228,51 @@ export function describeStateStoreConformance(
           'u-7',
         ]);
         expect((await store.personByUserId(ws, 'tel:+14155550100'))?.id).toBe(web.personId);
+      });
+
+      it('never merges two persons who each gave an email by a phone number they share', async () => {
+        const switchboard = '+12125550100';
+        const ann = await store.identify(
+          ws,
+          { visitorId: 'ann-laptop', email: 'ann@bigco.example', phone: switchboard },
+          t0,
+        );
+        const ben = await store.identify(
+          ws,
+          { visitorId: 'ben-laptop', email: 'ben@bigco.example', phone: switchboard },
+          t0 + day,
+        );
+        expect(ben.personId).not.toBe(ann.personId);
+        expect(await store.person(ws, ben.personId)).toMatchObject({
+          emails: ['ben@bigco.example'],
+          userIds: [],
+        });
+        // Ben's device giving the number again stays Ben's.
+        const benAgain = await store.identify(
+          ws,
+          { visitorId: 'ben-laptop', phone: switchboard },
+          t0 + 2 * day,
+        );
+        expect(benAgain.personId).toBe(ben.personId);
+        expect(await store.person(ws, ann.personId)).toMatchObject({
+          emails: ['ann@bigco.example'],
+          userIds: [`tel:${switchboard}`],
+        });
+        // A call with the number alone is the person known by it.
+        const call = await store.identify(
+          ws,
+          { visitorId: `offline:tel:${switchboard}`, phone: switchboard },
+          t0 + 2 * day,
+        );
+        expect(call.personId).toBe(ann.personId);
+        // A person known by a number alone takes the first email given with it.
+        const caller = await store.identify(ws, { visitorId: 'c1', phone: '+14155550199' }, t0);
+        const cy = await store.identify(
+          ws,
+          { visitorId: 'c2', email: 'cy@example.com', phone: '+14155550199' },
+          t0 + day,
+        );
+        expect(cy.personId).toBe(caller.personId);
       });
 
       it('merges the persons a claim joins into the oldest, moving all they hold', async () => {
@@ -378,7 +452,8 @@ export function describeStateStoreConformance(
         expect(await store.visitorsOfPerson(ws, known.personId)).toEqual(['v1', 'v2']);
         const fresh = await store.alias(ws, 'v3', 'u-7', t0 + day);
         expect(fresh.visitorNewlyLinked).toBe(true);
-        expect(await store.person(ws, fresh.personId)).toMatchObject({ userIds: ['u-7'] });
+        // v3 was never seen: it may have been a user id too, and is kept as one.
+        expect(await store.person(ws, fresh.personId)).toMatchObject({ userIds: ['u-7', 'v3'] });
       });
 
       it('ties an earlier user id to the new one, linking no visitor', async () => {
@@ -389,6 +464,28 @@ export function describeStateStoreConformance(
           userIds: ['old-id', 'new-id'],
         });
         expect(await store.personsByVisitor(ws)).toEqual(new Map([['v1', known.personId]]));
+      });
+
+      it('ties a previous user id first seen in the alias to the person, whichever comes first', async () => {
+        // The alias first: later calls by the previous user id (a backend's, or another
+        // browser's) are the same person.
+        const aliased = await store.alias(ws, 'old-user', 'new-user', t0);
+        const backend = await store.identify(
+          ws,
+          { visitorId: 'user:old-user', userId: 'old-user' },
+          t0 + day,
+        );
+        const browser = await store.identify(
+          ws,
+          { visitorId: 'v9', userId: ' old-user ' },
+          t0 + day,
+        );
+        expect([backend.personId, browser.personId]).toEqual([aliased.personId, aliased.personId]);
+        expect((await store.personByUserId(ws, 'old-user'))?.id).toBe(aliased.personId);
+        // The previous user id first.
+        const known = await store.identify(ws, { visitorId: 'user:old-2', userId: 'old-2' }, t0);
+        expect((await store.alias(ws, 'old-2', 'new-2', t0 + day)).personId).toBe(known.personId);
+        expect((await store.personByUserId(ws, 'new-2'))?.id).toBe(known.personId);
       });
 
       it('merges the visitor’s person with the user id’s person', async () => {

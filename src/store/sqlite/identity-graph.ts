@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { normaliseEmail } from '../../core/emails.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { phoneUserId } from '../../core/phones.js';
 import type { IdentifyResult, IdentityClaim, Person, StateStore } from '../ports.js';
@@ -9,6 +10,7 @@ export const identitySql = {
   visitorOwner: 'SELECT person_id FROM visitors WHERE workspace_id = ? AND visitor_id = ?',
   emailOwner: 'SELECT person_id FROM person_emails WHERE workspace_id = ? AND email = ?',
   userIdOwner: 'SELECT person_id FROM person_user_ids WHERE workspace_id = ? AND user_id = ?',
+  holdsEmail: 'SELECT email FROM person_emails WHERE workspace_id = ? AND person_id = ? LIMIT 1',
   // Oldest first: the person known earliest survives a merge; ties go to the one made first.
   oldestPerson: `SELECT id FROM persons
     WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?))
@@ -73,11 +75,8 @@ interface Links {
   readonly visitorId: string | undefined;
   readonly emails: readonly string[];
   readonly userIds: readonly string[];
-}
-
-/** Trimmed and lower-cased: the form stored, looked up and hashed for ad platforms. */
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
+  /** `tel:+…`: a weaker key than the others (see `phoneMayJoin`). */
+  readonly phoneUserId: string | undefined;
 }
 
 /** Persons and the identity graph joining visitors, emails and user ids to them. */
@@ -87,6 +86,7 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
   const visitorOwner = one(sql.visitorOwner);
   const emailOwner = one(sql.emailOwner);
   const userIdOwner = one(sql.userIdOwner);
+  const holdsEmail = one(sql.holdsEmail);
   const oldestPerson = one(sql.oldestPerson);
   const livePerson = one(sql.livePerson);
   const insertPerson = db.prepare<[string, string, number]>(sql.insertPerson);
@@ -126,6 +126,11 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
     if (previousOwner !== undefined) owners.add(previousOwner);
     for (const email of links.emails) addDefined(owners, emailOwner.get(workspaceId, email));
     for (const userId of links.userIds) addDefined(owners, userIdOwner.get(workspaceId, userId));
+    const phoneOwner =
+      links.phoneUserId === undefined ? undefined : userIdOwner.get(workspaceId, links.phoneUserId);
+    if (phoneOwner !== undefined && phoneMayJoin(workspaceId, phoneOwner, owners, links)) {
+      owners.add(phoneOwner);
+    }
 
     let personId: string;
     if (owners.size === 0) {
@@ -143,12 +148,34 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
       insertEmail.run(workspaceId, email, sha256Hex(email), personId, at);
     }
     for (const userId of links.userIds) insertUserId.run(workspaceId, userId, personId, at);
+    // A number its owner keeps (phoneMayJoin refused) is left with them: the insert does nothing.
+    if (links.phoneUserId !== undefined) {
+      insertUserId.run(workspaceId, links.phoneUserId, personId, at);
+    }
     if (links.visitorId !== undefined) linkVisitor.run(workspaceId, links.visitorId, personId, at);
     return {
       personId,
       visitorNewlyLinked: links.visitorId !== undefined && previousOwner !== personId,
     };
   });
+
+  /**
+   * Whether the person known by a phone number joins the others a claim names. A number is shared
+   * (a company's switchboard, a family's line): it links a device or a claim without an email to
+   * its person, but never merges two persons who each gave an email.
+   */
+  function phoneMayJoin(
+    workspaceId: string,
+    phoneOwner: string,
+    owners: ReadonlySet<string>,
+    links: Links,
+  ): boolean {
+    if (owners.has(phoneOwner) || holdsEmail.get(workspaceId, phoneOwner) === undefined)
+      return true;
+    return (
+      links.emails.length === 0 && ![...owners].some((owner) => holdsEmail.get(workspaceId, owner))
+    );
+  }
 
   /** The person an id names now: itself, or the person it was merged into. */
   const live = (workspaceId: string, personId: string) => livePerson.get(workspaceId, personId);
@@ -170,7 +197,11 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
     identify: (workspaceId, claim, at) =>
       guarded('identify', () => {
         const links = claimLinks(claim);
-        if (links.emails.length === 0 && links.userIds.length === 0) {
+        if (
+          links.emails.length === 0 &&
+          links.userIds.length === 0 &&
+          links.phoneUserId === undefined
+        ) {
           throw new ClosedloopError(
             'CL_ERR_IDENTITY',
             'identify: the claim holds no email or user id, so it names nobody',
@@ -189,13 +220,16 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
             'alias: both the previous id and the user id must be given',
           );
         }
-        // The previous id is an earlier user id when one is known by it, else a visitor id.
-        const isUserId = userIdOwner.get(workspaceId, previous.trim()) !== undefined;
-        const isVisitor = !isUserId || visitorOwner.get(workspaceId, previous) !== undefined;
+        // Segment's previous id is whichever id the user was known by: an earlier user id or an
+        // anonymous (visitor) id. Known as neither yet, it may be either, and is linked as both,
+        // so that calls made later by that user id find this person.
+        const knownUserId = userIdOwner.get(workspaceId, previous.trim()) !== undefined;
+        const knownVisitor = visitorOwner.get(workspaceId, previous) !== undefined;
         const links: Links = {
-          visitorId: isVisitor ? previous : undefined,
+          visitorId: knownVisitor || !knownUserId ? previous : undefined,
           emails: [],
-          userIds: isUserId ? [previous.trim(), user] : [user],
+          userIds: knownUserId || !knownVisitor ? [previous.trim(), user] : [user],
+          phoneUserId: undefined,
         };
         return link.immediate(workspaceId, links, at);
       }),
@@ -268,16 +302,15 @@ export function sqliteIdentityGraph(db: Database.Database): IdentityMethods {
 }
 
 function claimLinks(claim: IdentityClaim): Links {
-  const email = usable(claim.email);
+  // Normalised first: a zero-width space or a bare `mailto:` is blank too.
+  const email = typeof claim.email === 'string' ? normaliseEmail(claim.email) : '';
   const phone = usable(claim.phone);
-  const userIds = [
-    usable(claim.userId)?.trim(),
-    phone === undefined ? undefined : phoneUserId(phone),
-  ];
+  const userId = usable(claim.userId)?.trim();
   return {
     visitorId: usable(claim.visitorId),
-    emails: email === undefined ? [] : [normaliseEmail(email)],
-    userIds: userIds.filter((id) => id !== undefined),
+    emails: email === '' ? [] : [email],
+    userIds: userId === undefined ? [] : [userId],
+    phoneUserId: phone === undefined ? undefined : phoneUserId(phone),
   };
 }
 

@@ -47,7 +47,15 @@ export interface Acknowledgement {
 }
 
 /** Parses, authenticates, checks and normalizes a delivery, and answers once it is committed. */
-export type DeliveryHandler = (delivery: Delivery) => Promise<DeliveryAnswer>;
+export interface DeliveryHandler {
+  (delivery: Delivery): Promise<DeliveryAnswer>;
+  /**
+   * Throws CL_ERR_AUTH unless a workspace has this write key: for a key given outside the body
+   * (basic auth), checked before the body is read, so a stranger's request is answered 401
+   * whatever it holds and costs no reading, decompressing or parsing.
+   */
+  readonly checkWriteKey: (writeKey: string) => Promise<void>;
+}
 
 /**
  * A delivery parsed, its events checked and normalized, not yet authenticated: plain data, so
@@ -103,6 +111,15 @@ export function prepareDelivery(delivery: Delivery): PreparedDelivery {
     const refusal = 'context: expected an object, the context of every event of the batch';
     return { writeKey, isBatch, refusal, received: 0, events: [], rejected: [] };
   }
+  if (isBatch && isPlainObject(shared)) {
+    // Copied into every event, a large context would let a small body store far more than itself.
+    const count = (body.batch as unknown[]).length;
+    const sharedBytes = JSON.stringify(shared).length;
+    if (sharedBytes * count > maxSharedContextGrowth * delivery.body.length) {
+      const refusal = `context: ${sharedBytes} characters, copied into each of the batch's ${count} events, would store over ${maxSharedContextGrowth} times the body; send it with each event instead`;
+      return { writeKey, isBatch, refusal, received: 0, events: [], rejected: [] };
+    }
+  }
   const events = isBatch
     ? withSharedContext(body.batch as unknown[], shared as Body | null | undefined)
     : [withoutEnvelope(body)];
@@ -157,18 +174,17 @@ export function deliveryHandler(
     const acknowledgement: Acknowledgement = { success: true, ...outcome, rejected };
     return { status: 200, body: JSON.stringify(acknowledgement) };
   };
-  // A key given outside the body is checked before the body is read: a stranger's request is
-  // answered 401 whatever it holds, and costs no parsing.
+  const checkWriteKey = async (writeKey: string) => {
+    await workspaceOf(writeKey);
+  };
   if (prepareLarge === undefined) {
-    return async (delivery) => {
-      if (delivery.basicAuthUser !== undefined) await workspaceOf(delivery.basicAuthUser);
-      return answer(prepareDelivery(delivery));
-    };
+    return Object.assign(async (delivery: Delivery) => answer(prepareDelivery(delivery)), {
+      checkWriteKey,
+    });
   }
   const { overBytes, prepare, maxPendingBytes = Number.POSITIVE_INFINITY } = prepareLarge;
   let pendingBytes = 0;
-  return async (delivery) => {
-    if (delivery.basicAuthUser !== undefined) await workspaceOf(delivery.basicAuthUser);
+  const handle = async (delivery: Delivery): Promise<DeliveryAnswer> => {
     if (delivery.body.length <= overBytes) return answer(prepareDelivery(delivery));
     const bytes = Buffer.byteLength(delivery.body);
     // The first body is always taken, whatever its size: the body limit bounds it.
@@ -185,6 +201,7 @@ export function deliveryHandler(
       pendingBytes -= bytes;
     }
   };
+  return Object.assign(handle, { checkWriteKey });
 }
 
 /** JSON, refusing `__proto__` and `constructor.prototype` keys as Fastify's own parser does. */
@@ -206,6 +223,9 @@ function objectBody(text: string): Body {
   }
   return body as Body;
 }
+
+/** How many times its body's size a batch's shared context may add, copied into its events. */
+const maxSharedContextGrowth = 4;
 
 /**
  * Segment's batch may carry a `context` for all its events (its Java library puts the library,

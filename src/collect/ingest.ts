@@ -173,16 +173,21 @@ export class Ingestor implements IngestSink {
   async #writeWorkspace(group: Pending[]): Promise<IngestOutcome[]> {
     const workspace = (group[0] as Pending).workspace;
     const eventStore = this.#options.events;
-    const ids = [
-      ...new Set(group.flatMap((pending) => pending.events.map((event) => event.messageId))),
-    ];
-    const stored = await eventStore.existingMessageIds(workspace.id, ids);
+    const ids = new Set<string>();
+    for (const pending of group) {
+      for (const event of pending.events) {
+        ids.add(event.messageId);
+        if (event.earlierWindowId !== undefined) ids.add(event.earlierWindowId);
+      }
+    }
+    const stored = await eventStore.existingMessageIds(workspace.id, [...ids]);
     const seen = new Set<string>();
+    const known = (id: string | undefined) => id !== undefined && (stored.has(id) || seen.has(id));
     const fresh: NormalizedEvent[] = [];
     const outcomes = group.map((pending) => {
       let accepted = 0;
       for (const event of pending.events) {
-        if (stored.has(event.messageId) || seen.has(event.messageId)) continue;
+        if (known(event.messageId) || known(event.earlierWindowId)) continue;
         seen.add(event.messageId);
         fresh.push(event);
         accepted++;

@@ -27,6 +27,11 @@ export interface CampaignFields {
 /** An event as the rest of ingest reads it: times corrected, IP truncated, page fields parsed. */
 export interface NormalizedEvent extends CampaignFields {
   readonly messageId: string;
+  /**
+   * For an event sent with neither message id nor time: the id the same content had if it
+   * arrived in the previous ten minutes, of which this one is then a retry.
+   */
+  readonly earlierWindowId?: string;
   readonly kind: EventKind;
   readonly anonymousId: string | null;
   readonly userId: string | null;
@@ -88,9 +93,12 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
     stringOr(context.referrer?.url) ??
     (event.kind === 'page' ? stringOr(properties.referrer) : null);
   const fromUrl = paramsOf(url);
+  const unnamed =
+    event.messageId == null ? contentIds(event, context, arrival.receivedAt) : undefined;
   const campaign = context.campaign ?? {};
   return {
-    messageId: event.messageId ?? contentId(event, context, arrival.receivedAt),
+    messageId: event.messageId ?? unnamed?.messageId ?? '',
+    earlierWindowId: unnamed?.earlierWindowId,
     kind: event.kind,
     anonymousId: blankToNull(event.anonymousId ?? null),
     userId: blankToNull(event.userId ?? null),
@@ -276,18 +284,25 @@ const retryWindowMs = 10 * 60_000;
 /**
  * An event sent without a message id still dedupes when retried unchanged. Its `sentAt` is left
  * out: a client stamps it anew on every attempt. One that states no time of its own is also
- * known by the ten minutes it arrived in: the same call made again later (a returning buyer's
- * second request) is a new event, not a retry. The context hashed is the one stored, its IP
- * truncated: a hash of the raw address would give it back to whoever tries the 256 last octets.
+ * known by the ten minutes it arrived in, and is a retry of the same content from the ten before
+ * (`earlierWindowId`): a retry is recognised across a window's edge, and the same call made
+ * again twenty minutes or more later (a returning buyer's second request) is a new event. The
+ * context hashed is the one stored, its IP truncated: a hash of the raw address would give it
+ * back to whoever tries the 256 last octets.
  */
-function contentId(
+function contentIds(
   event: ValidEvent,
   storedContext: Record<string, unknown>,
   receivedAt: number,
-): string {
+): { messageId: string; earlierWindowId?: string } {
   const { sentAt: _sentAt, ...sent } = event;
-  const stated = (event.timestamp ?? event.originalTimestamp ?? null) !== null;
-  const arrival = stated ? undefined : Math.floor(receivedAt / retryWindowMs);
-  const text = JSON.stringify({ ...sent, context: storedContext, arrival });
-  return `h-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+  const hashed = (window?: number) => {
+    const text = JSON.stringify({ ...sent, context: storedContext, arrival: window });
+    return `h-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+  };
+  if ((event.timestamp ?? event.originalTimestamp ?? null) !== null) {
+    return { messageId: hashed() };
+  }
+  const window = Math.floor(receivedAt / retryWindowMs);
+  return { messageId: hashed(window), earlierWindowId: hashed(window - 1) };
 }

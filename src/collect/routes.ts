@@ -75,6 +75,14 @@ export async function registerCollectRoutes(
   );
 
   await app.register(async (segment) => {
+    segment.addHook('onRequest', async (request) => {
+      const user = basicAuthUser(request);
+      if (user !== undefined) await options.deliver.checkWriteKey(user);
+      // Content codings are case-insensitive, and `identity` means none.
+      const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+      if (encoding === 'identity' || encoding === '') delete request.headers['content-encoding'];
+      else if (encoding !== undefined) request.headers['content-encoding'] = encoding;
+    });
     // Server libraries may compress what they send (RudderStack's by default, analytics-python
     // when asked); the body limit applies to the bytes once decompressed.
     await segment.register(compress, {

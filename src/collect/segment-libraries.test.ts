@@ -1,7 +1,7 @@
 import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { basicAuth, startCollector } from '../test-support/collector.js';
-import { prepareDelivery } from './deliveries.js';
+import { deliveryHandler, prepareDelivery } from './deliveries.js';
 
 // What Segment's and RudderStack's own libraries send, as they send it.
 const collector = await startCollector();
@@ -74,6 +74,44 @@ describe('compressed bodies from server libraries', () => {
       },
     ]);
     expect(stored('gz-bad')).toBeUndefined();
+  });
+
+  it('reads Content-Encoding in any case, and identity as none', async () => {
+    const headers = { authorization: basicAuth(writeKey), 'content-type': 'application/json' };
+    const upper = await send('/v1/batch', gzipSync(JSON.stringify({ batch: [page('enc-1')] })), {
+      ...headers,
+      'content-encoding': 'GZIP',
+    });
+    const identity = await send('/v1/batch', JSON.stringify({ batch: [page('enc-2')] }), {
+      ...headers,
+      'content-encoding': 'identity',
+    });
+    expect([upper.status, identity.status]).toEqual([200, 200]);
+    expect([stored('enc-1')?.type, stored('enc-2')?.type]).toEqual(['page', 'page']);
+  });
+
+  it('answers a stranger 401 before reading the body, whatever it holds or weighs', async () => {
+    const limited = await startCollector({ bodyLimit: 5_000 });
+    const stranger = {
+      authorization: basicAuth('wk_stranger'),
+      'content-type': 'application/json',
+    };
+    for (const [payload, encoding] of [
+      ['not gzip at all', 'gzip'],
+      [gzipSync('x'.repeat(50_000)), 'gzip'],
+      ['y'.repeat(20_000), 'identity'],
+    ] as const) {
+      const response = await limited.app.fastify.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        payload,
+        headers: { ...stranger, 'content-encoding': encoding },
+      });
+      expect([response.statusCode, JSON.parse(response.body).error.code]).toEqual([
+        401,
+        'CL_ERR_AUTH',
+      ]);
+    }
   });
 
   it('applies the body limit to the decompressed bytes', async () => {
@@ -189,6 +227,18 @@ describe('what libraries put in their events', () => {
       400,
       'context: expected an object, the context of every event of the batch',
     ]);
+    // A small body whose context, copied into each of its events, would store far more.
+    const tiny = Array.from({ length: 200 }, (_, i) => ({ type: 'page', anonymousId: `t${i}` }));
+    const before = await store.events.countEvents(workspace.id);
+    const amplified = await collector.post('/v1/batch', {
+      context: { library: { name: 'x'.repeat(5_000) } },
+      batch: tiny,
+    });
+    expect([amplified.status, amplified.body.error.message]).toEqual([
+      400,
+      "context: 5023 characters, copied into each of the batch's 200 events, would store over 4 times the body; send it with each event instead",
+    ]);
+    expect(await store.events.countEvents(workspace.id)).toBe(before);
   });
 
   it("keeps an identify's traits and a page's name and category as the event's properties", async () => {
@@ -288,5 +338,24 @@ describe('events sent without a message id', () => {
   it('are known by their stated time alone when they state one, however late the retry', () => {
     const stamped = { timestamp: '2026-03-01T09:59:00Z' };
     expect(delivery(at + 3_600_000, stamped)).toBe(delivery(at, stamped));
+  });
+
+  it('are stored once when a retry crosses the edge of ten minutes, and again twenty minutes on', async () => {
+    const deliver = deliveryHandler(store.state, collector.app.ingestor);
+    const send = async (receivedAt: number) =>
+      JSON.parse(
+        (
+          await deliver({
+            route: 'track',
+            body: JSON.stringify({ anonymousId: 'edge', event: 'Demo Requested' }),
+            basicAuthUser: writeKey,
+            receivedAt,
+          })
+        ).body,
+      );
+    const edge = Date.parse('2026-03-01T10:09:59.500Z');
+    expect(await send(edge)).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(await send(edge + 1_000)).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await send(edge + 20 * 60_000 + 1_000)).toMatchObject({ accepted: 1, duplicates: 0 });
   });
 });

@@ -42,9 +42,17 @@ describe('normaliseEmail', () => {
       '\u00a0JOS\u00c9@ACME.EXAMPLE\u3000',
       'mailto:jos\u00e9@acme.example',
       ' MAILTO:Jos\u00e9@acme.example ',
+      // An invisible character between a letter and its accent.
+      'jose\u200b\u0301@acme.example',
     ]) {
       expect(normaliseEmail(email), JSON.stringify(email)).toBe('jos\u00e9@acme.example');
     }
+  });
+
+  it('composes accents after lower-casing, so a capital with its accent meets the small letter', () => {
+    // J + combining caron lower-cases to j + caron, which composes to ǰ (U+01F0).
+    expect(normaliseEmail('J\u030Can@acme.example')).toBe(normaliseEmail('\u01F0an@acme.example'));
+    expect(normaliseEmail('J\u030Can@acme.example')).toBe('\u01F0an@acme.example');
   });
 
   it('keeps what tells two addresses apart', () => {

@@ -21,11 +21,12 @@ const mailtoScheme = /^mailto:/i;
  * lower-cased.
  */
 export function normaliseEmail(email: string): string {
+  // Composed last: removing a character or lower-casing can leave an accent to compose anew.
   return email
-    .normalize('NFC')
     .replace(invisible, '')
     .trim()
     .replace(mailtoScheme, '')
     .trim()
-    .toLowerCase();
+    .toLowerCase()
+    .normalize('NFC');
 }

@@ -335,6 +335,26 @@ describe('mergeDeal: amounts dated by the input, with no current one', () => {
     // Undated, as an import gives it, the change happened when it was saved.
     const imported = mergeDeal(stored(usd), incoming({ currency: 'EUR' }), context).draft;
     expect(imported.amountHistory.at(-1)).toEqual({ at: atNow, minor: 9999, currency: 'EUR' });
+    // Delivered after a newer amount, it cannot go back in its place: the history would show that
+    // amount in the new currency before it was set. It is the latest, as the deal says.
+    const raisedAt = Date.parse('2029-08-01T09:00:00Z');
+    const raised = mergeDeal(
+      stored(usd),
+      { ...incoming({ amount: '150.00' }), fieldTimes: { amount: raisedAt } },
+      context,
+    ).draft;
+    const late = mergeDeal(
+      stored(raised),
+      { ...incoming({ currency: 'EUR' }), fieldTimes: { currency: changedAt } },
+      context,
+    ).draft;
+    expect([late.amountMinor, late.currency]).toEqual([15000, 'EUR']);
+    expect(late.amountHistory.map((e) => [e.minor, e.currency])).toEqual([
+      [9999, 'USD'],
+      [15000, 'USD'],
+      [15000, 'EUR'],
+    ]);
+    expect(late.amountHistory.at(-1)?.at).toEqual(atNow);
   });
 });
 

@@ -140,10 +140,17 @@ export function mergeDeal(
   else if (amountHistory.length > 0 && stored === undefined)
     amountMinor = amountHistory.at(-1)?.minor ?? null;
   // A currency changed alone, by a source that dates the change (a webhook), changed the amount
-  // then, not when the delivery is saved.
+  // then, not when the delivery is saved; one dated before the last amount (delivered late)
+  // cannot be put in its place without rewriting the amounts after it, so it is the latest.
   const currencyChangedAt =
     row.amount === undefined && currency !== storedCurrency ? fieldTimes?.currency : undefined;
-  if (amountMinor !== null && currencyChangedAt !== undefined && amountHistory.length > 0) {
+  const lastAmountAt = amountHistory.at(-1)?.at.at;
+  if (
+    amountMinor !== null &&
+    currencyChangedAt !== undefined &&
+    lastAmountAt !== undefined &&
+    currencyChangedAt >= lastAmountAt
+  ) {
     addAmount(amountHistory, {
       at: { at: currencyChangedAt, dateOnly: false },
       minor: amountMinor,

@@ -14,6 +14,8 @@ const time = Type.Union([Type.String({ maxLength: 64 }), Type.Number()]);
 const optional = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Optional(Type.Union([schema, Type.Null()]));
 const record = Type.Record(Type.String(), Type.Unknown());
+// Segment takes events of up to 32 KB: an ad click's long URL is still a page view, click id and all.
+const maxUrlLength = 32 * 1024;
 
 const campaign = Type.Object({
   name: optional(text(500)),
@@ -24,17 +26,17 @@ const campaign = Type.Object({
 });
 
 const page = Type.Object({
-  url: optional(text(8192)),
+  url: optional(text(maxUrlLength)),
   path: optional(text(4096)),
-  referrer: optional(text(8192)),
+  referrer: optional(text(maxUrlLength)),
   title: optional(text(2048)),
-  search: optional(text(8192)),
+  search: optional(text(maxUrlLength)),
 });
 
 const context = Type.Object({
   campaign: optional(campaign),
   page: optional(page),
-  referrer: optional(Type.Object({ url: optional(text(8192)), type: optional(text(200)) })),
+  referrer: optional(Type.Object({ url: optional(text(maxUrlLength)), type: optional(text(200)) })),
   userAgent: optional(text(2048)),
   ip: optional(text(64)),
   traits: optional(record),

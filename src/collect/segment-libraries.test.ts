@@ -175,6 +175,17 @@ describe('what libraries put in their events', () => {
     ]);
   });
 
+  it('takes a page whose URL is as long as a Segment event may be, with its click id', async () => {
+    const url = `https://www.acme.com/?q=${'a'.repeat(20_000)}&gclid=long-1`;
+    const response = await collector.post(
+      '/v1/page',
+      page('long-1', { context: { page: { url } } }),
+    );
+    expect([response.status, response.body.accepted]).toEqual([200, 1]);
+    const session = await store.events.latestSession(workspace.id, 'anon-long-1');
+    expect([session?.channel, session?.clickIds]).toEqual(['Paid Search', { gclid: 'long-1' }]);
+  });
+
   it('reads whole-number ids as text, and refuses other numbers naming the field', async () => {
     const track = { event: 'Signed Up', timestamp: '2026-03-01T10:00:00.000Z' };
     const response = await collector.post('/v1/track', {

@@ -121,14 +121,10 @@ describe('closedloop serve', () => {
     expect(await exited).toBe(0);
     expect(output.stderr).toMatch(/SIGTERM: finishing the requests in flight/);
     // The demo's CRM came in through the deals API: its funnel has won and lost deals.
-    const funnel = runCli([
-      'funnel',
-      '--db',
-      join(dir, 'serve.db'),
-      '--workspace',
-      'demo',
-      '--json',
-    ]);
+    // The demo is the file's one workspace: commands need no --workspace.
+    const listed = runCli(['workspace', 'list', '--db', join(dir, 'serve.db'), '--json']);
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((w) => w.name)).toEqual(['demo']);
+    const funnel = runCli(['funnel', '--db', join(dir, 'serve.db'), '--json']);
     expect(funnel.status, funnel.stderr).toBe(0);
     const { deals } = JSON.parse(funnel.stdout);
     expect(deals.won).toBeGreaterThan(0);

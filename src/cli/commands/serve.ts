@@ -121,8 +121,9 @@ export function registerServe(program: Command): void {
       let address: string;
       try {
         // A fresh database gets its default workspace; one with workspaces is given no other,
-        // or every command run without --workspace would have to name one.
-        if ((await store.state.listWorkspaces()).length === 0) {
+        // or every command run without --workspace would have to name one. With --demo the demo
+        // workspace is that one.
+        if (!config.demo && (await store.state.listWorkspaces()).length === 0) {
           await store.state.ensureDefaultWorkspace();
         }
         address = await app.fastify

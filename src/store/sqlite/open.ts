@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
@@ -53,7 +53,10 @@ export async function openSqliteStore(
   const wal = deferSync ? keptOpen(walPathOf(path)) : undefined;
   const closeConnection = () => {
     if (!db.open) return;
-    db.pragma('optimize');
+    try {
+      // Statistics for the planner: worth a write, never a failed close (a read-only file).
+      db.pragma('optimize');
+    } catch {}
     db.close();
     wal?.close();
   };
@@ -99,13 +102,38 @@ export function durableWal(wal: SyncedFile): () => Promise<void> {
   };
 }
 
+/**
+ * A database of another program (tables, but no record of Closedloop's migrations) is left
+ * untouched: migrating it would add Closedloop's tables to it, and WAL mode would stay on it.
+ */
+function refuseAnotherProgramsFile(db: Database.Database, path: string): void {
+  const tables = db
+    .prepare<[], { name: string }>(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
+    .all()
+    .map((table) => table.name);
+  if (tables.length > 0 && !tables.includes('schema_migrations')) {
+    throw new ClosedloopError(
+      'CL_ERR_STORE',
+      `${path}: the file is another program's database (tables ${tables.slice(0, 3).join(', ')}${tables.length > 3 ? ', …' : ''}, no Closedloop schema); give --db a new file or a Closedloop one`,
+    );
+  }
+}
+
 function openConnection(path: string, deferSync: boolean): Database.Database {
   const inMemory = isInMemory(path);
   let db: Database.Database | undefined;
   try {
-    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    if (!inMemory) {
+      // The file holds people's emails and CRM secrets: only its owner may read it (SQLite gives
+      // its -wal and -shm files the same mode).
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, 'a', 0o600));
+    }
     db = new Database(path, { timeout: busyTimeoutMs });
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    if (!inMemory) refuseAnotherProgramsFile(db, path);
     // WAL: readers never block the writer, and a commit appends to one file.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && mode !== 'wal') {

@@ -249,6 +249,33 @@ describe('migrations', () => {
     await store.close();
   });
 
+  it("leave another program's database untouched, saying so", async () => {
+    const path = freshPath();
+    const other = new Database(path);
+    other.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE sessions (x)');
+    other.close();
+    const error = await failure(openSqliteStore(path));
+    expect([error.code, error.message]).toEqual([
+      'CL_ERR_STORE',
+      `${path}: the file is another program's database (tables users, sessions, no Closedloop schema); give --db a new file or a Closedloop one`,
+    ]);
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('journal_mode', { simple: true })).toBe('delete');
+    const tables = after.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all();
+    expect(tables).toEqual([{ name: 'users' }, { name: 'sessions' }]);
+    after.close();
+  });
+
+  it('create the file and its folder for their owner alone', async () => {
+    const folder = join(dir, `private-${Date.now()}`, 'data');
+    const store = await openSqliteStore(join(folder, 'cl.db'));
+    await store.state.createWorkspace('Acme');
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(statSync(join(folder, 'cl.db')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(folder, 'cl.db-wal')).mode & 0o777).toBe(0o600);
+    await store.close();
+  });
+
   it('refuse a file whose history names a migration this code does not know', async () => {
     const path = freshPath();
     const store = await openSqliteStore(path);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -197,6 +197,51 @@ describe('closedloop serve', () => {
     const fresh = join(dir, 'fresh-for-serve.db');
     await serveOnce(fresh);
     expect(names(fresh)).toEqual(['default']);
+  }, 60_000);
+
+  it('stops on SIGTERM though a client stalls mid-request, committing what it acknowledged', async () => {
+    const db = join(dir, 'stalled.db');
+    const created = runCli(['workspace', 'create', '--name', 'acme', '--db', db, '--json']);
+    const { writeKey } = JSON.parse(created.stdout) as { writeKey: string };
+    const child = spawn(
+      process.execPath,
+      [cli, 'serve', '--db', db, '--port', '0', '--host', '127.0.0.1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const url = await new Promise<string>((resolve, reject) => {
+      let stdout = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const found = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+        if (found !== undefined) resolve(found);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+    });
+    const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+    const acknowledged = await fetch(`${url}/v1/track`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ anonymousId: 'a', event: 'kept', messageId: 'before-stop' }),
+    });
+    expect(acknowledged.status).toBe(200);
+    // Headers and part of a body, then nothing more.
+    const { port } = new URL(url);
+    const stalled = createConnection({ port: Number(port), host: '127.0.0.1' });
+    stalled.on('error', () => undefined);
+    stalled.write(
+      `POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"batch":[`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    expect(await closed(child)).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(20_000);
+    stalled.destroy();
+    const stored = new Database(db, { readonly: true });
+    expect(
+      stored.prepare("SELECT count(*) AS n FROM events WHERE message_id = 'before-stop'").get(),
+    ).toEqual({ n: 1 });
+    stored.close();
   }, 60_000);
 
   it('exits 2 at once when it cannot listen, and leaves the file free', async () => {

@@ -4,6 +4,9 @@ import { ClosedloopError } from '../../core/errors.js';
 import { exitCodes, reportError } from '../exit.js';
 import { openStore } from '../store-access.js';
 
+/** How long a shutdown waits for requests still being received before cutting them off. */
+const shutdownGraceMs = 10_000;
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -98,11 +101,18 @@ export function registerServe(program: Command): void {
         );
         demoFill.abort();
         await filling.catch(() => undefined);
+        // A client that stalls mid-request must not keep the server from stopping: past the grace
+        // its connection is cut (that request was never acknowledged), and what was acknowledged
+        // or queued is still committed by app.close.
+        const cutStalled = setTimeout(() => {
+          app.fastify.server.closeAllConnections();
+        }, shutdownGraceMs);
         // A failure here (the last WAL sync failed) must not end as a clean exit.
         let exitCode: number = exitCodes.ok;
         await app.close().catch((error: unknown) => {
           exitCode = reportError(error);
         });
+        clearTimeout(cutStalled);
         await release();
         process.exit(exitCode);
       };

@@ -106,23 +106,20 @@ export function prepareDelivery(delivery: Delivery): PreparedDelivery {
     const refusal = 'batch: expected an array of events';
     return { writeKey, isBatch, refusal, received: 0, events: [], rejected: [] };
   }
-  const shared = body.context;
-  if (isBatch && shared !== undefined && shared !== null && !isPlainObject(shared)) {
-    const refusal = 'context: expected an object, the context of every event of the batch';
+  const shared = isBatch ? body.context : undefined;
+  const batch = body.batch as unknown[];
+  const refusal =
+    shared === undefined || shared === null
+      ? undefined
+      : sharedContextRefusal(shared, batch.length, delivery.body.length);
+  if (refusal !== undefined) {
     return { writeKey, isBatch, refusal, received: 0, events: [], rejected: [] };
   }
-  if (isBatch && isPlainObject(shared)) {
-    // Copied into every event, a large context would let a small body store far more than itself.
-    const count = (body.batch as unknown[]).length;
-    const sharedBytes = JSON.stringify(shared).length;
-    if (sharedBytes * count > maxSharedContextGrowth * delivery.body.length) {
-      const refusal = `context: ${sharedBytes} characters, copied into each of the batch's ${count} events, would store over ${maxSharedContextGrowth} times the body; send it with each event instead`;
-      return { writeKey, isBatch, refusal, received: 0, events: [], rejected: [] };
-    }
-  }
-  const events = isBatch
-    ? withSharedContext(body.batch as unknown[], shared as Body | null | undefined)
-    : [withoutEnvelope(body)];
+  const events = !isBatch
+    ? [withoutEnvelope(body)]
+    : isPlainObject(shared)
+      ? withSharedContext(batch, shared)
+      : batch;
   const kind =
     isBatch || fromBrowser ? undefined : route === 'screen' ? 'page' : (route as EventKind);
   const arrival = {
@@ -228,11 +225,27 @@ function objectBody(text: string): Body {
 const maxSharedContextGrowth = 4;
 
 /**
+ * Why a batch's own context is refused: not an object, or so large that, copied into every
+ * event, it would let a small body store far more than itself.
+ */
+function sharedContextRefusal(
+  shared: unknown,
+  count: number,
+  bodyLength: number,
+): string | undefined {
+  if (!isPlainObject(shared)) {
+    return 'context: expected an object, the context of every event of the batch';
+  }
+  const sharedBytes = JSON.stringify(shared).length;
+  if (sharedBytes * count <= maxSharedContextGrowth * bodyLength) return undefined;
+  return `context: ${sharedBytes} characters, copied into each of the batch's ${count} events, would store over ${maxSharedContextGrowth} times the body; send it with each event instead`;
+}
+
+/**
  * Segment's batch may carry a `context` for all its events (its Java library puts the library,
  * IP and user agent there): each event's own context fields win over it.
  */
-function withSharedContext(batch: unknown[], shared: Body | null | undefined): unknown[] {
-  if (shared === undefined || shared === null) return batch;
+function withSharedContext(batch: unknown[], shared: Body): unknown[] {
   return batch.map((event) => {
     if (!isPlainObject(event)) return event;
     const own = event.context;

@@ -28,6 +28,41 @@ describe('closing the app', () => {
     expect(reportsClosed).toBe(true);
     await store.close();
   });
+  it('serves a request that reaches it while it closes, in the one JSON shape, then closes that connection', async () => {
+    const store = await openSqliteStore(':memory:');
+    const { writeKey, workspace } = await store.state.createWorkspace('draining');
+    const app = await buildApp({ events: store.events, state: store.state });
+    const address = await app.fastify.listen({ port: 0, host: '127.0.0.1' });
+    const socket = connect(Number(new URL(address).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString();
+    });
+    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const request = (messageId: string) => {
+      const body = JSON.stringify({ writeKey, type: 'page', messageId, anonymousId: 'drain' });
+      return `POST /api/collect HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    };
+    // The first request is in flight when the app starts closing (its body not all sent); the
+    // second follows it on the same connection, reaching the app only once it is closing.
+    const first = request('in-flight');
+    const cut = first.length - 5;
+    const parsed = new Promise((resolve) => app.fastify.server.once('request', resolve));
+    socket.write(first.slice(0, cut));
+    await parsed;
+    const closing = app.close();
+    socket.write(first.slice(cut) + request('while-closing'));
+    await ended;
+    await closing;
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    expect(answers).toHaveLength(2);
+    const second = answers[1] as string;
+    expect(second).toMatch(/^HTTP\/1\.1 200 /);
+    expect(second.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(second.split('\r\n\r\n')[1] as string)).toMatchObject({ accepted: 1 });
+    expect(await store.events.countEvents(workspace.id)).toBe(2);
+    await store.close();
+  });
 });
 
 describe('errors the framework meets first', () => {

@@ -65,6 +65,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
         ? false
         : { stream: options.log, serializers: { req: loggedRequest } },
     trustProxy: options.trustProxy?.slice() ?? false,
+    // A request that reaches the app while it closes (one pipelined behind a request in flight)
+    // is served, told `Connection: close`, instead of Fastify's own 503 body: its events are
+    // committed before the app lets go of the store, and no answer leaves the one JSON shape.
+    return503OnClosing: false,
     // A request Node's parser refuses never reaches a route: it gets the same JSON shape.
     clientErrorHandler: answerClientError,
     // Nor does one whose path Fastify cannot decode (`%E0%A4%A`).

@@ -40,7 +40,7 @@ export function placeInSession(
     if (!live || current === undefined) return { session: null, started: false };
     return { session: extend(current, event, false), started: false };
   }
-  const external = isExternalReferrer(event.referrer, event.url);
+  const external = isExternalReferrer(event.referrer, event.url, current?.landingPage ?? null);
   const open = (channel: string): SessionRecord => ({
     id: rules.newSessionId(),
     workspaceId: rules.workspaceId,
@@ -170,13 +170,21 @@ function registrableDomain(url: string): string | null {
 
 /**
  * A referrer on another site than the page's own (subdomains of the same site are internal), and
- * not a payment provider the visitor returns from.
+ * not a payment provider the visitor returns from. A page sent without its site (a relative
+ * `/pricing`, or no URL, from a hand-written server call) is taken to be on the site of
+ * `sessionLanding`, the landing page of the visitor's current session.
  */
-export function isExternalReferrer(referrer: string | null, pageUrl: string | null): boolean {
+export function isExternalReferrer(
+  referrer: string | null,
+  pageUrl: string | null,
+  sessionLanding: string | null = null,
+): boolean {
   const from = referrerHost(referrer);
   if (from === '' || isPaymentHost(from)) return false;
-  if (pageUrl === null) return true;
-  const to = hostOf(pageUrl);
+  const to =
+    (pageUrl === null ? '' : hostOf(pageUrl)) ||
+    (sessionLanding === null ? '' : hostOf(sessionLanding));
+  if (to === '') return true;
   if (from === to) return false;
   const fromDomain = registrableDomain(from);
   return fromDomain === null || fromDomain !== registrableDomain(to);

@@ -199,6 +199,24 @@ describe('sessions', () => {
     }
   });
 
+  it("read a page sent without its site (a relative URL, or none) as on the live session's site", async () => {
+    // A hand-written server call may send `/pricing`, or no URL at all: the site's own pages as
+    // referrers are then internal, as they are for the full address; another site still arrives.
+    await send([
+      pageView('v-rel', 0, 'https://www.acme.com/?gclid=rel-1'),
+      pageView('v-rel', 2, '/pricing', 'https://www.acme.com/'),
+      {
+        ...pageView('v-rel', 3, ''),
+        context: { page: { referrer: 'https://www.acme.com/pricing' } },
+      },
+      pageView('v-rel', 4, '/blog', 'https://www.linkedin.com/feed'),
+    ]);
+    expect((await sessionsOf('v-rel')).map((s) => [s.channel, s.pageViews])).toEqual([
+      ['Paid Search', 3],
+      ['Organic Social', 1],
+    ]);
+  });
+
   it('are placed in time order whatever order the events arrive in', async () => {
     await send([
       pageView('v4', 40, 'https://www.acme.com/b'),

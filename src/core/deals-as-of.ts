@@ -199,19 +199,14 @@ export function defaultAsOf(
 }
 
 /**
- * Just after the latest date in the data, whenever it is: where the record ends (a backtest's
- * months are complete up to it), which a simulated company may put in the future.
+ * The note that deals carry dates after now, which `defaultAsOf` passed over; null for none.
+ * `effect` says what the report did about them.
  */
-export function dataEndOf(deals: readonly Deal[], timeZone = 'UTC'): number | null {
-  const latest = latestDateOf(deals, timeZone);
-  return latest === null ? null : knownFrom(latest, timeZone);
-}
-
-/** The note that deals carry dates after now, which `defaultAsOf` passed over; null for none. */
 export function laterDatesNote(
   deals: readonly Deal[],
   timeZone = 'UTC',
   now = Date.now(),
+  effect = 'the default as-of date stays before them',
 ): string | null {
   let count = 0;
   let latest: Moment | null = null;
@@ -228,5 +223,5 @@ export function laterDatesNote(
   const shown = new Date(latest.at).toISOString();
   const which =
     count === 1 ? '1 deal carries a date' : `${count.toLocaleString('en-US')} deals carry dates`;
-  return `${which} after now (the latest ${latest.dateOnly ? shown.slice(0, 10) : shown}); dates after now are typos or expectations, not data: the default as-of date stays before them, and they count as not yet happened`;
+  return `${which} after now (the latest ${latest.dateOnly ? shown.slice(0, 10) : shown}); dates after now are typos or expectations, not data: ${effect}, and they count as not yet happened`;
 }

@@ -77,3 +77,24 @@ describe('amounts', () => {
     expect(revenue?.p90).not.toBeNull();
   });
 });
+
+describe('dates after now', () => {
+  const now = Date.UTC(2026, 5, 15, 12); // 15 June 2026; the dated deals' last close is 2 June
+  const typo = deal({
+    id: 'typo',
+    stages: 'Proposal 2026-01-10 > Won 2099-03-01',
+    amount: 1000_00,
+  });
+  const options = { from: '2026-03-01', to: '2026-07-01', now };
+  const judged = (report: ReturnType<typeof backtest>) =>
+    new Set(report.rows.filter((row) => row.complete).map((row) => row.period));
+
+  it('do not make the months after now complete: they are judged as without them, and noted', () => {
+    const withTypo = backtest([...dated, typo], options);
+    expect(judged(withTypo)).toEqual(new Set(['2026-03', '2026-04', '2026-05']));
+    expect(judged(withTypo)).toEqual(judged(backtest(dated, options)));
+    expect(withTypo.notes).toEqual([
+      '1 deal carries a date after now (the latest 2099-03-01); dates after now are typos or expectations, not data: months are complete only up to the latest date before now, and they count as not yet happened',
+    ]);
+  });
+});

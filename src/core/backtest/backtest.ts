@@ -2,11 +2,11 @@
  * `closedloop backtest`: replay history. For each as-of date T (from `from` to `to`, every N
  * months) forecast the months from T's on with only what was known before T, and compare with what
  * was won — beside three baselines computed on the same as-of data. Months that end after the
- * data's latest date are listed with `complete: false` and left out of the metrics.
+ * data's latest date, or after now, are listed with `complete: false` and left out of the metrics.
  */
 import { addMonths, dayKey, dayMs, startOfDay } from '../calendar.js';
 import type { Deal, Moment, Pipeline } from '../deals.js';
-import { dataEndOf, dealsAsOf } from '../deals-as-of.js';
+import { dealsAsOf, defaultAsOf, laterDatesNote } from '../deals-as-of.js';
 import { ClosedloopError } from '../errors.js';
 import { firstDayOf, monthOfDay } from '../forecast/days.js';
 import type { DealSizeStatistic } from '../forecast/deal-values.js';
@@ -39,6 +39,8 @@ export interface BacktestInput {
   readonly settings?: ModelSettings;
   /** Called after each as-of date (for a progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** The present (default: the clock): a month that ends after it is not complete. */
+  readonly now?: number;
 }
 
 export type MethodName = 'closedloop' | 'weighted_pipeline' | 'trailing_average' | 'last_month';
@@ -98,7 +100,10 @@ export interface BacktestReport {
 export function backtestForecast(input: BacktestInput): BacktestReport {
   const horizon = input.horizon ?? 3;
   const dates = asOfDates(input.from, input.to, input.every ?? 1);
-  const dataEnd = dataEndOf(input.deals, input.timeZone);
+  const now = input.now ?? Date.now();
+  // Where the record ends, as the forecast's default as-of date: a date after now (a typo or an
+  // expectation) would make months that have not happened yet look complete, with nothing won.
+  const dataEnd = defaultAsOf(input.deals, input.timeZone, now);
   const won = wonDeals(input.deals, input.amountOf, input.timeZone);
   // Any deal's amount, not only a won one's: a deal lost since was open, and valued, back then.
   const hasAmounts = input.deals.some((deal) => input.amountOf(deal) !== null);
@@ -164,6 +169,13 @@ export function backtestForecast(input: BacktestInput): BacktestReport {
     input.onProgress?.(i + 1, dates.length);
   }
   const notes: string[] = [];
+  const later = laterDatesNote(
+    input.deals,
+    input.timeZone,
+    now,
+    'months are complete only up to the latest date before now',
+  );
+  if (later !== null) notes.push(later);
   if (unknown.length > 0) {
     const first = firstDateOf(input.deals, input.timeZone);
     const where = first === null ? 'there are no deals' : `the data starts on ${first}`;

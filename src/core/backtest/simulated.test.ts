@@ -56,6 +56,8 @@ describe('forecasts of a simulated company', () => {
         horizon: 1,
         draws: 2_000,
         seed,
+        // The simulated company's present is its end, whatever the clock says.
+        now: endOf(simulated.world),
       });
       const wape = (name: keyof typeof report.metrics) => report.metrics[name].count.wape ?? 1;
       console.log(

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Deal, Moment } from '../../core/deals.js';
+import { dealsAsOf } from '../../core/deals-as-of.js';
 import type { DealDraft } from '../../store/ports.js';
 import type { DealRow, HistoryRow } from '../formats/format.js';
 import { outcomeOfStage } from '../stage-words.js';
@@ -178,6 +179,43 @@ describe('mergeDeal: a new deal', () => {
     const inNewYork = mergeDeal(undefined, evening, { ...context, timeZone: 'America/New_York' });
     expect(inNewYork.quirks).not.toContain('closed before created');
     expect(mergeDeal(undefined, evening, context).quirks).toContain('closed before created');
+  });
+
+  it('puts a date-only close after the timed stage changes of its day, in the zone', () => {
+    const input = incoming({ stage: 'Closed Won', closedAt: moment('2026-03-05') }, [
+      ['Proposal', '2026-03-05T14:00:00Z'],
+    ]);
+    const won = mergeDeal(undefined, input, context).draft;
+    expect(stages(won)).toEqual(['Proposal', 'Closed Won']);
+    expect(won).toMatchObject({ status: 'won', closedAt: moment('2026-03-05') });
+    const deal = stored(won);
+    // Won once the day is over; during it, the close has not happened yet.
+    expect(dealsAsOf([deal], Date.parse('2026-03-06T00:00:00Z'))[0]).toMatchObject({
+      status: 'won',
+      stage: 'Closed Won',
+      history: won.history,
+    });
+    expect(dealsAsOf([deal], Date.parse('2026-03-05T18:00:00Z'))[0]).toMatchObject({
+      status: 'open',
+      stage: 'Proposal',
+      closedAt: null,
+    });
+    // A stored deal in the old order comes back in the right one.
+    const reversed = { ...deal, history: won.history.toReversed() };
+    expect(stages(mergeDeal(reversed, incoming(undefined), context).draft)).toEqual(stages(won));
+    // 21:00 in New York on the 5th is the 6th in UTC: the day's close comes after it there only.
+    const evening = incoming({ stage: 'Closed Won', closedAt: moment('2026-03-05') }, [
+      ['Proposal', '2026-03-06T02:00:00Z'],
+    ]);
+    const inNewYork = { ...context, timeZone: 'America/New_York' };
+    expect(stages(mergeDeal(undefined, evening, inNewYork).draft)).toEqual([
+      'Proposal',
+      'Closed Won',
+    ]);
+    expect(stages(mergeDeal(undefined, evening, context).draft)).toEqual([
+      'Closed Won',
+      'Proposal',
+    ]);
   });
 
   it('rounds amounts to the minor units of their currency, half away from zero', () => {
@@ -620,6 +658,28 @@ describe('mergeDeal: a dated stage older than the stored history', () => {
       context,
     ).draft;
     expect(reopened).toMatchObject({ stage: 'Proposal', status: 'open', closedAt: null });
+  });
+
+  it('counts a stored close dated by day alone as the end of that day', () => {
+    const won = mergeDeal(
+      undefined,
+      incoming({ stage: 'Closed Won', closedAt: moment('2026-03-05') }, [
+        ['Proposal', '2026-03-05T14:00:00Z'],
+      ]),
+      context,
+    ).draft;
+    const eveningAt = Date.parse('2026-03-05T20:00:00Z');
+    const late = mergeDeal(
+      stored(won),
+      {
+        ...incoming({ stage: 'Proposal', status: 'open' }, [['Proposal', '2026-03-05T20:00:00Z']]),
+        fieldTimes: { stage: eveningAt, status: eveningAt },
+      },
+      context,
+    );
+    expect(late.draft).toMatchObject({ stage: 'Closed Won', status: 'won' });
+    expect(stages(late.draft)).toEqual(['Proposal', 'Proposal', 'Closed Won']);
+    expect(late.quirks).not.toContain('re-opened');
   });
 });
 

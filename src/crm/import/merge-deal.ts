@@ -1,4 +1,5 @@
 import { calendarDateOf, utcMidnight } from '../../core/calendar.js';
+import { lastInstantOf } from '../../core/deal-milestones.js';
 import type { AmountChange, Deal, DealStatus, Moment, StageChange } from '../../core/deals.js';
 import { normaliseEmail } from '../../core/emails.js';
 import { decimalToMinor, minorDigits, minorToDecimal } from '../../core/money.js';
@@ -59,7 +60,8 @@ export function mergeDeal(
   context: MergeContext,
 ): MergedDeal {
   const quirks = new Set<QuirkKind>();
-  const { row, fieldTimes } = withoutStaleFields(incoming, stored, context.now);
+  const timeZone = context.timeZone ?? 'UTC';
+  const { row, fieldTimes } = withoutStaleFields(incoming, stored, context.now, timeZone);
   const pick = <K extends keyof DealRow & keyof Deal>(key: K, fallback: Deal[K] | null = null) =>
     (row[key] as Deal[K] | undefined) ?? stored?.[key] ?? fallback;
 
@@ -67,7 +69,8 @@ export function mergeDeal(
   const currency = row.currency ?? stored?.currency ?? context.workspaceCurrency;
   const createdAt = row.createdAt ?? stored?.createdAt ?? null;
 
-  const { history, duplicates } = mergedHistory(stored?.history ?? [], incoming.history);
+  const order = inTimeOrder(timeZone);
+  const { history, duplicates } = mergedHistory(stored?.history ?? [], incoming.history, order);
   if (duplicates) quirks.add('duplicate history rows');
   // Dated stage changes (a webhook, a history file) say the current stage better than the store.
   const stage =
@@ -89,7 +92,7 @@ export function mergeDeal(
         : stored !== undefined && stageMoved
           ? { at: context.now, dateOnly: false }
           : undefined;
-    if (at !== undefined) insertInOrder(history, { stage, enteredAt: at });
+    if (at !== undefined) insertInOrder(history, { stage, enteredAt: at }, order);
   }
 
   const status = statusOf(row, stored, stageMoved, pipeline, stage, context);
@@ -104,11 +107,7 @@ export function mergeDeal(
     // An open deal has no close: the date would mislead (an expected close belongs elsewhere).
     quirks.add('close date on an open deal, left out');
   }
-  if (
-    createdAt !== null &&
-    closedAt !== null &&
-    closedBefore(closedAt, createdAt, context.timeZone ?? 'UTC')
-  ) {
+  if (createdAt !== null && closedAt !== null && closedBefore(closedAt, createdAt, timeZone)) {
     quirks.add('closed before created');
   }
 
@@ -204,6 +203,7 @@ function withoutStaleFields(
   incoming: IncomingDeal,
   stored: Deal | undefined,
   now: number,
+  timeZone: string,
 ): { row: DealRow; fieldTimes: Readonly<Record<string, number>> | undefined } {
   const row = incoming.row ?? { externalId: incoming.externalId };
   const given = incoming.fieldTimes;
@@ -219,8 +219,10 @@ function withoutStaleFields(
   }
   const times: Record<string, number> = { ...stored?.fieldTimes };
   // The stored stage and status are as new as the stored history's latest entry, whichever
-  // input set them: a stage dated before it is older news.
-  const lastEntryAt = stored?.history.at(-1)?.enteredAt.at;
+  // input set them: a stage dated before it is older news (a date alone, before its day's end).
+  const lastEntry = stored?.history.at(-1);
+  const lastEntryAt =
+    lastEntry === undefined ? undefined : lastInstantOf(lastEntry.enteredAt, timeZone);
   const fresh: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
     const said = given[key as keyof DealRow];
@@ -267,27 +269,41 @@ function closingEntry(
   return history.findLast((entry) => context.outcomeOf(pipeline, entry.stage) === status);
 }
 
+type EntryOrder = (a: StageChange, b: StageChange) => number;
+
+/**
+ * Stage changes in time order, a date without a time after every instant of its day in the zone:
+ * a CRM that dates a change (a close) by day alone made it after whatever moved the deal that day.
+ */
+function inTimeOrder(timeZone: string): EntryOrder {
+  return (a, b) =>
+    lastInstantOf(a.enteredAt, timeZone) - lastInstantOf(b.enteredAt, timeZone) ||
+    Number(a.enteredAt.dateOnly) - Number(b.enteredAt.dateOnly);
+}
+
 function mergedHistory(
   stored: readonly StageChange[],
   rows: readonly HistoryRow[],
+  order: EntryOrder,
 ): { history: StageChange[]; duplicates: boolean } {
-  const history = [...stored];
+  // Stable: a history stored before dates alone went last in their day is put in that order.
+  const history = stored.toSorted(order);
   let duplicates = false;
   const seenInInput = new Set<string>();
   for (const row of rows) {
     const key = `${row.stage}\u0000${row.enteredAt.at}`;
     if (seenInInput.has(key)) duplicates = true;
     seenInInput.add(key);
-    insertInOrder(history, { stage: row.stage, enteredAt: row.enteredAt });
+    insertInOrder(history, { stage: row.stage, enteredAt: row.enteredAt }, order);
   }
   return { history, duplicates };
 }
 
 /** Inserts an entry at its place in time (a late webhook lands where it belongs), once. */
-function insertInOrder(history: StageChange[], entry: StageChange): void {
+function insertInOrder(history: StageChange[], entry: StageChange, order: EntryOrder): void {
   if (history.some((e) => e.stage === entry.stage && e.enteredAt.at === entry.enteredAt.at)) return;
   let i = history.length;
-  while (i > 0 && (history[i - 1] as StageChange).enteredAt.at > entry.enteredAt.at) i--;
+  while (i > 0 && order(history[i - 1] as StageChange, entry) > 0) i--;
   history.splice(i, 0, entry);
 }
 

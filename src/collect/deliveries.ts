@@ -3,7 +3,14 @@ import { ClosedloopError } from '../core/errors.js';
 import type { StateStore, Workspace } from '../store/ports.js';
 import type { IngestSink } from './ingest.js';
 import { type NormalizedEvent, normalizeEvent } from './normalize.js';
-import { type EventKind, validateEvent } from './validate.js';
+import {
+  type EventKind,
+  expectedTime,
+  maxNesting,
+  nestedDeeperThan,
+  parseTime,
+  validateEvent,
+} from './validate.js';
 
 /** The ingest routes: `collect` is the tracker's `/api/collect`, the others Segment's `/v1/…`. */
 export type IngestRoute = 'collect' | 'batch' | EventKind | 'screen';
@@ -109,9 +116,10 @@ export function prepareDelivery(delivery: Delivery): PreparedDelivery {
   const shared = isBatch ? body.context : undefined;
   const batch = body.batch as unknown[];
   const refusal =
-    shared === undefined || shared === null
+    (isBatch ? sentAtRefusal(body.sentAt) : undefined) ??
+    (shared === undefined || shared === null
       ? undefined
-      : sharedContextRefusal(shared, batch.length, delivery.body.length);
+      : sharedContextRefusal(shared, batch.length, delivery.body.length));
   if (refusal !== undefined) {
     return { writeKey, isBatch, refusal, received: 0, events: [], rejected: [] };
   }
@@ -221,6 +229,14 @@ function objectBody(text: string): Body {
   return body as Body;
 }
 
+/** Why a batch's own `sentAt` is refused: a time it cannot be, which would correct nothing. */
+function sentAtRefusal(sentAt: unknown): string | undefined {
+  if (sentAt === undefined || sentAt === null) return undefined;
+  const time =
+    typeof sentAt === 'string' || typeof sentAt === 'number' ? parseTime(sentAt) : Number.NaN;
+  return Number.isNaN(time) ? `sentAt: ${expectedTime}, got ${JSON.stringify(sentAt)}` : undefined;
+}
+
 /** How many times its body's size a batch's shared context may add, copied into its events. */
 const maxSharedContextGrowth = 4;
 
@@ -235,6 +251,10 @@ function sharedContextRefusal(
 ): string | undefined {
   if (!isPlainObject(shared)) {
     return 'context: expected an object, the context of every event of the batch';
+  }
+  // Before measuring it: writing out JSON nested that deep overflows the stack.
+  if (nestedDeeperThan(shared, maxNesting)) {
+    return `context: nested deeper than ${maxNesting} levels`;
   }
   const sharedBytes = JSON.stringify(shared).length;
   if (sharedBytes * count <= maxSharedContextGrowth * bodyLength) return undefined;
@@ -273,6 +293,15 @@ const writeKeyTtlMs = 10_000;
 function writeKeyCache(state: StateStore): (writeKey: unknown) => Promise<Workspace> {
   const known = new Map<string, { workspace: Workspace | undefined; until: number }>();
   return async (writeKey) => {
+    if (writeKey !== undefined && writeKey !== null && typeof writeKey !== 'string') {
+      const got =
+        typeof writeKey !== 'object'
+          ? JSON.stringify(writeKey)
+          : Array.isArray(writeKey)
+            ? 'an array'
+            : 'an object';
+      throw new ClosedloopError('CL_ERR_AUTH', `writeKey: expected text, got ${got}`);
+    }
     if (typeof writeKey !== 'string' || writeKey === '') {
       throw new ClosedloopError(
         'CL_ERR_AUTH',

@@ -93,17 +93,19 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
     stringOr(context.referrer?.url) ??
     (event.kind === 'page' ? stringOr(properties.referrer) : null);
   const fromUrl = paramsOf(url);
-  const unnamed =
-    event.messageId == null ? contentIds(event, context, arrival.receivedAt) : undefined;
+  // A blank id names nothing: every event sent with "  " would be a retry of the first one.
+  const named =
+    event.messageId != null && event.messageId.trim() !== '' ? event.messageId : undefined;
+  const unnamed = named === undefined ? contentIds(event, context, arrival.receivedAt) : undefined;
   const campaign = context.campaign ?? {};
   return {
-    messageId: event.messageId ?? unnamed?.messageId ?? '',
+    messageId: named ?? unnamed?.messageId ?? '',
     earlierWindowId: unnamed?.earlierWindowId,
     kind: event.kind,
     anonymousId: blankToNull(event.anonymousId ?? null),
     userId: blankToNull(event.userId ?? null),
     previousId: event.kind === 'alias' ? blankToNull(event.previousId) : null,
-    event: event.kind === 'track' ? event.event : null,
+    event: event.kind === 'track' ? event.event.toWellFormed() : null,
     timestamp: correctedTime(event, arrival),
     receivedAt: arrival.receivedAt,
     bot: userAgent !== undefined && isBotAgent(userAgent),
@@ -213,12 +215,12 @@ function correctedTime(event: ValidEvent, arrival: Arrival): number {
   const sentAt = event.sentAt ?? arrival.sentAt;
   if (stamp === undefined) return arrival.receivedAt;
   const at = parseTime(stamp);
-  if (sentAt === undefined) return at;
-  const sent = parseTime(sentAt);
-  if (Number.isNaN(sent)) return at;
-  const corrected = arrival.receivedAt - (sent - at);
-  // A skew so large that the correction leaves the calendar is no correction: keep the client's time.
-  return Math.abs(corrected) <= 8.64e15 ? corrected : at;
+  const sent = sentAt === undefined ? Number.NaN : parseTime(sentAt);
+  const corrected = Number.isNaN(sent) ? at : arrival.receivedAt - (sent - at);
+  // A skew so large that the correction leaves the calendar is no correction: keep the client's
+  // time. Nothing happens after the server received it: a clock ahead, or a sentAt before the
+  // event's own time, would date it in the future, after every later touch.
+  return Math.min(Math.abs(corrected) <= 8.64e15 ? corrected : at, arrival.receivedAt);
 }
 
 /** Where an event gives who it is: identify traits first, then context traits, then a form's fields. */
@@ -270,12 +272,17 @@ function searchParamsOf(url: string | null): URLSearchParams | null {
   }
 }
 
+/**
+ * Text that goes into a column of its own, well-formed: SQLite would store a lone surrogate as
+ * bytes that are no UTF-8 and read back as U+FFFD, so the value would no longer equal itself
+ * (a stored campaign, compared after a restart, would open a new session).
+ */
 function stringOr(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() !== '' ? value : null;
+  return typeof value === 'string' && value.trim() !== '' ? value.toWellFormed() : null;
 }
 
 function blankToNull(value: string | null): string | null {
-  return value === null || value.trim() === '' ? null : value.trim();
+  return value === null || value.trim() === '' ? null : value.trim().toWellFormed();
 }
 
 /** Retries of an event that states no time arrive within this of each other. */

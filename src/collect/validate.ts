@@ -1,6 +1,6 @@
 import { Compile } from 'typebox/compile';
 import { describeSchemaError } from '../core/schema-errors.js';
-import { parseIsoInstant } from '../core/time.js';
+import { epochMs, parseIsoInstant } from '../core/time.js';
 import {
   type AliasEvent,
   eventSchemas,
@@ -68,7 +68,7 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
     ) {
       return {
         ok: false,
-        error: `${field}: expected an ISO 8601 date-time or epoch milliseconds, got ${JSON.stringify(value)}`,
+        error: `${field}: ${expectedTime}, got ${JSON.stringify(value)}`,
       };
     }
   }
@@ -81,8 +81,9 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
       error: 'anonymousId: expected anonymousId or userId (one of them is required)',
     };
   }
-  // SQLite stores a lone surrogate as U+FFFD but its JSON functions read it otherwise, so such an
-  // id would never be found again: retries would be stored twice, and journeys miss visitors.
+  // SQLite stores a lone surrogate as bytes that are no UTF-8, which read back as U+FFFD, and its
+  // JSON functions read it otherwise again: such an id would never be found, retries would be
+  // stored twice and journeys miss visitors. (Other text is stored well-formed: normalizeEvent.)
   for (const field of ['messageId', 'anonymousId', 'userId', 'previousId'] as const) {
     const id = record[field];
     if (typeof id === 'string' && !id.isWellFormed()) {
@@ -126,9 +127,9 @@ function withTextIds(record: Record<string, unknown>): Record<string, unknown> {
  * event the same wherever it is prepared: writing deeper JSON back out overflows the stack at a
  * depth that depends on the thread.
  */
-const maxNesting = 32;
+export const maxNesting = 32;
 
-function nestedDeeperThan(value: unknown, levels: number): boolean {
+export function nestedDeeperThan(value: unknown, levels: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (levels === 0) return true;
   if (Array.isArray(value)) return value.some((inner) => nestedDeeperThan(inner, levels - 1));
@@ -141,10 +142,19 @@ function nestedDeeperThan(value: unknown, levels: number): boolean {
 let lastText: string | undefined;
 let lastInstant = Number.NaN;
 
-/** A Segment time: ISO 8601 text or epoch milliseconds. */
+/** What a time field takes, for the errors that name one. */
+export const expectedTime = 'expected an ISO 8601 date-time or epoch seconds or milliseconds';
+
+/**
+ * A Segment time: ISO 8601 text, or epoch seconds or milliseconds (told apart by size, as every
+ * other time input: a hand-written call sending `time()` in seconds would otherwise land in 1970).
+ */
 export function parseTime(value: string | number): number {
   // Whole milliseconds inside the range a Date can hold.
-  if (typeof value === 'number') return Math.abs(value) <= 8.64e15 ? Math.round(value) : Number.NaN;
+  if (typeof value === 'number') {
+    const ms = epochMs(value);
+    return Math.abs(ms) <= 8.64e15 ? ms : Number.NaN;
+  }
   // Validation and then normalization read the same text one after the other; so do the events
   // of a batch that share a sentAt. The last answer is kept.
   if (value !== lastText) {

@@ -49,12 +49,14 @@ export function parseIsoInstant(text: string): number {
 /** Epoch seconds below 1e11 (until the year 5138), epoch milliseconds above. */
 const secondsLimit = 1e11;
 
+/** Epoch seconds or milliseconds, told apart by size, as whole milliseconds. */
+export function epochMs(epoch: number): number {
+  return Math.abs(epoch) < secondsLimit ? Math.round(epoch * 1000) : Math.round(epoch);
+}
+
 /** An instant given as ISO 8601 or as epoch seconds or milliseconds (told apart by size). */
 export function parseInstant(text: string): number {
   const trimmed = text.trim();
-  if (/^-?\d+(\.\d+)?$/.test(trimmed)) {
-    const epoch = Number(trimmed);
-    return Math.abs(epoch) < secondsLimit ? Math.round(epoch * 1000) : Math.round(epoch);
-  }
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return epochMs(Number(trimmed));
   return parseIsoInstant(trimmed);
 }

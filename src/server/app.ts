@@ -108,6 +108,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
         },
       });
     }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const sent = request.headers['content-type'];
+      const takes = isBrowserIngest(request.url)
+        ? 'application/json or text/plain'
+        : 'application/json';
+      return reply.code(415).send({
+        error: {
+          code: invalidBodyCode(request.url),
+          message: `content-type: expected ${takes}, got ${sent === undefined ? 'none' : JSON.stringify(sent)}`,
+        },
+      });
+    }
     if (status >= 400 && status < 500) {
       return reply
         .code(status)
@@ -169,6 +181,11 @@ function authScheme(url: string): string | undefined {
     return 'Basic realm="closedloop"';
   }
   return undefined;
+}
+
+/** Routes browsers post to, which take JSON sent as `text/plain` (`sendBeacon`). */
+function isBrowserIngest(url: string): boolean {
+  return url.startsWith('/api/collect') || /^\/v1\/[tpsiagb](?:[/?]|$)/.test(url);
 }
 
 /** The code of a body the framework refuses (malformed JSON, another content type), by route. */

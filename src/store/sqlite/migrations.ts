@@ -302,8 +302,11 @@ export const latestSchemaVersion = migrations[migrations.length - 1]?.version ??
 /**
  * Brings the file to the latest schema in one transaction: all pending migrations or none. A file
  * written by a newer Closedloop, or by a different history of migrations, is refused untouched.
+ * A file already at the latest version is only read: in WAL mode a reader never waits for a
+ * writer, so a report opens while an import or the collector holds the write lock.
  */
 export function migrate(db: Database.Database, at: number = Date.now()): number[] {
+  if (db.transaction(() => pendingMigrations(db, false))().length === 0) return [];
   return db
     .transaction(() => {
       db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -311,31 +314,11 @@ export function migrate(db: Database.Database, at: number = Date.now()): number[
         name TEXT NOT NULL,
         applied_at INTEGER NOT NULL
       ) STRICT`);
-      const applied = db
-        .prepare<[], { version: number; name: string }>(
-          'SELECT version, name FROM schema_migrations ORDER BY version',
-        )
-        .all();
-      const fileVersion = applied[applied.length - 1]?.version ?? 0;
-      if (fileVersion > latestSchemaVersion) {
-        throw new ClosedloopError(
-          'CL_ERR_STORE_SCHEMA',
-          `${db.name}: the file's schema is version ${fileVersion}, newer than this Closedloop's ${latestSchemaVersion}; upgrade Closedloop to open it`,
-        );
-      }
-      for (const row of applied) {
-        const known = migrations.find((migration) => migration.version === row.version);
-        if (known?.name !== row.name) {
-          throw new ClosedloopError(
-            'CL_ERR_STORE_SCHEMA',
-            `${db.name}: schema version ${row.version} of the file is "${row.name}", which this Closedloop does not know`,
-          );
-        }
-      }
+      // Again under the write lock: another process may have migrated the file meanwhile.
+      const pending = pendingMigrations(db, true);
       const record = db.prepare<[number, string, number]>(
         'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
       );
-      const pending = migrations.filter((migration) => migration.version > fileVersion);
       for (const migration of pending) {
         db.exec(migration.sql);
         record.run(migration.version, migration.name, at);
@@ -343,4 +326,36 @@ export function migrate(db: Database.Database, at: number = Date.now()): number[
       return pending.map((migration) => migration.version);
     })
     .immediate();
+}
+
+/** The migrations the file lacks, after checking its history is this code's. */
+function pendingMigrations(db: Database.Database, tableExists: boolean): readonly Migration[] {
+  const hasTable =
+    tableExists ||
+    db
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")
+      .get() !== undefined;
+  if (!hasTable) return migrations;
+  const applied = db
+    .prepare<[], { version: number; name: string }>(
+      'SELECT version, name FROM schema_migrations ORDER BY version',
+    )
+    .all();
+  const fileVersion = applied[applied.length - 1]?.version ?? 0;
+  if (fileVersion > latestSchemaVersion) {
+    throw new ClosedloopError(
+      'CL_ERR_STORE_SCHEMA',
+      `${db.name}: the file's schema is version ${fileVersion}, newer than this Closedloop's ${latestSchemaVersion}; upgrade Closedloop to open it`,
+    );
+  }
+  for (const row of applied) {
+    const known = migrations.find((migration) => migration.version === row.version);
+    if (known?.name !== row.name) {
+      throw new ClosedloopError(
+        'CL_ERR_STORE_SCHEMA',
+        `${db.name}: schema version ${row.version} of the file is "${row.name}", which this Closedloop does not know`,
+      );
+    }
+  }
+  return migrations.filter((migration) => migration.version > fileVersion);
 }

@@ -166,6 +166,21 @@ describe('migrations', () => {
     await again.close();
   });
 
+  it('take no write lock on a file already at the latest version: a reader opens beside a writer', async () => {
+    const path = freshPath();
+    await (await openSqliteStore(path)).close();
+    const writer = new Database(path);
+    writer.exec('BEGIN IMMEDIATE');
+    const reader = new Database(path, { timeout: 100 });
+    try {
+      expect(migrate(reader)).toEqual([]);
+    } finally {
+      reader.close();
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+  });
+
   it('refuse a file of a newer schema, naming both versions, and leave it untouched', async () => {
     const path = freshPath();
     const store = await openSqliteStore(path);

@@ -42,6 +42,7 @@ export const errorCodes = {
     summary: 'the server cannot listen where asked (port taken, host unknown)',
   },
   CL_ERR_NOT_FOUND: { kind: 'input', summary: 'the thing asked for does not exist' },
+  CL_ERR_METHOD: { kind: 'input', summary: 'the route exists but takes other HTTP methods' },
   CL_ERR_INTERNAL: { kind: 'failure', summary: 'an unexpected internal failure' },
 } as const satisfies Record<string, { kind: 'input' | 'failure'; summary: string }>;
 

@@ -66,6 +66,33 @@ describe('closing the app', () => {
 });
 
 describe('errors the framework meets first', () => {
+  it('answer 405 naming the methods a route takes, and 404 for a path no route has', async () => {
+    const store = await openSqliteStore(':memory:');
+    const app = await buildApp({ events: store.events, state: store.state });
+    for (const [method, url, allow] of [
+      ['GET', '/api/collect', 'OPTIONS, POST'],
+      ['HEAD', '/v1/batch?x=1', 'POST'],
+      ['PUT', '/v1/track', 'POST'],
+      ['DELETE', '/health', 'GET, HEAD'],
+    ] as const) {
+      const answer = await app.fastify.inject({ method, url });
+      expect(answer.statusCode, `${method} ${url}`).toBe(405);
+      expect(answer.headers.allow, `${method} ${url}`).toBe(allow);
+      if (method !== 'HEAD') {
+        expect(answer.json(), `${method} ${url}`).toEqual({
+          error: {
+            code: 'CL_ERR_METHOD',
+            message: `${method} ${url.split('?')[0]}: this route takes ${allow}`,
+          },
+        });
+      }
+    }
+    const missing = await app.fastify.inject({ method: 'GET', url: '/v1/nothing' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('CL_ERR_NOT_FOUND');
+    await app.close();
+    await store.close();
+  });
   it('answer in the one JSON shape, with the code of the route the body was for', async () => {
     const store = await openSqliteStore(':memory:');
     const { secretKey } = await store.state.createWorkspace('shapes');

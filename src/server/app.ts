@@ -51,6 +51,7 @@ export interface App {
 const statusOf: Record<string, number> = {
   CL_ERR_AUTH: 401,
   CL_ERR_NOT_FOUND: 404,
+  CL_ERR_METHOD: 405,
   CL_ERR_PAYLOAD_TOO_LARGE: 413,
   CL_ERR_BUSY: 503,
   CL_ERR_TIME_LIMIT: 503,
@@ -133,14 +134,34 @@ export async function buildApp(options: AppOptions): Promise<App> {
       },
     });
   });
-  fastify.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
+  fastify.setNotFoundHandler((request, reply) => {
+    // A path some route has, asked with another method (GET on an ingest route): 405, naming
+    // the methods it takes, as HTTP asks. Not a CORS preflight: where CORS is closed it finds
+    // nothing, as before.
+    const path = request.url.split('?')[0] as string;
+    const allowed =
+      request.method === 'OPTIONS'
+        ? []
+        : routeMethods.filter((method) => fastify.hasRoute({ method, url: path }));
+    if (allowed.length > 0) {
+      const allow = allowed.join(', ');
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send({
+          error: {
+            code: 'CL_ERR_METHOD',
+            message: `${request.method} ${path}: this route takes ${allow}`,
+          },
+        });
+    }
+    return reply.code(404).send({
       error: {
         code: 'CL_ERR_NOT_FOUND',
         message: `${request.method} ${request.url}: no such route`,
       },
-    }),
-  );
+    });
+  });
 
   const deliver = deliveryHandler(options.state, ingestor, options.prepareLarge);
   await registerCollectRoutes(fastify, { deliver });
@@ -167,6 +188,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
   };
 }
+
+const routeMethods = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
 /**
  * How a refused client should authenticate (RFC 9110 asks a 401 to say): a secret key as bearer

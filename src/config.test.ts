@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseAttributeConfig, parseDemoConfig, parseServeConfig } from './config.js';
+import {
+  parseAttributeConfig,
+  parseDemoConfig,
+  parseServeConfig,
+  parseStoreConfig,
+} from './config.js';
 
 describe('numeric flags', () => {
   it('read decimal notation only, naming the flag for anything else', () => {
@@ -32,6 +37,24 @@ describe('numeric flags', () => {
     expect(
       parseAttributeConfig({ paths: 'p.csv', positionWeights: 'first=.4,last=0.40' }),
     ).toMatchObject({ positionFirst: 0.4, positionLast: 0.4 });
+  });
+});
+
+describe('--db', () => {
+  it('refuses ":memory:" for a command, whose store would vanish as it ends', () => {
+    expect(() => parseStoreConfig({ db: ':memory:' }, {})).toThrow(
+      expect.objectContaining({
+        code: 'CL_ERR_USAGE',
+        message: '--db: expected a file path; ":memory:" keeps nothing after the command ends',
+      }),
+    );
+    expect(() => parseStoreConfig({}, { CLOSEDLOOP_DB: ':memory:' })).toThrow(
+      'CLOSEDLOOP_DB: expected a file path; ":memory:" keeps nothing after the command ends',
+    );
+    expect(() => parseAttributeConfig({ db: ':memory:' })).toThrow(/^--db: expected a file path/);
+    expect(parseStoreConfig({ db: 'data/:memory:' }, {}).dbPath).toBe('data/:memory:');
+    // A server keeps it while it runs: serve.ts runs on it without its file-only threads.
+    expect(parseServeConfig({ db: ':memory:' }, {}).dbPath).toBe(':memory:');
   });
 });
 

@@ -257,6 +257,18 @@ export interface RawStoreOptions {
 export const defaultDbPath = './data/closedloop.db';
 
 export function parseStoreConfig(raw: RawStoreOptions, env: NodeJS.ProcessEnv): StoreConfig {
+  const config = storeConfigOf(raw, env);
+  // SQLite's private in-memory store would take what the command writes (a workspace's keys,
+  // imported deals) with it as it ends, and a report would read an empty store.
+  if (config.dbPath === ':memory:') {
+    const source = raw.db === undefined ? 'CLOSEDLOOP_DB' : '--db';
+    throw usage(`${source}: expected a file path; ":memory:" keeps nothing after the command ends`);
+  }
+  return config;
+}
+
+/** The store flags as given, `:memory:` included: `serve` keeps such a store while it runs. */
+function storeConfigOf(raw: RawStoreOptions, env: NodeJS.ProcessEnv): StoreConfig {
   const dbPath = raw.db ?? env.CLOSEDLOOP_DB ?? defaultDbPath;
   if (dbPath.trim() === '') throw usage('--db: expected a file path, got an empty one');
   const workspace = raw.workspace?.trim();
@@ -310,7 +322,8 @@ export function parseServeConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): 
       max: 65_535,
     }) ?? 3000;
   return Object.freeze({
-    ...parseStoreConfig(raw, env),
+    // serve.ts runs on `:memory:` as a throwaway server, without its file-only threads.
+    ...storeConfigOf(raw, env),
     port,
     host: raw.host ?? env.HOST ?? '0.0.0.0',
     bodyLimit:

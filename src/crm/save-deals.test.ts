@@ -263,4 +263,14 @@ describe('saveIncomingDeals', () => {
       'Perdu',
     ]);
   });
+
+  it('saves an input of more deals than a call can take arguments', async () => {
+    const { store, workspace } = await freshStore();
+    // 200,000 overflowed the call stack when the drafts were spread into one call's arguments.
+    const count = 200_000;
+    const incoming = Array.from({ length: count }, (_, i) => deal(`B-${i}`, { stage: 'Demo' }));
+    const saved = await saveIncomingDeals(store.state, workspace, incoming, { source: 'api', now });
+    expect(saved.created.length).toBe(count);
+    expect(saved.pipelines[0]?.stages.map((stage) => stage.name)).toContain('Demo');
+  });
 });

@@ -116,7 +116,9 @@ export async function saveIncomingDeals(
         updatedAt: now,
       });
     }
-    drafts.splice(0, drafts.length, ...latest.values());
+    // One push at a time: spread into one call, 125,000-odd deals overflowed the call stack.
+    drafts.length = 0;
+    for (const draft of latest.values()) drafts.push(draft);
     unchanged.length = 0;
     return drafts.filter((draft) => {
       const before = stored.get(draft.externalId);

@@ -187,4 +187,13 @@ describe('hubspot format', () => {
       unidentified: [],
     });
   });
+
+  it('reads a cell of more contacts than a call can take arguments', () => {
+    // A cell is as long as the export makes it: 200,000 overflowed the call stack when spread.
+    const count = 200_000;
+    const ids = Array.from({ length: count }, (_, i) => String(i + 1));
+    expect(parseAssociatedContacts(ids.join(',')).contactIds).toEqual(ids);
+    const emails = ids.map((id) => `c${id}@acme.example`);
+    expect(parseAssociatedContacts(emails.join(' ')).emails).toEqual(emails);
+  });
 });

@@ -132,9 +132,14 @@ export function parseAssociatedContacts(text: string | undefined): AssociatedCon
     if (contact === '') continue;
     const emails = findEmails(contact);
     const ids = contact.split(',').map((id) => id.trim());
-    if (emails.length > 0) contacts.emails.push(...emails);
-    else if (ids.every((id) => /^\d+$/.test(id))) contacts.contactIds.push(...ids);
-    else contacts.unidentified.push(contact);
+    // One push at a time: a cell may hold more contacts than a call can take arguments.
+    if (emails.length > 0) {
+      for (const email of emails) contacts.emails.push(email);
+    } else if (ids.every((id) => /^\d+$/.test(id))) {
+      for (const id of ids) contacts.contactIds.push(id);
+    } else {
+      contacts.unidentified.push(contact);
+    }
   }
   return contacts;
 }

@@ -1,8 +1,8 @@
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirectory } from '../../test-support/temp-files.js';
-import { claimForServer } from './server-lock.js';
+import { claimForServer, serverLockPathOf } from './server-lock.js';
 
 const dir = tempDirectory();
 
@@ -32,6 +32,15 @@ describe('claimForServer', () => {
       expect(() => claimForServer(other)).toThrow(/is used by another closedloop server/);
     }
     first.release();
+  });
+
+  it('makes missing folders and the lock readable by their owner alone, as the store does', () => {
+    const path = join(dir, 'new', 'sub', 'data.db');
+    const lock = claimForServer(path);
+    const modeOf = (file: string) => statSync(file).mode & 0o777;
+    expect([join(dir, 'new'), join(dir, 'new', 'sub')].map(modeOf)).toEqual([0o700, 0o700]);
+    expect(modeOf(serverLockPathOf(path))).toBe(0o600);
+    lock.release();
   });
 
   it('names the file when the lock cannot even be made', () => {

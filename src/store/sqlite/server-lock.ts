@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
@@ -36,7 +36,9 @@ export function claimForServer(dbPath: string): ServerLock {
   let db: Database.Database | undefined;
   try {
     lockPath = serverLockPathOf(dbPath);
-    mkdirSync(dirname(lockPath), { recursive: true });
+    // The store's modes (open.ts): these folders come before it, and are its owner's alone.
+    mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
+    closeSync(openSync(lockPath, 'a', 0o600));
     db = new Database(lockPath, { timeout: 0 });
     db.exec('BEGIN EXCLUSIVE');
   } catch (error) {

@@ -91,6 +91,78 @@ export function describeStateStoreConformance(
         expect(await store.listWorkspaces()).toHaveLength(1);
       });
 
+      it('takes a name trimmed, of 1 to 100 printable characters counted by code point', async () => {
+        const accepted = [
+          ['  Acme \t', 'Acme'],
+          [` ${'a'.repeat(100)} `, 'a'.repeat(100)],
+          // An emoji is one character, though two UTF-16 units.
+          [`😀${'b'.repeat(99)}`, `😀${'b'.repeat(99)}`],
+          ['😀'.repeat(100), '😀'.repeat(100)],
+          ['Société Générale 東京 مرحبا', 'Société Générale 東京 مرحبا'],
+        ];
+        for (const [given, stored] of accepted) {
+          const { workspace } = await store.createWorkspace(given as string);
+          expect(workspace.name).toBe(stored);
+          expect(await store.findWorkspace(stored as string)).toEqual(workspace);
+        }
+        // Trimmed before it is compared: the same name, spaced, exists already.
+        expect((await failure(store.createWorkspace(' Acme '))).message).toMatch(/^name: /);
+
+        const tooLong = [
+          'c'.repeat(101),
+          `😀${'d'.repeat(100)}`,
+          '😀'.repeat(101),
+          // Combining accents are characters of their own.
+          'e\u0301'.repeat(51),
+        ];
+        for (const name of tooLong) {
+          const error = await failure(store.createWorkspace(name));
+          expect(error.code, JSON.stringify(name)).toBe('CL_ERR_CONFIG');
+          expect(error.message, JSON.stringify(name)).toMatch(/^name: .*\b100\b/);
+        }
+
+        // Control, format (invisible), private-use, surrogate, unassigned, line and paragraph
+        // separator characters, each named by its code point and never echoed raw.
+        const invisible: [string, string][] = [
+          ['\u200b', 'U+200B'],
+          ['Acme\u200b', 'U+200B'],
+          ['Acme\u202egnp', 'U+202E'],
+          ['\u2066Acme\u2069', 'U+2066'],
+          ['a\u2028b', 'U+2028'],
+          ['a\u2029b', 'U+2029'],
+          ['a\u0080b', 'U+0080'],
+          ['a\u0085b', 'U+0085'],
+          ['a\u009fb', 'U+009F'],
+          ['a\u0007b', 'U+0007'],
+          ['a\nb', 'U+000A'],
+          ['a\u007fb', 'U+007F'],
+          ['a\u00adb', 'U+00AD'],
+          ['a\ufeffb', 'U+FEFF'],
+          ['a\u{e0041}b', 'U+E0041'],
+          ['a\ue000b', 'U+E000'],
+          ['a\ud800b', 'U+D800'],
+          ['a\udfffb', 'U+DFFF'],
+          ['a\uffffb', 'U+FFFF'],
+        ];
+        for (const [name, codePoint] of invisible) {
+          const error = await failure(store.createWorkspace(name));
+          expect(error.code, codePoint).toBe('CL_ERR_CONFIG');
+          expect(error.message, codePoint).toMatch(/^name: /);
+          expect(error.message, codePoint).toContain(`(${codePoint})`);
+          expect(error.message, codePoint).not.toContain(
+            String.fromCodePoint(Number.parseInt(codePoint.slice(2), 16)),
+          );
+        }
+
+        // Nothing left to see once trimmed: spaces, or marks that sit on no letter.
+        for (const name of ['', '\u00a0\u3000', '\u0301', '\ufe0f', ' \u0301 \u20dd ']) {
+          const error = await failure(store.createWorkspace(name));
+          expect(error.code, JSON.stringify(name)).toBe('CL_ERR_CONFIG');
+          expect(error.message, JSON.stringify(name)).toMatch(/^name: /);
+        }
+        expect(await store.listWorkspaces()).toHaveLength(accepted.length);
+      });
+
       it('checks settings, naming the field at fault, and changes nothing then', async () => {
         const bad: [keyof WorkspaceSettings, Partial<WorkspaceSettings>][] = [
           ['timeZone', { timeZone: 'Mars/Olympus_Mons' }],
@@ -573,6 +645,96 @@ export function describeStateStoreConformance(
           emails: ['ada@example.com'],
         });
         expect(await store.personsByVisitor(wb)).toEqual(new Map([['v1', inB.personId]]));
+      });
+
+      it('answers batch and domain reads with the asking workspace’s persons only', async () => {
+        const wa = (await store.createWorkspace('Acme')).workspace.id;
+        const wb = (await store.createWorkspace('Globex')).workspace.id;
+        // The same email, domain and user id in both, each known by other visitors; and in
+        // each, one person at the domain whom the other workspace has never seen.
+        const adaA = await store.identify(
+          wa,
+          { visitorId: 'a-laptop', email: 'ada@example.com', userId: 'u-42' },
+          t0,
+        );
+        await store.identify(wa, { visitorId: 'a-phone', email: 'ada@example.com' }, t0 + day);
+        const graceA = await store.identify(
+          wa,
+          { visitorId: 'a-grace', email: 'grace@example.com', userId: 'u-7' },
+          t0,
+        );
+        const adaB = await store.identify(
+          wb,
+          { visitorId: 'b-laptop', email: 'ADA@example.com', userId: 'u-42' },
+          t0 + day,
+        );
+        const linusB = await store.identify(
+          wb,
+          { visitorId: 'b-linus', email: 'linus@example.com', userId: 'u-9' },
+          t0 + day,
+        );
+        expect(adaB.personId).not.toBe(adaA.personId);
+
+        const sideA = {
+          own: wa,
+          ada: adaA.personId,
+          only: graceA.personId,
+          onlyEmail: 'grace@example.com',
+          onlyUserId: 'u-7',
+          visitors: new Map([
+            [adaA.personId, ['a-laptop', 'a-phone']],
+            [graceA.personId, ['a-grace']],
+          ]),
+        };
+        const sideB = {
+          own: wb,
+          ada: adaB.personId,
+          only: linusB.personId,
+          onlyEmail: 'linus@example.com',
+          onlyUserId: 'u-9',
+          visitors: new Map([
+            [adaB.personId, ['b-laptop']],
+            [linusB.personId, ['b-linus']],
+          ]),
+        };
+        for (const [mine, theirs] of [
+          [sideA, sideB],
+          [sideB, sideA],
+        ] as const) {
+          const keys = {
+            emails: ['ada@example.com', mine.onlyEmail, theirs.onlyEmail],
+            userIds: ['u-42', mine.onlyUserId, theirs.onlyUserId],
+          };
+          expect(await store.personIdsOf(mine.own, keys)).toEqual({
+            byEmail: new Map([
+              ['ada@example.com', mine.ada],
+              [mine.onlyEmail, mine.only],
+            ]),
+            byUserId: new Map([
+              ['u-42', mine.ada],
+              [mine.onlyUserId, mine.only],
+            ]),
+          });
+          // Keys only the other workspace knows find nobody.
+          expect(
+            await store.personIdsOf(mine.own, {
+              emails: [theirs.onlyEmail],
+              userIds: [theirs.onlyUserId],
+            }),
+          ).toEqual({ byEmail: new Map(), byUserId: new Map() });
+
+          // The other workspace's person ids have no visitors here.
+          expect(await store.visitorsOfPersons(mine.own, [theirs.ada, theirs.only])).toEqual(
+            new Map(),
+          );
+          expect(
+            await store.visitorsOfPersons(mine.own, [mine.ada, theirs.ada, mine.only, theirs.only]),
+          ).toEqual(mine.visitors);
+
+          expect([...(await store.personsAtDomain(mine.own, 'example.com'))].sort()).toEqual(
+            [mine.ada, mine.only].sort(),
+          );
+        }
       });
     });
   });

@@ -363,14 +363,14 @@ describe('query plans', () => {
 describe('durability', () => {
   const built = resolve(import.meta.dirname, '../../../dist/store/sqlite/open.js');
 
-  it.skipIf(!existsSync(built))(
-    'keeps every acknowledged event when the process is killed (kill -9)',
-    async () => {
-      const path = freshPath();
-      const child = join(dir, 'writer.mjs');
-      writeFileSync(
-        child,
-        `const { openSqliteStore } = await import(${JSON.stringify(pathToFileURL(built).href)});
+  it('keeps every acknowledged event when the process is killed (kill -9)', async () => {
+    // The writer runs the compiled store; `npm test` builds it first.
+    expect(existsSync(built), `${built} (run npm run build)`).toBe(true);
+    const path = freshPath();
+    const child = join(dir, 'writer.mjs');
+    writeFileSync(
+      child,
+      `const { openSqliteStore } = await import(${JSON.stringify(pathToFileURL(built).href)});
 const store = await openSqliteStore(${JSON.stringify(path)});
 for (let i = 0; ; i += 1) {
   await store.events.append({ events: [${JSON.stringify(pageEvent('ws_a', 'm'))}]
@@ -378,31 +378,30 @@ for (let i = 0; ; i += 1) {
   process.stdout.write(i + '\\n');
 }
 `,
-      );
-      const writer = spawn(process.execPath, [child], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let acknowledged = -1;
-      const exited = new Promise<NodeJS.Signals | null>((done) => {
-        writer.on('exit', (_code, signal) => done(signal));
-      });
-      writer.stdout.setEncoding('utf8');
-      let pending = '';
-      writer.stdout.on('data', (text: string) => {
-        pending += text;
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) acknowledged = Number(line);
-        if (acknowledged >= 200) writer.kill('SIGKILL');
-      });
-      expect(await exited).toBe('SIGKILL');
-      expect(acknowledged).toBeGreaterThanOrEqual(200);
+    );
+    const writer = spawn(process.execPath, [child], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let acknowledged = -1;
+    const exited = new Promise<NodeJS.Signals | null>((done) => {
+      writer.on('exit', (_code, signal) => done(signal));
+    });
+    writer.stdout.setEncoding('utf8');
+    let pending = '';
+    writer.stdout.on('data', (text: string) => {
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) acknowledged = Number(line);
+      if (acknowledged >= 200) writer.kill('SIGKILL');
+    });
+    expect(await exited).toBe('SIGKILL');
+    expect(acknowledged).toBeGreaterThanOrEqual(200);
 
-      const store = await openSqliteStore(path);
-      const ids = Array.from({ length: acknowledged + 1 }, (_, i) => `m${i}`);
-      expect((await store.events.existingMessageIds('ws_a', ids)).size).toBe(ids.length);
-      expect(await store.events.countEvents('ws_a')).toBeGreaterThanOrEqual(ids.length);
-      await store.close();
-    },
-  );
+    const store = await openSqliteStore(path);
+    const ids = Array.from({ length: acknowledged + 1 }, (_, i) => `m${i}`);
+    expect((await store.events.existingMessageIds('ws_a', ids)).size).toBe(ids.length);
+    expect(await store.events.countEvents('ws_a')).toBeGreaterThanOrEqual(ids.length);
+    await store.close();
+  });
 });
 
 describe('errors', () => {

@@ -11,6 +11,10 @@ export const defaultWorkspaceSettings: WorkspaceSettings = Object.freeze({
 });
 
 const maxNameLength = 100;
+/** Categories Cc, Cf, Cs, Co, Cn, Zl and Zp. */
+const invisibleCharacter = /[\p{C}\p{Zl}\p{Zp}]/u;
+/** A letter, digit, punctuation mark or symbol: not only spaces and combining marks. */
+const visibleCharacter = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
 /** A visit idle for a day is over; a lookback past ten years reaches before any CRM's history. */
 export const maxSessionTimeoutMinutes = 1_440;
@@ -39,17 +43,40 @@ export function checkedSettings(
   };
 }
 
-/** A workspace name: trimmed, not empty, printable. */
+/**
+ * A workspace name: trimmed, 1 to 100 characters (code points: an emoji is one), at least one of
+ * them visible, and none a control, format (invisible, bidi), private-use, surrogate, unassigned,
+ * line or paragraph separator character — names are printed on terminals and in lists.
+ */
 export function checkedWorkspaceName(name: unknown): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
-  if (trimmed === '' || trimmed.length > maxNameLength || /[\u0000-\u001f\u007f]/.test(trimmed)) {
-    throw new ClosedloopError(
-      'CL_ERR_CONFIG',
-      `name: ${JSON.stringify(name)} is not a workspace name (1 to ${maxNameLength} printable characters)`,
+  if (trimmed === '') {
+    throw nameError('expected a workspace name, got an empty one');
+  }
+  const invisible = invisibleCharacter.exec(trimmed)?.[0];
+  if (invisible !== undefined) {
+    throw nameError(
+      `expected up to ${maxNameLength} printable characters, got an invisible or control character (${codePointOf(invisible)})`,
     );
   }
+  if (!visibleCharacter.test(trimmed)) {
+    throw nameError('expected a workspace name, got no visible character');
+  }
+  const length = [...trimmed].length;
+  if (length > maxNameLength) {
+    throw nameError(`expected up to ${maxNameLength} printable characters, got ${length}`);
+  }
   return trimmed;
+}
+
+function nameError(problem: string): ClosedloopError {
+  return new ClosedloopError('CL_ERR_CONFIG', `name: ${problem}`);
+}
+
+/** `U+202E`: a character named without printing it. */
+function codePointOf(character: string): string {
+  const codePoint = character.codePointAt(0) ?? 0;
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** An IANA zone, stored as Intl spells it (`europe/paris` → `Europe/Paris`). */

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
+import { rebasedRates } from '../../core/exchange-rebase.js';
 import { minorDigits } from '../../core/money.js';
 import type {
   CreatedWorkspace,
@@ -30,6 +31,11 @@ export const workspaceSql = {
   targetsOf: 'SELECT period, amount_minor FROM revenue_targets WHERE workspace_id = ?',
   rescaleTarget: `UPDATE revenue_targets SET amount_minor = ?
     WHERE workspace_id = ? AND period = ?`,
+  ratesOf: `SELECT currency, date, date_only, rate FROM exchange_rates WHERE workspace_id = ?
+    ORDER BY currency, date`,
+  deleteRates: 'DELETE FROM exchange_rates WHERE workspace_id = ?',
+  insertRate: `INSERT INTO exchange_rates (workspace_id, currency, date, date_only, rate)
+    VALUES (?, ?, ?, ?, ?)`,
   insertWriteKey: `INSERT INTO api_keys (workspace_id, kind, write_key, created_at)
     VALUES (?, 'write', ?, ?)`,
   insertSecretKey: `INSERT INTO api_keys (workspace_id, kind, secret_sha256, created_at)
@@ -89,6 +95,12 @@ export function sqliteWorkspaces(db: Database.Database): WorkspaceMethods {
   const updateSettings = db.prepare<[string, string, number, number, string]>(sql.updateSettings);
   const targetsOf = db.prepare<[string], { period: string; amount_minor: number }>(sql.targetsOf);
   const rescaleTarget = db.prepare<[number, string, string]>(sql.rescaleTarget);
+  const ratesOf = db.prepare<
+    [string],
+    { currency: string; date: number; date_only: 0 | 1; rate: number }
+  >(sql.ratesOf);
+  const deleteRates = db.prepare<[string]>(sql.deleteRates);
+  const insertRate = db.prepare<[string, string, number, number, number]>(sql.insertRate);
   const insertWriteKey = db.prepare<[string, string, number]>(sql.insertWriteKey);
   const insertSecretKey = db.prepare<[string, string, number]>(sql.insertSecretKey);
   const workspaceByWriteKey = db.prepare<[string], WorkspaceRow>(sql.workspaceByWriteKey);
@@ -161,6 +173,20 @@ export function sqliteWorkspaces(db: Database.Database): WorkspaceMethods {
       const shift = minorDigits(settings.currency) - minorDigits(current.currency);
       for (const target of targetsOf.all(id)) {
         rescaleTarget.run(shiftedMinor(target.amount_minor, shift), id, target.period);
+      }
+      // Rates are units of the workspace currency: left as they are, "USD per GBP" would be read
+      // as "EUR per GBP". Read in the zone the workspace has from now on, as reports will.
+      const stored = ratesOf.all(id).map((row) => ({
+        currency: row.currency,
+        date: { at: row.date, dateOnly: row.date_only === 1 },
+        rate: row.rate,
+      }));
+      const rebased = rebasedRates(stored, current.currency, settings.currency, settings.timeZone);
+      if (rebased !== undefined) {
+        deleteRates.run(id);
+        for (const rate of rebased) {
+          insertRate.run(id, rate.currency, rate.date.at, rate.date.dateOnly ? 1 : 0, rate.rate);
+        }
       }
     }
     updateSettings.run(

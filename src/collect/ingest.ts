@@ -276,8 +276,9 @@ export class Ingestor implements IngestSink {
       }
       const sessionId = step.session?.id ?? null;
       const conversion = (type: string) => {
-        // Bots still stitch identities, but what they submit is no lead.
-        if (event.bot) return;
+        // Bots still stitch identities, but what they submit is no lead: flagged by the event's
+        // own user agent, or by its session's (a server-side call sends none).
+        if (event.bot || step.session?.bot === true) return;
         converted.add(visitorId);
         conversions.push({
           id: timeOrderedId('c'),

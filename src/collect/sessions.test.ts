@@ -572,6 +572,26 @@ describe('late and server-side events', () => {
     ]);
     expect(await store.events.conversionsOfVisitors(workspace.id, ['crawler-1'])).toEqual([]);
   });
+
+  it("count no lead for an identify without a user agent in a bot's session, a later batch's too", async () => {
+    const googlebot = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+    const identify = (anonymousId: string, minutes: number, email: string) => ({
+      type: 'identify',
+      anonymousId,
+      messageId: `m-${++counter}`,
+      timestamp: at(minutes),
+      traits: { email },
+    });
+    await send([
+      { ...pageView('crawler-2', 0, 'https://www.acme.com/'), context: { userAgent: googlebot } },
+      identify('crawler-2', 1, 'bot-identify@acme.example'),
+    ]);
+    // Server-side libraries send no user agent: the session's flag is what tells.
+    await send([identify('crawler-2', 2, 'bot-later@acme.example')]);
+    const person = await store.state.personByEmail(workspace.id, 'bot-identify@acme.example');
+    expect(person).toBeDefined();
+    expect(await store.events.conversionsOfVisitors(workspace.id, ['crawler-2'])).toEqual([]);
+  });
 });
 
 describe('isExternalReferrer', () => {

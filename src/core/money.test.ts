@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalToMinor, minorDigits, minorToDecimal, money } from './money.js';
+import { decimalToMinor, formatMoney, minorDigits, minorToDecimal, money } from './money.js';
 
 describe('money', () => {
   it('holds whole minor units and an ISO currency', () => {
@@ -49,5 +49,28 @@ describe('decimalToMinor', () => {
     for (const minor of [0, 1, 99, 100, 123_456_789]) {
       expect(decimalToMinor(minorToDecimal(minor, 3), 3)).toEqual({ minor, rounded: false });
     }
+  });
+});
+
+describe('formatMoney', () => {
+  it("prints exactly the currency's ISO 4217 decimals, and its code", () => {
+    expect(formatMoney(1311.353, 'KWD')).toBe('KWD 1,311.353');
+    expect(formatMoney(1250.505, 'KWD')).toBe('KWD 1,250.505');
+    expect(formatMoney(1250, 'KWD')).toBe('KWD 1,250.000');
+    expect(formatMoney(127_000, 'JPY')).toBe('JPY 127,000');
+    expect(formatMoney(300_000, 'USD')).toBe('USD 300,000.00');
+    expect(formatMoney(0.3, 'USD')).toBe('USD 0.30');
+    // Intl shows IDR without decimals; ISO 4217 gives it two, and 1500.50 is not 1,501.
+    expect(formatMoney(1500.5, 'IDR')).toBe('IDR 1,500.50');
+    expect(formatMoney(1500.99, 'IDR')).toBe('IDR 1,500.99');
+    expect(formatMoney(-5, 'USD')).toBe('USD -5.00');
+    expect(formatMoney(-0.0001, 'USD')).toBe('USD 0.00');
+  });
+
+  it('prints the number alone for a column whose header names the currency', () => {
+    expect(formatMoney(1311.353, 'KWD', { code: false })).toBe('1,311.353');
+    expect(formatMoney(127_000, 'JPY', { code: false })).toBe('127,000');
+    expect(formatMoney(1500.5, 'IDR', { code: false })).toBe('1,500.50');
+    expect(formatMoney(19.9, 'USD', { code: false })).toBe('19.90');
   });
 });

@@ -102,6 +102,35 @@ export function minorToMajor(minor: number, currency: string): number {
   return minor / 10 ** minorDigits(currency);
 }
 
+const groupedWithDigits = new Map<number, Intl.NumberFormat>();
+
+/**
+ * Money in major units as people read it: grouped, with exactly the currency's ISO 4217 decimals
+ * (`minorDigits`, not Intl's display digits, which give IDR none and would print 1500.50 as
+ * 1,501), then the code: "KWD 1,311.353", "JPY 127,000", "IDR 1,500.50". Figures already whole
+ * minor units print exactly; others (means of draws) round to the nearest minor unit. With
+ * `code: false`, the number alone, for a column whose header or caption names the currency.
+ */
+export function formatMoney(
+  amount: number,
+  currency: string,
+  options: { readonly code?: boolean } = {},
+): string {
+  const digits = minorDigits(currency);
+  let format = groupedWithDigits.get(digits);
+  if (format === undefined) {
+    format = new Intl.NumberFormat('en', {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+      // -0.0001 rounds to nothing, and nothing has no sign.
+      signDisplay: 'negative',
+    });
+    groupedWithDigits.set(digits, format);
+  }
+  const text = format.format(amount);
+  return options.code === false ? text : `${currency} ${text}`;
+}
+
 let knownCurrencies: ReadonlySet<string> | undefined;
 
 /**

@@ -71,7 +71,10 @@ export function registerAttribute(program: Command): void {
     });
 }
 
-export async function runAttribute(config: AttributeConfig): Promise<AttributionReport> {
+/** Credits; deals credited at a milestone add the workspace `currency` their value is money in. */
+export async function runAttribute(
+  config: AttributeConfig,
+): Promise<AttributionReport & { readonly currency?: string }> {
   if (config.input.kind === 'store') {
     return config.input.milestone === undefined
       ? attributeStored(config, config.input.store)
@@ -100,7 +103,7 @@ function requireDatabase(store: StoreConfig): void {
 
 /**
  * Deals credited at a milestone: each deal's journey is its people's touches up to the moment it
- * reached it, its value the deal's amount in the workspace currency. Lookback defaults to the
+ * reached it, its value the deal's amount in the workspace currency, which the report names. Lookback defaults to the
  * workspace's window, counted back from that moment.
  */
 async function attributeDeals(
@@ -109,7 +112,10 @@ async function attributeDeals(
   milestone: DealMilestone,
   accountMode: boolean,
 ): Promise<
-  AttributionReport & { deals: Pick<DealJourneys, 'deals' | 'unattributed' | 'withoutValue'> }
+  AttributionReport & {
+    currency: string;
+    deals: Pick<DealJourneys, 'deals' | 'unattributed' | 'withoutValue'>;
+  }
 > {
   requireDatabase(store);
   const read = await withStore(store, async ({ events, state }) => {
@@ -132,6 +138,8 @@ async function attributeDeals(
   return {
     ...report,
     totals: { ...report.totals, value },
+    // The value is money: the table prints it with the currency's decimals and code.
+    currency: read.workspace.currency,
     deals: { deals, unattributed, withoutValue },
   };
 }

@@ -86,7 +86,7 @@ describe('closedloop forecast', () => {
     expect(text.stdout).toContain('2018-01');
     // Two months of the quarter are no judge of its target.
     expect(text.stdout).toContain(
-      'target 2018-Q1 $1,500,000: not judged: the horizon covers it to 2018-02 only; --horizon 3 judges it',
+      'target 2018-Q1 USD 1,500,000.00: not judged: the horizon covers it to 2018-02 only; --horizon 3 judges it',
     );
   });
 

@@ -22,7 +22,7 @@ describe('closedloop target', () => {
       { period: '2027-03', amount: 90_000.5, currency: 'USD' },
       { period: '2027-Q1', amount: 300_000, currency: 'USD' },
     ]);
-    expect(runCli(['target', 'list', '--db', db]).stdout).toContain('2027-Q1  $300,000.00');
+    expect(runCli(['target', 'list', '--db', db]).stdout).toContain('2027-Q1  USD 300,000.00');
     const asJson = runCli([
       'target',
       'set',

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
 import { ClosedloopError } from '../../core/errors.js';
-import { decimalToMinor, minorDigits, minorToMajor } from '../../core/money.js';
+import { decimalToMinor, formatMoney, minorDigits, minorToMajor } from '../../core/money.js';
 import { namedByFlag } from '../exit.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
 
@@ -60,7 +60,7 @@ export function registerTarget(program: Command): void {
       process.stdout.write(
         options.json === true
           ? `${JSON.stringify(saved)}\n`
-          : `target ${saved.period}: ${format(saved.amount, saved.currency)}\n`,
+          : `target ${saved.period}: ${formatMoney(saved.amount, saved.currency)}\n`,
       );
     });
   target
@@ -82,11 +82,7 @@ export function registerTarget(program: Command): void {
       process.stdout.write(
         options.json === true
           ? `${JSON.stringify(listed)}\n`
-          : listed.map((t) => `${t.period}  ${format(t.amount, t.currency)}\n`).join(''),
+          : listed.map((t) => `${t.period}  ${formatMoney(t.amount, t.currency)}\n`).join(''),
       );
     });
-}
-
-function format(amount: number, currency: string): string {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount);
 }

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { minorDigits } from '../../core/money.js';
+import { formatMoney, minorToMajor } from '../../core/money.js';
 import type { DemoReport } from '../commands/demo.js';
 
 const percent = new Intl.NumberFormat('en', {
@@ -16,15 +16,11 @@ const distance = new Intl.NumberFormat('en', {
 /** The true lead shares beside each model's, then every model ranked by its distance to the truth. */
 export function formatDemo(demo: DemoReport): string {
   const { world, totals } = demo;
-  const money = new Intl.NumberFormat('en', {
-    style: 'currency',
-    currency: totals.wonRevenue.currency,
-    maximumFractionDigits: 0,
-  });
+  const won = totals.wonRevenue;
   const lines = [
     `A simulated B2B company, ${world.from} to ${world.to} (seed ${world.seed}): ${count.format(world.visitors)} visitors, ` +
       `${count.format(totals.sessions)} sessions, ${count.format(totals.leads)} leads, ${count.format(totals.deals)} deals, ` +
-      `${count.format(totals.won)} won for ${money.format(totals.wonRevenue.minor / 10 ** minorDigits(totals.wonRevenue.currency))}.`,
+      `${count.format(totals.won)} won for ${formatMoney(minorToMajor(won.minor, won.currency), won.currency)}.`,
     '',
     'Share of leads per channel: the truth (leads lost when the channel is switched off) and each model.',
   ];

@@ -85,10 +85,73 @@ describe('formatForecast targets', () => {
         target({ period: '2018-Q1', amount: 2_500_000, complete: true, probability: 0.05 }),
       ]),
     ).toEqual([
-      '  target 2018 $9,000,000: not judged: the horizon covers it to 2018-06 only; --horizon 12 judges it',
-      '  target 2019 $9,000,000: outside the horizon; --horizon 24 judges it',
-      '  target 2023 $9,000,000: not judged: the horizon covers it to 2022-12 only',
-      '  target 2018-Q1 $2,500,000: 5% likely',
+      '  target 2018 USD 9,000,000.00: not judged: the horizon covers it to 2018-06 only; --horizon 12 judges it',
+      '  target 2019 USD 9,000,000.00: outside the horizon; --horizon 24 judges it',
+      '  target 2023 USD 9,000,000.00: not judged: the horizon covers it to 2022-12 only',
+      '  target 2018-Q1 USD 2,500,000.00: 5% likely',
     ]);
+  });
+});
+
+describe('formatForecast money', () => {
+  const band = (value: number) => ({ p10: value, p50: value, p90: value, mean: value });
+  const period = (value: number): ForecastReport['periods'][number] => ({
+    period: '2027-03',
+    kind: 'month',
+    complete: true,
+    wonToDate: { revenue: value, count: 1 },
+    revenue: band(value),
+    count: band(1),
+    fromOpenDeals: band(value),
+    fromNewPipeline: band(value),
+    newMrr: band(0),
+    byChannel: [],
+  });
+  const shown = (currency: string, value: number) =>
+    formatForecast({
+      ...reportWith(1),
+      currency,
+      periods: [period(value)],
+      deals: [{ ...openDeal(1), value, expectedValue: value }],
+      targets: [
+        {
+          period: '2027-Q1',
+          amount: value,
+          complete: true,
+          probability: 0.5,
+          expected: 0,
+          expectedGap: value,
+          plan: null,
+          coveredTo: null,
+          horizonNeeded: null,
+        },
+      ],
+    }).split('\n');
+
+  it('prints every ISO 4217 decimal of the currency: the code once over the table, on each line after', () => {
+    for (const [currency, value, text] of [
+      ['KWD', 1250.505, '1,250.505'],
+      ['JPY', 127_000, '127,000'],
+      ['USD', 1250.5, '1,250.50'],
+      ['IDR', 1500.5, '1,500.50'],
+    ] as const) {
+      const lines = shown(currency, value);
+      expect(lines[0], currency).toMatch(new RegExp(`^Revenue forecast in ${currency} as of `));
+      const row = lines.find((line) => line.startsWith('│ 2027-03 '));
+      expect(
+        row?.split(/\s*│\s*/).filter((cell) => cell !== ''),
+        currency,
+      ).toEqual(['2027-03', ...Array.from({ length: 7 }, () => text), '1']);
+      expect(
+        lines.find((line) => line.startsWith('  target ')),
+        currency,
+      ).toBe(`  target 2027-Q1 ${currency} ${text}: 50% likely, expected gap ${currency} ${text}`);
+      expect(
+        lines.find((line) => line.startsWith('  Deal 1')),
+        currency,
+      ).toBe(
+        `  Deal 1: 50% within the horizon, expected ${currency} ${text} — Proposal, 10 days in stage (usual 20)`,
+      );
+    }
   });
 });

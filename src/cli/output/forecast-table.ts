@@ -1,20 +1,21 @@
 import Table from 'cli-table3';
 import { maxHorizon } from '../../core/forecast/forecast.js';
+import { formatMoney } from '../../core/money.js';
 import type { ForecastReport } from '../../server/reports/forecast.js';
 
 const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 0 });
 const whole = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
 const dealsShown = 10;
 
-/** Periods with their bands, then targets, the deals that matter most, and the notes. */
+/**
+ * Periods with their bands, then targets, the deals that matter most, and the notes. Money has the
+ * currency's ISO 4217 decimals: in the table its code is said once, in the caption above it.
+ */
 export function formatForecast(report: ForecastReport): string {
-  const money = new Intl.NumberFormat('en', {
-    style: 'currency',
-    currency: report.currency,
-    maximumFractionDigits: 0,
-  });
+  const money = (amount: number) => formatMoney(amount, report.currency);
+  const cell = (amount: number) => formatMoney(amount, report.currency, { code: false });
   const lines = [
-    `Revenue forecast as of ${report.asOf} (${report.timeZone}), ${report.draws.toLocaleString('en-US')} draws; channels by ${report.model}`,
+    `Revenue forecast in ${report.currency} as of ${report.asOf} (${report.timeZone}), ${report.draws.toLocaleString('en-US')} draws; channels by ${report.model}`,
   ];
   const periods = new Table({
     head: [
@@ -33,13 +34,13 @@ export function formatForecast(report: ForecastReport): string {
   for (const period of report.periods) {
     periods.push([
       `${period.period}${period.complete ? '' : ' *'}`,
-      money.format(period.revenue.p10),
-      money.format(period.revenue.p50),
-      money.format(period.revenue.p90),
-      money.format(period.revenue.mean),
-      money.format(period.wonToDate.revenue),
-      money.format(period.fromOpenDeals.mean),
-      money.format(period.fromNewPipeline.mean),
+      cell(period.revenue.p10),
+      cell(period.revenue.p50),
+      cell(period.revenue.p90),
+      cell(period.revenue.mean),
+      cell(period.wonToDate.revenue),
+      cell(period.fromOpenDeals.mean),
+      cell(period.fromNewPipeline.mean),
       whole.format(Math.round(period.count.p50)),
     ]);
   }
@@ -60,9 +61,9 @@ export function formatForecast(report: ForecastReport): string {
           ? `not judged: the horizon covers it to ${target.coveredTo} only${judgedBy}`
           : `outside the horizon${judgedBy}`;
     lines.push(
-      `  target ${target.period} ${money.format(target.amount)}: ${chance}` +
+      `  target ${target.period} ${money(target.amount)}: ${chance}` +
         (target.expectedGap !== null && target.expectedGap > 0
-          ? `, expected gap ${money.format(target.expectedGap)}`
+          ? `, expected gap ${money(target.expectedGap)}`
           : ''),
     );
     if (target.plan !== null) {
@@ -85,7 +86,7 @@ export function formatForecast(report: ForecastReport): string {
     for (const deal of deals) {
       lines.push(
         `  ${deal.name ?? deal.externalId ?? deal.dealId}: ${percent.format(deal.winChance)} within the horizon` +
-          `${deal.expectedValue === null ? '' : `, expected ${money.format(deal.expectedValue)}`} — ${deal.reason}`,
+          `${deal.expectedValue === null ? '' : `, expected ${money(deal.expectedValue)}`} — ${deal.reason}`,
       );
     }
   }

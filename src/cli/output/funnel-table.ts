@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { Amount } from '../../core/funnel/types.js';
+import { formatMoney } from '../../core/money.js';
 import type { FunnelReport } from '../../server/reports/funnel.js';
 
 const whole = new Intl.NumberFormat('en');
@@ -7,11 +8,7 @@ const days = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
 const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 });
 
 const money = (amount: Amount) =>
-  amount.amount === null
-    ? '–'
-    : new Intl.NumberFormat('en', { style: 'currency', currency: amount.currency }).format(
-        amount.amount,
-      );
+  amount.amount === null ? '–' : formatMoney(amount.amount, amount.currency);
 const orDash = (value: number | null, format: Intl.NumberFormat) =>
   value === null ? '–' : format.format(value);
 

@@ -394,6 +394,125 @@ describe('mergeDeal: amounts dated by the input, with no current one', () => {
     ]);
     expect(late.amountHistory.at(-1)?.at).toEqual(atNow);
   });
+
+  it('reads a late amount in the currency in force at its own time, not the one set after it', () => {
+    const t = Date.parse('2029-06-01T09:00:00Z');
+    const at = (ms: number): Moment => ({ at: ms, dateOnly: false });
+    const webhook = (row: Omit<DealRow, 'externalId'>, times: IncomingDeal['fieldTimes']) => ({
+      ...incoming(row),
+      ...(row.amount === undefined
+        ? {}
+        : { amountChanges: [{ at: at(times?.amount ?? 0), amount: row.amount }] }),
+      fieldTimes: times,
+    });
+    const usd = mergeDeal(undefined, webhook({ amount: '100.00' }, { amount: t }), context).draft;
+    const yen = mergeDeal(
+      stored(usd),
+      webhook({ currency: 'JPY', amount: '15000' }, { currency: t + 300_000, amount: t + 300_000 }),
+      context,
+    ).draft;
+    expect([yen.amountMinor, yen.currency]).toEqual([15000, 'JPY']);
+    // Delivered late: at its time the deal was still in dollars.
+    const late = mergeDeal(
+      stored(yen),
+      webhook({ amount: '120.50' }, { amount: t + 200_000 }),
+      context,
+    );
+    expect(late.quirks).toEqual([]);
+    expect([late.draft.amountMinor, late.draft.currency]).toEqual([15000, 'JPY']);
+    expect(late.draft.amountHistory).toEqual([
+      { at: at(t), minor: 10000, currency: 'USD' },
+      { at: at(t + 200_000), minor: 12050, currency: 'USD' },
+      { at: at(t + 300_000), minor: 15000, currency: 'JPY' },
+    ]);
+    // A whole number is no exception: 120 then was 120 dollars, not 120 yen.
+    const whole = mergeDeal(
+      stored(yen),
+      webhook({ amount: '120' }, { amount: t + 200_000 }),
+      context,
+    ).draft.amountHistory;
+    expect(whole[1]).toEqual({ at: at(t + 200_000), minor: 12000, currency: 'USD' });
+    // After the change it is in yen; replayed, it adds nothing.
+    const later = mergeDeal(
+      stored(late.draft),
+      webhook({ amount: '16000' }, { amount: t + 400_000 }),
+      context,
+    ).draft;
+    expect(later.amountHistory.at(-1)).toEqual({
+      at: at(t + 400_000),
+      minor: 16000,
+      currency: 'JPY',
+    });
+    const replayed = mergeDeal(
+      stored(late.draft),
+      webhook({ amount: '120.50' }, { amount: t + 200_000 }),
+      context,
+    ).draft;
+    expect(replayed.amountHistory).toEqual(late.draft.amountHistory);
+  });
+
+  it('reads a late amount in the currency of the change the stored deal dates before it', () => {
+    const t = Date.parse('2029-06-01T09:00:00Z');
+    const at = (ms: number): Moment => ({ at: ms, dateOnly: false });
+    const amount = (value: string, ms: number): IncomingDeal => ({
+      ...incoming({ amount: value }),
+      amountChanges: [{ at: at(ms), amount: value }],
+      fieldTimes: { amount: ms },
+    });
+    const currency = (code: string, ms: number): IncomingDeal => ({
+      ...incoming({ currency: code }),
+      fieldTimes: { currency: ms },
+    });
+    const steps = (start: DealDraft | undefined, ...inputs: IncomingDeal[]) =>
+      inputs.reduce<DealDraft | undefined>(
+        (deal, input) => mergeDeal(deal && stored(deal), input, context).draft,
+        start,
+      ) as DealDraft;
+    const rows = (draft: DealDraft) =>
+      draft.amountHistory.map((e) => [e.at.at, e.minor, e.currency]);
+    // The currency changed alone, dated; then a newer amount; then two late ones, from before the
+    // change (in dollars) and from after it (in yen).
+    const yen = steps(
+      undefined,
+      amount('100.00', t),
+      currency('JPY', t + 300_000),
+      amount('200', t + 400_000),
+    );
+    expect(rows(yen)).toEqual([
+      [t, 10000, 'USD'],
+      [t + 300_000, 100, 'JPY'],
+      [t + 400_000, 200, 'JPY'],
+    ]);
+    const before = mergeDeal(stored(yen), amount('99.50', t + 100_000), context);
+    expect(before.quirks).toEqual([]);
+    expect(rows(before.draft)).toEqual([
+      [t, 10000, 'USD'],
+      [t + 100_000, 9950, 'USD'],
+      [t + 300_000, 100, 'JPY'],
+      [t + 400_000, 200, 'JPY'],
+    ]);
+    expect([before.draft.amountMinor, before.draft.currency]).toEqual([200, 'JPY']);
+    const after = steps(yen, amount('350', t + 350_000));
+    expect(rows(after).at(2)).toEqual([t + 350_000, 350, 'JPY']);
+    expect(mergeDeal(stored(yen), amount('350.50', t + 350_000), context).quirks).toEqual([
+      'amount rounded to minor units',
+    ]);
+    // A currency change delivered late, after a newer amount, relabels no amount: the newer one
+    // stays in dollars, and the change is the latest. A late amount from after the change is in
+    // the new currency, though the amount history has no entry at the change.
+    const raised = steps(undefined, amount('100.00', t), amount('150.00', t + 200_000));
+    const late = steps(raised, currency('EUR', t + 100_000));
+    expect(rows(late)).toEqual([
+      [t, 10000, 'USD'],
+      [t + 200_000, 15000, 'USD'],
+      [now, 15000, 'EUR'],
+    ]);
+    expect(rows(steps(late, amount('120.00', t + 150_000))).at(1)).toEqual([
+      t + 150_000,
+      12000,
+      'EUR',
+    ]);
+  });
 });
 
 describe('mergeDeal: a stored deal meets new input', () => {

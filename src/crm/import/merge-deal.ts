@@ -19,6 +19,12 @@ export interface IncomingDeal {
    * the store holds from a later time is left alone, so a late delivery cannot undo a newer one.
    */
   readonly fieldTimes?: Readonly<Partial<Record<keyof DealRow, number>>>;
+  /**
+   * Set when the row's pipeline is only the source's id for it, not the name its exports give (a
+   * HubSpot custom pipeline's number): whether that id replaces the stored deal's pipeline. When
+   * it does not, the stored pipeline is taken for the id's name and kept.
+   */
+  readonly pipelineIdReplaces?: (storedPipeline: string) => boolean;
 }
 
 export interface MergeContext {
@@ -65,7 +71,12 @@ export function mergeDeal(
   const pick = <K extends keyof DealRow & keyof Deal>(key: K, fallback: Deal[K] | null = null) =>
     (row[key] as Deal[K] | undefined) ?? stored?.[key] ?? fallback;
 
-  const pipeline = row.pipeline ?? stored?.pipeline ?? defaultPipeline;
+  const pipeline =
+    row.pipeline !== undefined &&
+    stored !== undefined &&
+    incoming.pipelineIdReplaces?.(stored.pipeline) === false
+      ? stored.pipeline
+      : (row.pipeline ?? stored?.pipeline ?? defaultPipeline);
   const currency = row.currency ?? stored?.currency ?? context.workspaceCurrency;
   const createdAt = row.createdAt ?? stored?.createdAt ?? null;
 
@@ -120,9 +131,18 @@ export function mergeDeal(
     ),
     ...(incoming.amountChanges ?? []),
   ].toSorted((a, b) => a.at.at - b.at.at);
+  // Each in the currency in force at its own time: a late amount from before a currency change
+  // is in the currency of then, not the deal's current one (which may not even hold it).
+  const currencyChanges = [
+    ...(fieldTimes?.currency === undefined ? [] : [{ at: fieldTimes.currency, currency }]),
+    ...(incoming.fieldTimes?.currency === undefined || incoming.row?.currency === undefined
+      ? []
+      : [{ at: incoming.fieldTimes.currency, currency: incoming.row.currency }]),
+  ];
   for (const entry of dated) {
-    const minor = toMinor(entry.amount, currency, quirks);
-    if (minor !== undefined) addAmount(amountHistory, { at: entry.at, minor, currency });
+    const then = currencyAt(entry.at.at, amountHistory, currencyChanges) ?? currency;
+    const minor = toMinor(entry.amount, then, quirks);
+    if (minor !== undefined) addAmount(amountHistory, { at: entry.at, minor, currency: then });
   }
   let amountMinor = stored?.amountMinor ?? null;
   const storedCurrency = stored?.currency ?? currency;
@@ -327,6 +347,28 @@ function addAmount(history: AmountChange[], entry: AmountChange, latest = false)
   const repeats =
     after !== undefined && after.minor === entry.minor && after.currency === entry.currency;
   history.splice(i, repeats ? 1 : 0, entry);
+}
+
+/**
+ * The currency in force at a time, by the latest that is known of it by then: the amount in force
+ * (its currency), or a dated change of the currency made after that amount. Known of nothing
+ * before, it is that of the first amount after, when no change comes between; else undefined.
+ */
+function currencyAt(
+  at: number,
+  amountHistory: readonly AmountChange[],
+  changes: readonly { readonly at: number; readonly currency: string }[],
+): string | undefined {
+  const inForce = amountHistory.findLast((entry) => entry.at.at <= at);
+  let known = inForce === undefined ? undefined : { at: inForce.at.at, currency: inForce.currency };
+  for (const change of changes) {
+    if (change.at <= at && (known === undefined || change.at > known.at)) known = change;
+  }
+  if (known !== undefined) return known.currency;
+  const next = amountHistory.find((entry) => entry.at.at > at);
+  if (next === undefined || changes.some((change) => change.at > at && change.at <= next.at.at))
+    return undefined;
+  return next.currency;
 }
 
 function toMinor(amount: string, currency: string, quirks: Set<QuirkKind>): number | undefined {

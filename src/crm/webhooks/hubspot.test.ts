@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClosedloopError } from '../../core/errors.js';
+import type { DealDraft } from '../../store/ports.js';
 import { mergeDeal } from '../import/merge-deal.js';
 import { outcomeOfStage } from '../stage-words.js';
 import { dealsFromHubspot } from './hubspot.js';
@@ -200,6 +201,61 @@ describe('dealsFromHubspot', () => {
     expect(refusal([changed(908, 'closedate', '253402300800000', t0)])).toBe(
       'events.0.propertyValue: expected closedate as epoch milliseconds from 1900 to 2999, got "253402300800000"',
     );
+  });
+
+  it('names the default pipeline as HubSpot exports do, as its stages are named', () => {
+    const { deals } = dealsFromHubspot([
+      changed(920, 'pipeline', 'default', t0),
+      changed(920, 'dealstage', 'contractsent', t0),
+    ]);
+    expect(deals[0]?.row).toEqual({ externalId: '920', pipeline: 'Sales Pipeline' });
+    expect(deals[0]?.history).toEqual([
+      { externalId: '920', stage: 'Contract Sent', enteredAt: at(t0) },
+    ]);
+    expect(deals[0]?.fieldTimes).toEqual({ pipeline: t0 });
+    // A pipeline named otherwise is kept as sent.
+    expect(dealsFromHubspot([changed(921, 'pipeline', 'Renewals', t0)]).deals[0]?.row).toEqual({
+      externalId: '921',
+      pipeline: 'Renewals',
+    });
+  });
+
+  it('keeps the stored pipeline of a deal a custom pipeline’s id names, else stores the id', () => {
+    const merge = (stored: DealDraft | undefined, events: unknown[]) => {
+      const [deal] = dealsFromHubspot(events).deals;
+      return mergeDeal(
+        stored && { ...stored, id: 'd_1', workspaceId: 'ws_1', updatedAt: t0 },
+        deal as NonNullable<typeof deal>,
+        {
+          source: 'hubspot',
+          workspaceCurrency: 'USD',
+          now: t0 + 86_400_000,
+          outcomeOf: (_pipeline, stage) => outcomeOfStage(stage),
+        },
+      ).draft;
+    };
+    // New, the id is all there is to go by.
+    const numbered = merge(undefined, [created(930, t0), changed(930, 'pipeline', '12345678', t0)]);
+    expect(numbered.pipeline).toBe('12345678');
+    // Named by an export (or any source that names it), the name stays: the id says no more.
+    const named = { ...numbered, pipeline: 'Renewals', fieldTimes: { pipeline: t0 } };
+    const kept = merge(named, [changed(930, 'pipeline', '12345678', t0 + minute)]);
+    expect(kept.pipeline).toBe('Renewals');
+    expect(kept.fieldTimes).toEqual({ pipeline: t0 + minute });
+    // A name the id cannot be — the default pipeline's, none, another id — gives way to it: the
+    // deal moved to another pipeline.
+    for (const pipeline of ['Sales Pipeline', 'default', '87654321']) {
+      const moved = merge({ ...named, pipeline }, [
+        changed(930, 'pipeline', '12345678', t0 + minute),
+      ]);
+      expect([pipeline, moved.pipeline]).toEqual([pipeline, '12345678']);
+    }
+    // Back to the default pipeline, named.
+    const back = merge(kept, [changed(930, 'pipeline', 'default', t0 + 2 * minute)]);
+    expect(back.pipeline).toBe('Sales Pipeline');
+    // A late id changes nothing, as any older change.
+    const late = merge(back, [changed(930, 'pipeline', '87654321', t0 + minute)]);
+    expect(late.pipeline).toBe('Sales Pipeline');
   });
 
   it('answers a malformed event with the field it names, not a crash', () => {

@@ -86,7 +86,29 @@ export interface HubspotEvent {
   readonly associationRemoved?: boolean;
 }
 
-/** Internal ids of HubSpot's default sales pipeline, named as its exports name them. */
+/**
+ * HubSpot's default pipeline, "Sales Pipeline" in its exports, whose webhooks give only its
+ * internal id; its stages are those `defaultStageLabels` names.
+ */
+const defaultPipelineId = 'default';
+const defaultPipelineLabel = 'Sales Pipeline';
+
+/**
+ * Whether a custom pipeline's id (a number) replaces the stored deal's pipeline. HubSpot's webhooks
+ * give custom pipelines by id and its exports by name, and the id says nothing the name does not:
+ * a deal stored with a name keeps it, so it does not flip between the two with each source. The
+ * id replaces only what cannot be its name: the default pipeline's (the id moved the deal out of
+ * it), no pipeline (stored as `default`, HubSpot's id for the default one) and another id.
+ */
+function customPipelineReplaces(stored: string): boolean {
+  return stored === defaultPipelineLabel || stored === defaultPipelineId || /^\d+$/.test(stored);
+}
+
+/**
+ * Internal ids of the stages of HubSpot's default pipeline, named as its exports name them.
+ * Custom pipelines' stages have numbers for ids, so these ids name these stages whatever the
+ * deal's pipeline is said to be.
+ */
 const defaultStageLabels: Record<string, string> = {
   appointmentscheduled: 'Appointment Scheduled',
   qualifiedtobuy: 'Qualified To Buy',
@@ -105,7 +127,9 @@ type Change =
   | { readonly kind: 'amount'; readonly amount: string }
   | { readonly kind: 'currency'; readonly currency: string }
   | { readonly kind: 'closedate'; readonly ms: number }
-  | { readonly kind: 'name' | 'pipeline'; readonly value: string };
+  | { readonly kind: 'name'; readonly value: string }
+  /** `byId`: a custom pipeline's id, not its name. */
+  | { readonly kind: 'pipeline'; readonly value: string; readonly byId: boolean };
 
 interface DealChange {
   readonly dealId: string;
@@ -156,6 +180,7 @@ function dealOf(externalId: string, changes: readonly DealChange[]): IncomingDea
   const fieldTimes: Partial<Record<keyof DealRow, number>> = {};
   const history: HistoryRow[] = [];
   const amountChanges: { at: Moment; amount: string }[] = [];
+  let pipelineById = false;
   for (const { at, change } of changes.toSorted((a, b) => a.at - b.at)) {
     const moment = { at, dateOnly: false };
     switch (change.kind) {
@@ -189,13 +214,16 @@ function dealOf(externalId: string, changes: readonly DealChange[]): IncomingDea
       case 'pipeline':
         row.pipeline = change.value;
         fieldTimes.pipeline = at;
+        pipelineById = change.byId;
         break;
     }
   }
   // Each amount dated by its own `occurredAt`, not by when the delivery is saved.
-  return amountChanges.length === 0
-    ? { externalId, row, history, fieldTimes }
-    : { externalId, row, history, amountChanges, fieldTimes };
+  const deal: IncomingDeal =
+    amountChanges.length === 0
+      ? { externalId, row, history, fieldTimes }
+      : { externalId, row, history, amountChanges, fieldTimes };
+  return pipelineById ? { ...deal, pipelineIdReplaces: customPipelineReplaces } : deal;
 }
 
 /** What an event does to which deal; undefined when it is one this reader ignores. */
@@ -285,7 +313,13 @@ function propertyChange(name: string | undefined, value: string, path: string): 
     case 'dealname':
       return { kind: 'name', value };
     case 'pipeline':
-      return { kind: 'pipeline', value };
+      // Named as the exports name it, so that a deal keeps one pipeline whichever source spoke
+      // last: the default pipeline by its name; a custom one's number is left to the merge,
+      // which keeps the name a stored deal has for it (`customPipelineReplaces`).
+      if (trimmed === defaultPipelineId) {
+        return { kind: 'pipeline', value: defaultPipelineLabel, byId: false };
+      }
+      return { kind: 'pipeline', value, byId: /^\d+$/.test(trimmed) };
     default:
       return undefined;
   }

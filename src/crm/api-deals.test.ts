@@ -57,6 +57,52 @@ describe('what a deal of POST /api/deals dates', () => {
   });
 });
 
+describe('dates and ids of POST /api/deals', () => {
+  it('takes ISO 8601 dates only: a slash date is refused, not read month first', () => {
+    const zoned =
+      'expected an ISO 8601 date such as 2027-03-01, or a date and time with Z or an offset such as 2027-03-01T09:30:00Z';
+    expect(dealFromApi({ id: 'SL', createdAt: '03/04/2027' }, 0)).toEqual({
+      error: `deals.0.createdAt: ${zoned}, got "03/04/2027"`,
+    });
+    expect(dealFromApi({ id: 'SL', closedAt: '3/31/2027', status: 'won' }, 2)).toEqual({
+      error: `deals.2.closedAt: ${zoned}, got "3/31/2027"`,
+    });
+    expect(dealFromApi({ id: 'SL', expectedCloseAt: '03/04/2027 10:00' }, 0)).toEqual({
+      error: `deals.0.expectedCloseAt: ${zoned}, got "03/04/2027 10:00"`,
+    });
+    expect(
+      dealFromApi({ id: 'SL', stageChanges: [{ stage: 'Demo', at: '03/04/2027' }] }, 1),
+    ).toEqual({ error: `deals.1.stageChanges.0.at: ${zoned}, got "03/04/2027"` });
+    // A time without a zone would be a guess at the sender's clock.
+    expect(dealFromApi({ id: 'SL', createdAt: '2027-03-04T10:00:00' }, 0)).toEqual({
+      error: `deals.0.createdAt: ${zoned}, got "2027-03-04T10:00:00"`,
+    });
+    const read = dealFromApi(
+      { id: 'SL', createdAt: '2027-03-04', closedAt: '2027-04-03T10:00:00+02:00', status: 'won' },
+      0,
+    );
+    expect('deal' in read && read.deal.row).toMatchObject({
+      createdAt: { at: Date.UTC(2027, 2, 4), dateOnly: true },
+      closedAt: { at: Date.UTC(2027, 3, 3, 8), dateOnly: false },
+    });
+  });
+
+  it('refuses an id that is only blanks, and trims one as the CSV import does', () => {
+    for (const id of ['   ', '\t', ' \n ']) {
+      expect(dealFromApi({ id }, 4), JSON.stringify(id)).toEqual({
+        error: 'deals.4.id: expected a non-empty id',
+      });
+    }
+    const read = dealFromApi(
+      { id: ' D-7 ', stage: 'Demo', stageChanges: [{ stage: 'Demo', at: '2027-01-02' }] },
+      0,
+    );
+    expect('deal' in read && read.deal.externalId).toBe('D-7');
+    expect('deal' in read && read.deal.row?.externalId).toBe('D-7');
+    expect('deal' in read && read.deal.history.map((entry) => entry.externalId)).toEqual(['D-7']);
+  });
+});
+
 describe('money of POST /api/deals', () => {
   it('refuses a currency no ISO 4217 code names, however it is written', () => {
     for (const currency of ['QQQ', 'xyz']) {

@@ -65,9 +65,13 @@ export function dealFromApi(
   index: number,
 ): { deal: IncomingDeal } | { error: string } {
   const field = (name: string) => `deals.${index}.${name}`;
+  // Trimmed as the CSV import and the webhooks trim theirs; a blank id names no deal to find again.
+  const id = deal.id.trim();
+  if (id === '') return { error: `${field('id')}: expected a non-empty id` };
   const moments: Record<string, ReturnType<typeof parseMoment>['value']> = {};
+  // ISO 8601 only, a time with its zone: 03/04/2027 or a bare 10:00 would be a guess.
   for (const key of ['createdAt', 'closedAt', 'expectedCloseAt'] as const) {
-    const cell = parseMoment(deal[key], field(key));
+    const cell = parseMoment(deal[key], field(key), 'iso-zoned');
     if (cell.error !== undefined) return { error: `${cell.error.field}: ${cell.error.message}` };
     moments[key] = cell.value;
   }
@@ -91,10 +95,10 @@ export function dealFromApi(
   }
   const history: HistoryRow[] = [];
   for (const [i, change] of (deal.stageChanges ?? []).entries()) {
-    const cell = parseMoment(change.at, field(`stageChanges.${i}.at`));
+    const cell = parseMoment(change.at, field(`stageChanges.${i}.at`), 'iso-zoned');
     if (cell.error !== undefined) return { error: `${cell.error.field}: ${cell.error.message}` };
     if (cell.value === undefined) return { error: `${field(`stageChanges.${i}.at`)}: is required` };
-    history.push({ externalId: deal.id, stage: change.stage, enteredAt: cell.value });
+    history.push({ externalId: id, stage: change.stage, enteredAt: cell.value });
   }
   // A stage the delivery's own changes enter is as old as the latest of them, and so is the status
   // given with it: a late or retried delivery must not take the deal back to it.
@@ -107,7 +111,7 @@ export function dealFromApi(
       : { stage: stageAt, ...(deal.status === undefined ? {} : { status: stageAt }) };
   const row = Object.fromEntries(
     Object.entries({
-      externalId: deal.id,
+      externalId: id,
       name: deal.name,
       amount,
       currency,
@@ -128,8 +132,8 @@ export function dealFromApi(
   return {
     deal:
       fieldTimes === undefined
-        ? { externalId: deal.id, row, history }
-        : { externalId: deal.id, row, history, fieldTimes },
+        ? { externalId: id, row, history }
+        : { externalId: id, row, history, fieldTimes },
   };
 }
 

@@ -112,6 +112,62 @@ describe('parseMoment', () => {
   });
 });
 
+describe('parseMoment: ISO 8601 only, and slash dates in no stated order', () => {
+  it('reads ISO 8601 only when asked, refusing a slash date rather than guessing its order', () => {
+    expect(parseMoment('2027-03-04', 'created_at', 'iso').value).toEqual({
+      at: utc(2027, 2, 4),
+      dateOnly: true,
+    });
+    expect(parseMoment('2027-03-04T10:00:00+02:00', 'x', 'iso').value?.at).toBe(utc(2027, 2, 4, 8));
+    for (const text of ['03/04/2027', '3/31/2027', '31/03/2027', '3/1/2027 2:05 PM']) {
+      expect(parseMoment(text, 'created_at', 'iso'), text).toEqual({
+        error: {
+          field: 'created_at',
+          message: `expected an ISO 8601 date such as 2027-03-01, got "${text}"`,
+        },
+      });
+    }
+  });
+
+  it('with a zone required, refuses a time without one, naming the field', () => {
+    expect(parseMoment('2027-03-04', 'createdAt', 'iso-zoned').value?.dateOnly).toBe(true);
+    expect(parseMoment('2027-03-04T10:00:00Z', 'createdAt', 'iso-zoned').value?.at).toBe(
+      utc(2027, 2, 4, 10),
+    );
+    expect(parseMoment('2027-03-04T10:00-05:00', 'createdAt', 'iso-zoned').value?.at).toBe(
+      utc(2027, 2, 4, 15),
+    );
+    for (const text of ['2027-03-04T10:00:00', '2027-03-04 10:00', '03/04/2027']) {
+      expect(parseMoment(text, 'createdAt', 'iso-zoned').error, text).toEqual({
+        field: 'createdAt',
+        message: `expected an ISO 8601 date such as 2027-03-01, or a date and time with Z or an offset such as 2027-03-01T09:30:00Z, got "${text}"`,
+      });
+    }
+  });
+
+  it('with no order stated, refuses a slash date whose day and month could swap', () => {
+    for (const text of ['03/04/2027', '3/4/2027 10:00', '12/01/2027']) {
+      expect(parseMoment(text, 'Opened', 'unstated').error, text).toEqual({
+        field: 'Opened',
+        message: `expected a date whose day and month cannot be swapped, got "${text}"; write it in ISO 8601 such as 2027-03-01, or with --map give the order as "dates": "DD/MM/YYYY" or "MM/DD/YYYY"`,
+      });
+    }
+    // One reading only: no guess to make.
+    expect(parseMoment('13/04/2027', 'x', 'unstated').value).toEqual({
+      at: utc(2027, 3, 13),
+      dateOnly: true,
+    });
+    expect(parseMoment('04/13/2027 2:05 PM', 'x', 'unstated').value?.at).toBe(
+      utc(2027, 3, 13, 14, 5),
+    );
+    expect(parseMoment('05/05/2027', 'x', 'unstated').value?.at).toBe(utc(2027, 4, 5));
+    expect(parseMoment('2027-03-04', 'x', 'unstated').value?.at).toBe(utc(2027, 2, 4));
+    expect(parseMoment('13/13/2027', 'x', 'unstated').error?.message).toBe(
+      'expected an ISO 8601 date such as 2027-03-01, got "13/13/2027"',
+    );
+  });
+});
+
 describe('calendarDate', () => {
   it('keeps the day of a moment and drops its time', () => {
     expect(calendarDate({ at: utc(2018, 7, 22, 23, 59), dateOnly: false })).toEqual({
@@ -258,6 +314,19 @@ describe('small cells', () => {
     expect(parseCurrency('euro', 'currency').error?.message).toBe(
       'expected an ISO 4217 code such as EUR, got "euro"',
     );
+    // Three letters are not a currency: a typo such as EUD is refused, not stored.
+    for (const text of ['EUD', 'usn', 'XYZ', 'ınr']) {
+      expect(parseCurrency(text, 'currency'), text).toEqual({
+        error: {
+          field: 'currency',
+          message: `expected an ISO 4217 code such as EUR, got "${text}"`,
+        },
+      });
+    }
+    expect(parseMoney('100', 'amount', 'EUD', 'currency').error).toEqual({
+      field: 'currency',
+      message: 'expected an ISO 4217 code such as EUR, got "EUD"',
+    });
     expect(parseFlag('1', 'IsWon')).toEqual({ value: true });
     expect(parseFlag('FALSE', 'IsWon')).toEqual({ value: false });
     expect(parseFlag('maybe', 'IsWon').error?.field).toBe('IsWon');

@@ -7,7 +7,7 @@ import { isPlausibleDate } from '../core/as-of.js';
 import { instantOfWallClock } from '../core/calendar.js';
 import type { Moment } from '../core/deals.js';
 import { looksLikeEmail } from '../core/emails.js';
-import { isExactAmount } from '../core/money.js';
+import { isExactAmount, isKnownCurrency } from '../core/money.js';
 import { parseIsoInstant } from '../core/time.js';
 import type { RowError } from './formats/format.js';
 
@@ -36,32 +36,65 @@ export function cleanText(text: string | undefined): string | undefined {
 /** How a slash date is ordered: 03/04/2027 is 4 March (month first, US) or 3 April (day first). */
 export type SlashDateOrder = 'month-first' | 'day-first';
 
+/**
+ * How a date cell is read: slash dates in the order given; `unstated`, slash dates in no stated
+ * order, so one whose day and month could swap (03/04/2027) is refused, not guessed; `iso`, ISO
+ * 8601 only; `iso-zoned`, ISO 8601 only, a time with `Z` or an offset.
+ */
+export type DateReading = SlashDateOrder | 'unstated' | 'iso' | 'iso-zoned';
+
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const slashDate =
   /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
 
 const endsWithZone = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
+const isoExpected = 'an ISO 8601 date such as 2027-03-01';
+
 /**
- * A date or a date and time: ISO 8601 or a slash date as US exports write it. A date alone is a
- * calendar date. A time without an offset is local time in `timeZone` when one is given (HubSpot
- * and Pipedrive export times as their users' clocks read them), else UTC (as Salesforce's Data
- * Export writes it).
+ * A date or a date and time: ISO 8601 or, as `reading` allows, a slash date as exports write it.
+ * A date alone is a calendar date. A time without an offset is local time in `timeZone` when one
+ * is given (HubSpot and Pipedrive export times as their users' clocks read them), else UTC (as
+ * Salesforce's Data Export writes it).
  */
 export function parseMoment(
   text: string | undefined,
   field: string,
-  order: SlashDateOrder = 'month-first',
+  reading: DateReading = 'month-first',
   timeZone?: string,
 ): Cell<Moment> {
   const cell = cleanText(text);
   if (cell === undefined) return empty;
   const at = parseIsoInstant(cell);
-  const moment = Number.isNaN(at)
-    ? parseSlashDate(cell, order)
-    : { at, dateOnly: isoDate.test(cell) };
+  const dateOnly = isoDate.test(cell);
+  if (reading === 'iso-zoned' && (Number.isNaN(at) || (!dateOnly && !endsWithZone.test(cell)))) {
+    // A time without its zone would be a guess at the sender's clock.
+    return unexpected(
+      field,
+      `${isoExpected}, or a date and time with Z or an offset such as 2027-03-01T09:30:00Z`,
+      cell,
+    );
+  }
+  let moment: Moment | undefined;
+  if (!Number.isNaN(at)) moment = { at, dateOnly };
+  else if (reading === 'month-first' || reading === 'day-first') {
+    moment = parseSlashDate(cell, reading);
+  } else if (reading === 'unstated') {
+    const monthFirst = parseSlashDate(cell, 'month-first');
+    const dayFirst = parseSlashDate(cell, 'day-first');
+    // 03/04/2027 is 4 March in the US and 3 April nearly everywhere else: no reading to guess.
+    if (monthFirst !== undefined && dayFirst !== undefined && monthFirst.at !== dayFirst.at) {
+      return {
+        error: {
+          field,
+          message: `expected a date whose day and month cannot be swapped, got ${quote(cell)}; write it in ISO 8601 such as 2027-03-01, or with --map give the order as "dates": "DD/MM/YYYY" or "MM/DD/YYYY"`,
+        },
+      };
+    }
+    moment = monthFirst ?? dayFirst;
+  }
   // Slash dates are a courtesy to spreadsheet exports; ISO 8601 is what we ask for.
-  if (moment === undefined) return unexpected(field, 'an ISO 8601 date such as 2027-03-01', cell);
+  if (moment === undefined) return unexpected(field, isoExpected, cell);
   // Year 9999 would become every report's default as-of date.
   if (!isPlausibleDate(moment.at)) return unexpected(field, 'a date from 1900 to 2999', cell);
   const local = timeZone !== undefined && !moment.dateOnly && !endsWithZone.test(cell);
@@ -149,11 +182,17 @@ export function findEmails(text: string): string[] {
   );
 }
 
-/** An ISO 4217 code, upper-cased ("eur" → "EUR"). */
+/**
+ * An ISO 4217 code, upper-cased ("eur" → "EUR"). Three letters are not enough: a typo such as EUD
+ * would be stored with a guessed number of decimals, as the deals API refuses it.
+ */
 export function parseCurrency(text: string | undefined, field: string): Cell<string> {
   const cell = cleanText(text);
   if (cell === undefined) return empty;
-  if (!/^[A-Za-z]{3}$/.test(cell)) return unexpected(field, 'an ISO 4217 code such as EUR', cell);
+  // Letters checked before upper-casing: "ınr" would become INR.
+  if (!/^[A-Za-z]{3}$/.test(cell) || !isKnownCurrency(cell.toUpperCase())) {
+    return unexpected(field, 'an ISO 4217 code such as EUR', cell);
+  }
   return { value: cell.toUpperCase() };
 }
 

@@ -92,6 +92,10 @@ describe('POST /api/deals', () => {
       [[{ id: 'x', currency: 'euro' }], 'deals.0.currency'],
       [[{ id: 'x', createdAt: 'yesterday' }], 'deals.0.createdAt: expected an ISO 8601 date'],
       [[{ id: 'x', stageChanges: [{ stage: 'Demo', at: 'soon' }] }], 'deals.0.stageChanges.0.at'],
+      // Ambiguous: 4 March or 3 April? Refused, not read month first.
+      [[{ id: 'SL', createdAt: '03/04/2027' }], 'deals.0.createdAt: expected an ISO 8601 date'],
+      // Blank ids: a deal nobody could find again.
+      [[{ id: 'D-9' }, { id: '   ' }], 'deals.1.id: expected a non-empty id'],
       // A misspelt field is refused, not dropped with its value.
       [[{ id: 'x', ammount: 12_000.5 }], 'deals.0.ammount: unknown field'],
       [
@@ -231,6 +235,76 @@ describe('HubSpot webhooks', () => {
       [clock - 60_000, 500_000],
       [clock - 20_000, 900_000],
     ]);
+  });
+
+  it('reads a late amount in the currency in force at its own time, not the one set after it', async () => {
+    let eventId = 100;
+    const change = (propertyName: string, propertyValue: string, at: number) => ({
+      eventId: eventId++,
+      subscriptionType: 'deal.propertyChange',
+      objectId: 965,
+      propertyName,
+      propertyValue,
+      occurredAt: at,
+    });
+    const send = (events: unknown[]) => {
+      const body = JSON.stringify(events);
+      return collector.post(path, body, { auth: null, headers: hubspotHeaders(body, uri, clock) });
+    };
+    const t = clock - 400_000;
+    const first = await send([
+      { eventId: eventId++, subscriptionType: 'deal.creation', objectId: 965, occurredAt: t },
+      change('amount', '100.00', t),
+      // Kept out of the default pipeline, whose funnel a later test counts.
+      change('pipeline', 'Renewals', t),
+    ]);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const yen = await send([
+      change('deal_currency_code', 'JPY', t + 300_000),
+      change('amount', '15000', t + 300_000),
+    ]);
+    expect(yen.status, JSON.stringify(yen.body)).toBe(200);
+    // Delivered late: at its time the deal was in dollars, which hold 120.50.
+    const late = await send([change('amount', '120.50', t + 200_000)]);
+    expect(late.status, JSON.stringify(late.body)).toBe(200);
+    const deal = (await dealsOf('hubspot')).find((d) => d.externalId === '965');
+    expect(deal).toMatchObject({ amountMinor: 15000, currency: 'JPY' });
+    expect(deal?.amountHistory.map((e) => [e.at.at - t, e.minor, e.currency])).toEqual([
+      [0, 10000, 'USD'],
+      [200_000, 12050, 'USD'],
+      [300_000, 15000, 'JPY'],
+    ]);
+    // One its own time's currency cannot hold is still refused, naming the amount.
+    const inexact = await send([change('amount', '99.999', t + 100_000)]);
+    expect([inexact.status, inexact.body.error?.code]).toEqual([400, 'CL_ERR_DEAL_INVALID']);
+    expect(inexact.body.error.message).toContain('amount of deal 965');
+  });
+
+  it('names the default pipeline as the exports do, and keeps the name of a custom one', async () => {
+    let eventId = 200;
+    const send = (objectId: number, pipeline: string, at: number) => {
+      const body = JSON.stringify([
+        {
+          eventId: eventId++,
+          subscriptionType: 'deal.propertyChange',
+          objectId,
+          propertyName: 'pipeline',
+          propertyValue: pipeline,
+          occurredAt: at,
+        },
+      ]);
+      return collector.post(path, body, { auth: null, headers: hubspotHeaders(body, uri, clock) });
+    };
+    const pipelineOf = async (externalId: string) =>
+      (await dealsOf('hubspot')).find((d) => d.externalId === externalId)?.pipeline;
+    expect((await send(970, 'default', clock - 60_000)).status).toBe(200);
+    expect(await pipelineOf('970')).toBe('Sales Pipeline');
+    // Deal 950 is in "Renewals" (named): a custom pipeline's id leaves the name alone.
+    expect((await send(950, '12345678', clock - 10_000)).status).toBe(200);
+    expect(await pipelineOf('950')).toBe('Renewals');
+    // Out of the default pipeline into a custom one: the id is all there is to go by.
+    expect((await send(970, '12345678', clock - 30_000)).status).toBe(200);
+    expect(await pipelineOf('970')).toBe('12345678');
   });
 
   it('rejects a wrong signature, a changed body, another secret and an old timestamp (401)', async () => {

@@ -124,7 +124,11 @@ export function formatSummary(summary: ImportSummary): string {
     `  rows read: ${count(summary.rowsRead)}`,
     `  deals created: ${count(summary.dealsCreated)}, updated: ${count(summary.dealsUpdated)}, unchanged: ${count(summary.dealsUnchanged)}`,
   ];
-  if (summary.ratesSaved > 0) lines.push(`  exchange rates saved: ${count(summary.ratesSaved)}`);
+  if (summary.ratesSaved > 0 || summary.ratesUnchanged > 0) {
+    lines.push(
+      `  exchange rates saved: ${count(summary.ratesSaved)}, unchanged: ${count(summary.ratesUnchanged)}`,
+    );
+  }
   lines.push(`  rows rejected: ${count(summary.rejected.length)}`);
   for (const row of summary.rejected) {
     lines.push(`    ${row.file}:${row.line}: ${row.field}: ${row.message}`);

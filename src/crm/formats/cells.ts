@@ -7,6 +7,7 @@ import { ClosedloopError } from '../../core/errors.js';
 import {
   type Cell,
   cleanText,
+  type DateReading,
   parseChoice,
   parseCurrency,
   parseDecimal,
@@ -16,7 +17,6 @@ import {
   parseMoney,
   parseWholeNumber,
   quote,
-  type SlashDateOrder,
 } from '../values.js';
 import type { CsvRecord, CsvSource, ExportReading, RowError } from './format.js';
 
@@ -47,13 +47,14 @@ export class RowCells {
   #error: RowError | undefined;
 
   /**
-   * `timeZone`: where the export's times without an offset were written (undefined: UTC); also
-   * the zone whose calendar days the row's quirks compare.
+   * `dates`: how date cells are read (default: slash dates month first, as US exports write
+   * them); `timeZone`: where the export's times without an offset were written (undefined: UTC),
+   * also the zone whose calendar days the row's quirks compare; `blankCurrency`: the currency a
+   * blank currency cell stands for (the workspace's).
    */
-  /** `blankCurrency`: the currency a blank currency cell stands for (the workspace's). */
   constructor(
     record: CsvRecord,
-    private readonly slashDates: SlashDateOrder = 'month-first',
+    private readonly dates: DateReading = 'month-first',
     readonly timeZone?: string,
     source?: CsvSource,
     private readonly blankCurrency?: string,
@@ -99,7 +100,7 @@ export class RowCells {
 
   moment(column: string): Moment | undefined {
     return this.#take(
-      parseMoment(this.raw(column), this.column(column), this.slashDates, this.timeZone),
+      parseMoment(this.raw(column), this.column(column), this.dates, this.timeZone),
     );
   }
 

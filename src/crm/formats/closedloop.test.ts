@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedloopFormat } from './closedloop.js';
+import { closedloopFormat, parseDealRecord, parseRateRecord } from './closedloop.js';
 import { byKind, fixturePath, parseCsvFile } from './fixtures/read-fixture.js';
 
 const utc = Date.UTC;
@@ -99,6 +99,66 @@ describe('closedloop format', () => {
       kind: 'error',
       error: { field: 'deal_id', message: 'expected a deal id, got an empty field' },
     });
+  });
+
+  it('takes ISO 8601 dates only, refusing a slash date rather than reading it month first', () => {
+    const iso = 'expected an ISO 8601 date such as 2027-03-01, got "03/04/2027"';
+    expect(closedloopFormat.parse('deals', { deal_id: 'SL', created_at: '03/04/2027' })).toEqual({
+      kind: 'error',
+      error: { field: 'created_at', message: iso },
+    });
+    expect(closedloopFormat.parse('deals', { deal_id: 'SL', closed_at: '03/04/2027' })).toEqual({
+      kind: 'error',
+      error: { field: 'closed_at', message: iso },
+    });
+    // Not even one whose order is plain: the format is ISO 8601.
+    expect(
+      closedloopFormat.parse('deals', { deal_id: 'SL', created_at: '3/31/2027 10:00' }),
+    ).toMatchObject({ kind: 'error', error: { field: 'created_at' } });
+    expect(
+      closedloopFormat.parse('history', { deal_id: 'SL', stage: 'Demo', entered_at: '03/04/2027' }),
+    ).toEqual({ kind: 'error', error: { field: 'entered_at', message: iso } });
+    expect(
+      closedloopFormat.parse('rates', { date: '03/04/2027', currency: 'EUR', rate: '1.1' }),
+    ).toEqual({ kind: 'error', error: { field: 'date', message: iso } });
+    expect(
+      closedloopFormat.parse('deals', { deal_id: 'SL', created_at: '2027-04-03T10:00:00+02:00' }),
+    ).toMatchObject({ deal: { createdAt: { at: utc(2027, 3, 3, 8), dateOnly: false } } });
+  });
+
+  it('read with no slash order given (a column map without "dates"), refuses a date whose day and month could swap', () => {
+    expect(parseDealRecord({ deal_id: 'M1', created_at: '03/04/2027' })).toEqual({
+      kind: 'error',
+      error: {
+        field: 'created_at',
+        message:
+          'expected a date whose day and month cannot be swapped, got "03/04/2027"; write it in ISO 8601 such as 2027-03-01, or with --map give the order as "dates": "DD/MM/YYYY" or "MM/DD/YYYY"',
+      },
+    });
+    expect(parseDealRecord({ deal_id: 'M1', created_at: '13/04/2027' })).toMatchObject({
+      deal: { createdAt: { at: utc(2027, 3, 13), dateOnly: true } },
+    });
+    expect(parseRateRecord({ date: '01/02/2027', currency: 'EUR', rate: '1.1' })).toMatchObject({
+      kind: 'error',
+      error: { field: 'date' },
+    });
+    // A stated order still reads them.
+    expect(parseDealRecord({ deal_id: 'M1', created_at: '03/04/2027' }, 'day-first')).toMatchObject(
+      { deal: { createdAt: { at: utc(2027, 3, 3), dateOnly: true } } },
+    );
+    expect(
+      parseDealRecord({ deal_id: 'M1', created_at: '03/04/2027' }, 'month-first'),
+    ).toMatchObject({ deal: { createdAt: { at: utc(2027, 2, 4), dateOnly: true } } });
+  });
+
+  it('refuses a currency no ISO 4217 code names, in deals and in rates', () => {
+    const unknown = 'expected an ISO 4217 code such as EUR, got "EUD"';
+    expect(
+      closedloopFormat.parse('deals', { deal_id: 'C1', amount: '100', currency: 'EUD' }),
+    ).toEqual({ kind: 'error', error: { field: 'currency', message: unknown } });
+    expect(
+      closedloopFormat.parse('rates', { date: '2027-01-01', currency: 'EUD', rate: '1.1' }),
+    ).toEqual({ kind: 'error', error: { field: 'currency', message: unknown } });
   });
 
   it("takes the currency from the amount's symbol, and refuses a symbol the currency contradicts", () => {

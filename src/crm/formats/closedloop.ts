@@ -2,7 +2,7 @@
  * Closedloop's own CSV layout (documented in the README): deals.csv, and optionally
  * stage_history.csv and rates.csv. Only `deal_id` is required; every other column may be missing.
  */
-import { parseDomain, type SlashDateOrder } from '../values.js';
+import { type DateReading, parseDomain } from '../values.js';
 import { headerHas, RowCells } from './cells.js';
 import type {
   CsvRecord,
@@ -43,17 +43,19 @@ export function isRatesHeader(header: readonly string[]): boolean {
 }
 
 /**
- * `timeZone`: where times without an offset were written (undefined: UTC, the format's rule);
- * `blankCurrency`: what a blank currency cell stands for.
+ * `dates`: how dates are read (undefined: slash dates in no stated order, as a column map without
+ * `dates` gives them: one whose day and month could swap is refused); `timeZone`: where times
+ * without an offset were written (undefined: UTC, the format's rule); `blankCurrency`: what a
+ * blank currency cell stands for.
  */
 export function parseDealRecord(
   record: CsvRecord,
-  slashDates?: SlashDateOrder,
+  dates?: DateReading,
   timeZone?: string,
   source?: CsvSource,
   blankCurrency?: string,
 ): ParsedRow {
-  const cells = new RowCells(record, slashDates, timeZone, source, blankCurrency);
+  const cells = new RowCells(record, dates ?? 'unstated', timeZone, source, blankCurrency);
   const stage = cells.text('stage');
   const { status, quirks } = statusFromStage(
     cells.choice('status', ['open', 'won', 'lost']),
@@ -90,11 +92,11 @@ export function parseDealRecord(
 
 export function parseHistoryRecord(
   record: CsvRecord,
-  slashDates?: SlashDateOrder,
+  dates?: DateReading,
   timeZone?: string,
   source?: CsvSource,
 ): ParsedRow {
-  const cells = new RowCells(record, slashDates, timeZone, source);
+  const cells = new RowCells(record, dates ?? 'unstated', timeZone, source);
   return historyResult(cells, {
     externalId: cells.required('deal_id', 'a deal id'),
     stage: cells.required('stage', 'a stage name'),
@@ -105,10 +107,10 @@ export function parseHistoryRecord(
 /** rates.csv: units of the workspace currency per one unit of `currency`, from `date` on. */
 export function parseRateRecord(
   record: CsvRecord,
-  slashDates?: SlashDateOrder,
+  dates?: DateReading,
   source?: CsvSource,
 ): ParsedRow {
-  const cells = new RowCells(record, slashDates, undefined, source);
+  const cells = new RowCells(record, dates ?? 'unstated', undefined, source);
   const date = cells.requiredMoment('date');
   cells.required('currency', 'an ISO 4217 code such as EUR');
   const currency = cells.currency('currency') ?? '';
@@ -127,10 +129,12 @@ export const closedloopFormat: DealFormat = {
     if (headerHas(header, 'deal_id')) return 'deals';
     return undefined;
   },
+  // ISO 8601 only, as the README gives the format: a slash date would be a guess at its order. A
+  // time without an offset is UTC, the format's rule.
   parse(role: FileRole, record: CsvRecord, reading?: ExportReading): ParsedRow {
     const source = reading?.source;
-    if (role === 'history') return parseHistoryRecord(record, undefined, undefined, source);
-    if (role === 'rates') return parseRateRecord(record, undefined, source);
-    return parseDealRecord(record, undefined, undefined, source, reading?.currency);
+    if (role === 'history') return parseHistoryRecord(record, 'iso', undefined, source);
+    if (role === 'rates') return parseRateRecord(record, 'iso', source);
+    return parseDealRecord(record, 'iso', undefined, source, reading?.currency);
   },
 };

@@ -496,6 +496,121 @@ describe('importDeals: quirks and rejected rows', () => {
     expect(rates.map((rate) => rate.rate)).toEqual([1.1, 1.2]);
   });
 
+  it('refuses a currency no ISO 4217 code names, in deals and in rates, and a rate for the workspace currency other than 1', async () => {
+    const target = await freshStore('USD');
+    const deals = file('eud.csv', 'deal_id,amount,currency\nE1,100,EUD\nE2,100,eur\n');
+    const rates = file(
+      'rates-odd.csv',
+      // A rate table lists its base currency at 1 beside the others: passed over, not refused.
+      'date,currency,rate\n2025-01-03,EUD,1.1\n2025-01-03,usd,2\n2025-01-03,EUR,1.1\n2025-01-03,USD,1\n',
+    );
+    const summary = await run(target, 'closedloop', [deals, rates]);
+    expect(summary.rejected).toEqual([
+      {
+        file: 'eud.csv',
+        line: 2,
+        field: 'currency',
+        message: 'expected an ISO 4217 code such as EUR, got "EUD"',
+      },
+      {
+        file: 'rates-odd.csv',
+        line: 2,
+        field: 'currency',
+        message: 'expected an ISO 4217 code such as EUR, got "EUD"',
+      },
+      {
+        file: 'rates-odd.csv',
+        line: 3,
+        field: 'currency',
+        message:
+          "expected a currency other than the workspace's own, USD, whose rate is 1 by definition; got USD at 2",
+      },
+    ]);
+    expect(summary).toMatchObject({ dealsCreated: 1, ratesSaved: 1 });
+    expect([...(await dealsById(target)).keys()]).toEqual(['E2']);
+    const stored = await target.store.state.rates(target.workspace.id);
+    expect(stored.map((rate) => [rate.currency, rate.rate])).toEqual([['EUR', 1.1]]);
+  });
+
+  it('refuses a rate that differs from the one stored for that currency and day, and counts an equal one unchanged', async () => {
+    const target = await freshStore();
+    const first = file(
+      'rates-1.csv',
+      'date,currency,rate\n2027-01-01,EUR,1.1\n2027-01-02,EUR,1.2\n',
+    );
+    expect(await run(target, 'closedloop', [first])).toMatchObject({
+      ratesSaved: 2,
+      ratesUnchanged: 0,
+    });
+    const second = file(
+      'rates-2.csv',
+      'date,currency,rate\n2027-01-01,EUR,1.1\n2027-01-02,EUR,1.25\n2027-01-03,EUR,1.3\n',
+    );
+    await expect(run(target, 'closedloop', [second], { strict: true })).rejects.toMatchObject({
+      code: 'CL_ERR_CSV_FIELD',
+      message:
+        'rates-2.csv:3: rate: expected one rate for EUR on that date; the one imported before is 1.2, this row 1.25 (--strict: nothing was imported)',
+    });
+    const summary = await run(target, 'closedloop', [second]);
+    expect(summary).toMatchObject({ ratesSaved: 1, ratesUnchanged: 1 });
+    expect(summary.rejected).toEqual([
+      {
+        file: 'rates-2.csv',
+        line: 3,
+        field: 'rate',
+        message:
+          'expected one rate for EUR on that date; the one imported before is 1.2, this row 1.25',
+      },
+    ]);
+    const stored = await target.store.state.rates(target.workspace.id);
+    expect(stored.map((rate) => rate.rate)).toEqual([1.1, 1.2, 1.3]);
+    // The same file again: nothing to save, nothing refused.
+    expect(await run(target, 'closedloop', [first])).toMatchObject({
+      ratesSaved: 0,
+      ratesUnchanged: 2,
+      rejected: [],
+    });
+  });
+
+  it('with a column map that states no date order, refuses a slash date whose day and month could swap', async () => {
+    const target = await freshStore();
+    const summary = await importDeals({
+      format: createMappedFormat({ deals: { deal_id: 'Opportunity #', created_at: 'Opened' } }),
+      files: [file('opps.csv', 'Opportunity #,Opened\nOP-1,03/04/2027\nOP-2,15/04/2027\n')],
+      strict: false,
+      workspace: target.workspace,
+      state: target.store.state,
+      now,
+    });
+    expect(summary.rejected).toEqual([
+      {
+        file: 'opps.csv',
+        line: 2,
+        field: 'Opened',
+        message:
+          'expected a date whose day and month cannot be swapped, got "03/04/2027"; write it in ISO 8601 such as 2027-03-01, or with --map give the order as "dates": "DD/MM/YYYY" or "MM/DD/YYYY"',
+      },
+    ]);
+    const deals = await dealsById(target);
+    expect(deals.has('OP-1')).toBe(false);
+    expect(deals.get('OP-2')?.createdAt).toEqual({ at: Date.UTC(2027, 3, 15), dateOnly: true });
+  });
+
+  it('refuses a slash date in the canonical format rather than reading it month first', async () => {
+    const target = await freshStore();
+    const path = file('slash.csv', 'deal_id,created_at\nSL,03/04/2027\nOK,2027-04-03\n');
+    const summary = await run(target, 'closedloop', [path]);
+    expect(summary.rejected).toEqual([
+      {
+        file: 'slash.csv',
+        line: 2,
+        field: 'created_at',
+        message: 'expected an ISO 8601 date such as 2027-03-01, got "03/04/2027"',
+      },
+    ]);
+    expect([...(await dealsById(target)).keys()]).toEqual(['OK']);
+  });
+
   it('lists a deal whose rows disagree, keeping the later row, and not one repeated alike', async () => {
     const target = await freshStore();
     const header = 'deal_id,created_at,amount,currency,status,closed_at,stage';

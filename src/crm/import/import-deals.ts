@@ -47,6 +47,8 @@ export interface ImportSummary {
   /** Deals the files name but leave exactly as stored (a re-import). */
   readonly dealsUnchanged: number;
   readonly ratesSaved: number;
+  /** Rates the store holds already, alike (a re-import): not written again. */
+  readonly ratesUnchanged: number;
   readonly rejected: readonly RejectedRow[];
   readonly skipped: readonly {
     readonly file: string;
@@ -89,6 +91,11 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
   const files = await openAll(options);
   const pending = new Map<string, Pending>();
   const rates: ExchangeRate[] = [];
+  // A rate imported before is no more to be replaced unseen than one earlier in the same files.
+  const storedRates = new Map(
+    (await state.rates(workspace.id)).map((rate) => [rateKey(rate), rate.rate]),
+  );
+  let ratesUnchanged = 0;
   const rateLines = new Map<string, { file: string; line: number; rate: number }>();
   const rejected: RejectedRow[] = [];
   const skipped: { file: string; line: number; reason: string }[] = [];
@@ -155,18 +162,40 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
           break;
         }
         case 'rate': {
+          const { rate } = parsed;
+          // Money in the workspace currency is never converted: such a rate would mislead. Its
+          // rate of 1, which rate tables list beside the others, says nothing: passed over.
+          if (rate.currency === workspace.currency && rate.rate === 1) break;
+          if (rate.currency === workspace.currency) {
+            reject({
+              ...where,
+              field: 'currency',
+              message: `expected a currency other than the workspace's own, ${workspace.currency}, whose rate is 1 by definition; got ${rate.currency} at ${rate.rate}`,
+            });
+            break;
+          }
           // One rate per currency and day: a second, different one is no correction to guess.
-          const key = `${parsed.rate.currency}\u0000${parsed.rate.date.at}`;
+          const key = rateKey(rate);
           const first = rateLines.get(key);
-          if (first === undefined) {
-            rateLines.set(key, { ...where, rate: parsed.rate.rate });
-            rates.push(parsed.rate);
-          } else if (first.rate !== parsed.rate.rate) {
+          const stored = storedRates.get(key);
+          if (first !== undefined) {
+            if (first.rate !== rate.rate) {
+              reject({
+                ...where,
+                field: 'rate',
+                message: `expected one rate for ${rate.currency} on that date; ${first.file}:${first.line} gives ${first.rate}, this row ${rate.rate}`,
+              });
+            }
+          } else if (stored !== undefined && stored !== rate.rate) {
             reject({
               ...where,
               field: 'rate',
-              message: `expected one rate for ${parsed.rate.currency} on that date; ${first.file}:${first.line} gives ${first.rate}, this row ${parsed.rate.rate}`,
+              message: `expected one rate for ${rate.currency} on that date; the one imported before is ${stored}, this row ${rate.rate}`,
             });
+          } else {
+            rateLines.set(key, { ...where, rate: rate.rate });
+            if (stored === undefined) rates.push(rate);
+            else ratesUnchanged++;
           }
           break;
         }
@@ -214,6 +243,7 @@ export async function importDeals(options: ImportOptions): Promise<ImportSummary
     dealsUpdated: saved.updated.length,
     dealsUnchanged: saved.unchanged.length,
     ratesSaved: rates.length,
+    ratesUnchanged,
     rejected,
     skipped,
     quirks: [...unionByKind(rowQuirks, saved.quirks)].map(([kind, ids]) => ({
@@ -285,6 +315,11 @@ function roleOf(format: DealFormat, file: CsvFile): FileRole {
     );
   }
   return role;
+}
+
+/** A rate's place in the store: its currency and the moment it is in force from. */
+function rateKey(rate: ExchangeRate): string {
+  return `${rate.currency}\u0000${rate.date.at}`;
 }
 
 /** Deals whose money cannot be converted to the workspace currency, by currency. */

@@ -6,11 +6,13 @@ import {
   addDays,
   calendarDateOf,
   checkTimeZone,
+  dayKey,
   instantMoment,
   startOfDay,
   utcMidnight,
 } from './calendar.js';
 import type { Deal, DealStatus, Moment, Pipeline, StageChange } from './deals.js';
+import { ClosedloopError } from './errors.js';
 
 export interface AsOfOptions {
   /** The workspace's zone, where a calendar date's day ends (default UTC). */
@@ -208,20 +210,105 @@ export function laterDatesNote(
   now = Date.now(),
   effect = 'the default as-of date stays before them',
 ): string | null {
+  const later = laterDates(deals, timeZone, now);
+  return later === null ? null : `${later.text}: ${effect}, and they count as not yet happened`;
+}
+
+/**
+ * The note that deals carry dates after now, for a report as of a date given: one before now lies
+ * before them all, so they count as not yet happened; one after now counts those it lies after as
+ * having happened, and the note says of how many deals. Null for none.
+ */
+export function givenAsOfLaterDatesNote(
+  deals: readonly Deal[],
+  timeZone: string,
+  now: number,
+  asOf: number,
+): string | null {
+  const later = laterDates(deals, timeZone, now, knownBy(asOf, timeZone));
+  if (later === null) return null;
+  if (later.known === 0) {
+    return `${later.text}: the as-of date given lies before them, and they count as not yet happened`;
+  }
+  return `${later.text}, yet the as-of date given lies after those of ${dealCount(later.known)}, and they count as having happened; later ones count as not yet happened`;
+}
+
+const dealCount = (n: number) => (n === 1 ? '1 deal' : `${n.toLocaleString('en-US')} deals`);
+
+/**
+ * How many deals carry dates after now, said with the latest of them, and of how many deals such
+ * a date is one `known` counts as happened; null for none.
+ */
+function laterDates(
+  deals: readonly Deal[],
+  timeZone: string,
+  now: number,
+  known: (moment: Moment) => boolean = () => false,
+): { readonly text: string; readonly known: number } | null {
   let count = 0;
+  let knownCount = 0;
   let latest: Moment | null = null;
   for (const deal of deals) {
     let later = false;
+    let happened = false;
     for (const moment of datesOf(deal)) {
       if (!isAfter(moment, now, timeZone)) continue;
       later = true;
+      if (known(moment)) happened = true;
       if (latest === null || moment.at > latest.at) latest = moment;
     }
     if (later) count++;
+    if (happened) knownCount++;
   }
   if (latest === null) return null;
   const shown = new Date(latest.at).toISOString();
   const which =
     count === 1 ? '1 deal carries a date' : `${count.toLocaleString('en-US')} deals carry dates`;
-  return `${which} after now (the latest ${latest.dateOnly ? shown.slice(0, 10) : shown}); dates after now are typos or expectations, not data: ${effect}, and they count as not yet happened`;
+  return {
+    text: `${which} after now (the latest ${latest.dateOnly ? shown.slice(0, 10) : shown}); dates after now are typos or expectations, not data`,
+    known: knownCount,
+  };
+}
+
+/**
+ * The day (YYYY-MM-DD in the zone) the data starts: the earliest date a deal counts from in
+ * `dealsAsOf` (its creation, else its first stage entry, else its close); null for no such date.
+ * The backtest names it when it leaves out as-of dates before any deal was known.
+ */
+export function firstDateOf(deals: readonly Deal[], timeZone: string): string | null {
+  let first: Moment | null = null;
+  for (const deal of deals) {
+    const since = existsSince(deal);
+    if (since !== null && (first === null || since.at < first.at)) first = since;
+  }
+  return first === null ? null : dayKey(first, timeZone);
+}
+
+/**
+ * Refuses (CL_ERR_MODEL_INPUT, naming the field `name`) an as-of date at which none of the deals
+ * was known yet, `known` being `dealsAsOf`'s answer: a report of zeros would read as a business
+ * that sold nothing, where it only had no data yet. The backtest leaves such dates out, as said.
+ */
+export function checkSomeDealKnown(
+  deals: readonly Deal[],
+  known: readonly Deal[],
+  asOf: number,
+  timeZone: string,
+  name: string,
+): void {
+  if (deals.length === 0 || known.length > 0) return;
+  const first = firstDateOf(deals, timeZone);
+  const where = first === null ? 'the deals hold no date' : `the data starts on ${first}`;
+  throw new ClosedloopError(
+    'CL_ERR_MODEL_INPUT',
+    `${name}: no deal was known yet as of ${shownInstant(asOf, timeZone)} (${where})`,
+  );
+}
+
+/** An instant as its day (YYYY-MM-DD) when it is the start of that day in the zone, else in ISO. */
+function shownInstant(at: number, timeZone: string): string {
+  const moment = instantMoment(at);
+  return startOfDay(calendarDateOf(moment, timeZone), timeZone) === at
+    ? dayKey(moment, timeZone)
+    : new Date(at).toISOString();
 }

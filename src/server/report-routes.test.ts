@@ -165,3 +165,113 @@ describe('report routes on workspaces of their own', () => {
     }
   });
 });
+
+describe('report routes refuse what they would otherwise answer wrongly', () => {
+  const send = (key: string, url: string, body: unknown, method: 'POST' | 'PUT' = 'POST') =>
+    collector.post(url, body, { method, auth: null, headers: { authorization: `Bearer ${key}` } });
+
+  it('answer 400 naming an unknown or misspelt parameter, listing those the route takes', async () => {
+    const funnel = 'expected pipeline, asOf, periodBy, from, to, segment';
+    const forecast = 'expected asOf, horizon, by, model';
+    for (const [url, message] of [
+      ['/api/funnel?asof=2017-03-01', `asof: unknown parameter (${funnel})`],
+      ['/api/funnel?asOf=2017-03-01&pipline=x', `pipline: unknown parameter (${funnel})`],
+      ['/api/forecast?Horizon=1', `Horizon: unknown parameter (${forecast})`],
+      ['/api/forecast?draws=5', `draws: unknown parameter (${forecast})`],
+      ['/api/forecast/deals?horizon=1&seed=3', `seed: unknown parameter (${forecast})`],
+      [
+        '/api/backtest?from=2017-11-01&to=2017-12-01&draws=5',
+        'draws: unknown parameter (expected from, to, every, horizon)',
+      ],
+      ['/api/targets?period=2018-Q1', 'period: unknown parameter (expected none)'],
+    ] as const) {
+      const response = await get(url);
+      expect([url, response.status, response.body]).toEqual([
+        url,
+        400,
+        { error: { code: 'CL_ERR_USAGE', message } },
+      ]);
+    }
+    // Without a secret key, 401 still comes first.
+    expect((await get('/api/forecast?draws=5', 'Bearer sk_wrong')).status).toBe(401);
+  });
+
+  it('GET /api/funnel on a workspace with a pipeline but no deals: 400, as the forecast answers', async () => {
+    const { secretKey: key } = await store.state.createWorkspace('pipeline-only');
+    const stages = [
+      { name: 'Lead', phase: 'awareness', outcome: null, probability: 0.1 },
+      { name: 'Won', phase: 'decision', outcome: 'won', probability: 1 },
+    ];
+    const put = await send(key, '/api/pipelines/Main', { stages }, 'PUT');
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    for (const url of ['/api/funnel', '/api/funnel?pipeline=Main', '/api/funnel?pipeline=Other']) {
+      const response = await get(url, `Bearer ${key}`);
+      expect([url, response.status, response.body]).toEqual([
+        url,
+        400,
+        {
+          error: {
+            code: 'CL_ERR_MODEL_INPUT',
+            message:
+              'funnel: the workspace has no deals yet; import some with `closedloop import deals`',
+          },
+        },
+      ]);
+    }
+  });
+
+  const typoDeals = () => {
+    const deals: Record<string, unknown>[] = Array.from({ length: 6 }, (_, i) => ({
+      id: `D-${i}`,
+      amount: 1000,
+      stage: i % 2 === 0 ? 'Closed Won' : 'Closed Lost',
+      status: i % 2 === 0 ? 'won' : 'lost',
+      createdAt: `2024-0${1 + i}-01`,
+      closedAt: `2024-0${2 + i}-01`,
+    }));
+    deals.push({ ...deals[0], id: 'TYPO', closedAt: '2099-03-01' });
+    return deals;
+  };
+
+  it('notes deals dated after now with an as-of date given too', async () => {
+    const { secretKey: key } = await store.state.createWorkspace('typo-as-of');
+    const created = await send(key, '/api/deals', { deals: typoDeals() });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    for (const url of ['/api/forecast?horizon=1&asOf=2024-05-01', '/api/funnel?asOf=2024-05-01']) {
+      const response = await get(url, `Bearer ${key}`);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect(response.body.asOf, url).toBe('2024-05-01T00:00:00.000Z');
+      expect(response.body.notes[0], url).toBe(
+        '1 deal carries a date after now (the latest 2099-03-01); dates after now are typos or expectations, not data: the as-of date given lies before them, and they count as not yet happened',
+      );
+    }
+  });
+
+  it('refuses an as-of date before any deal was known, as the backtest does', async () => {
+    const { secretKey: key } = await store.state.createWorkspace('early-as-of');
+    const created = await send(key, '/api/deals', { deals: typoDeals() });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    for (const [url, asOf] of [
+      ['/api/forecast?asOf=2000-01-01', '2000-01-01'],
+      ['/api/forecast/deals?asOf=2024-01-01', '2024-01-01'],
+      ['/api/funnel?asOf=2000-01-01', '2000-01-01'],
+      ['/api/funnel?asOf=2024-01-01T12:00:00Z', '2024-01-01T12:00:00.000Z'],
+    ] as const) {
+      const response = await get(url, `Bearer ${key}`);
+      expect([url, response.status, response.body]).toEqual([
+        url,
+        400,
+        {
+          error: {
+            code: 'CL_ERR_MODEL_INPUT',
+            message: `asOf: no deal was known yet as of ${asOf} (the data starts on 2024-01-01)`,
+          },
+        },
+      ]);
+    }
+    // The day after the first creation date, the deals created then are known (D-0 and TYPO).
+    const known = await get('/api/funnel?asOf=2024-01-02', `Bearer ${key}`);
+    expect(known.status, JSON.stringify(known.body)).toBe(200);
+    expect(known.body.deals.total).toBe(2);
+  });
+});

@@ -33,6 +33,23 @@ interface ForecastQuery {
 
 const bad = (message: string) => new ClosedloopError('CL_ERR_USAGE', message);
 
+/** Each report route's parameters, in the order its refusal lists them. */
+const funnelParameters = ['pipeline', 'asOf', 'periodBy', 'from', 'to', 'segment'] as const;
+const forecastParameters = ['asOf', 'horizon', 'by', 'model'] as const;
+const backtestParameters = ['from', 'to', 'every', 'horizon'] as const;
+
+/**
+ * A parameter the route does not take is refused, as the deals API refuses an unknown field: a
+ * misspelt one (`asof`, `Horizon`) would otherwise be dropped, and the default answer a wrong
+ * question plausibly.
+ */
+function checkParameters(query: unknown, names: readonly string[]): void {
+  const unknown = Object.keys(query ?? {}).find((key) => !names.includes(key));
+  if (unknown === undefined) return;
+  const expected = names.length === 0 ? 'none' : names.join(', ');
+  throw bad(`${unknown === '' ? '""' : unknown}: unknown parameter (expected ${expected})`);
+}
+
 /** Read-only reports for the dashboard and scripts; every route needs a secret key. */
 export async function registerReportRoutes(
   app: FastifyInstance,
@@ -44,6 +61,7 @@ export async function registerReportRoutes(
   app.get<{ Querystring: FunnelQuery }>('/api/funnel', async (request) => {
     const workspace = await workspaceOfSecretKey(state, request);
     const query = request.query;
+    checkParameters(query, funnelParameters);
     let period: { by: 'created' | 'closed'; from: string; to: string } | undefined;
     if (query.periodBy !== undefined || query.from !== undefined || query.to !== undefined) {
       if (query.periodBy !== 'created' && query.periodBy !== 'closed') {
@@ -71,6 +89,7 @@ export async function registerReportRoutes(
       pipeline: query.pipeline,
       asOf:
         query.asOf === undefined ? undefined : parseAsOf(query.asOf, workspace.timeZone, 'asOf'),
+      asOfName: 'asOf',
       period,
       segment: query.segment,
       now: now(),
@@ -80,6 +99,7 @@ export async function registerReportRoutes(
   const forecastOf = async (request: FastifyRequest<{ Querystring: ForecastQuery }>) => {
     const workspace = await workspaceOfSecretKey(state, request);
     const query = request.query;
+    checkParameters(query, forecastParameters);
     const by = query.by ?? 'month';
     if (by !== 'month' && by !== 'quarter' && by !== 'year') {
       throw bad(`by: expected month, quarter or year, got "${by}"`);
@@ -90,6 +110,7 @@ export async function registerReportRoutes(
     return reports.run('forecast', workspace, {
       asOf:
         query.asOf === undefined ? undefined : parseAsOf(query.asOf, workspace.timeZone, 'asOf'),
+      asOfName: 'asOf',
       horizon: wholeNumber('horizon', query.horizon, 1, 60, 6),
       by: by as PeriodKind,
       model,
@@ -110,6 +131,7 @@ export async function registerReportRoutes(
 
   app.get('/api/targets', async (request) => {
     const workspace = await workspaceOfSecretKey(state, request);
+    checkParameters(request.query, []);
     return { currency: workspace.currency, targets: await state.targets(workspace.id) };
   });
 
@@ -144,6 +166,7 @@ export async function registerReportRoutes(
     '/api/backtest',
     async (request) => {
       const workspace = await workspaceOfSecretKey(state, request);
+      checkParameters(request.query, backtestParameters);
       const from = checkedDay('from', request.query.from);
       const to = checkedPastDay('to', checkedDay('to', request.query.to));
       checkedSpan({ name: 'from', day: from }, { name: 'to', day: to });

@@ -4,9 +4,9 @@
  * was won — beside three baselines computed on the same as-of data. Months that end after the
  * data's latest date, or after now, are listed with `complete: false` and left out of the metrics.
  */
-import { addMonths, dayKey, dayMs, startOfDay } from '../calendar.js';
-import type { Deal, Moment, Pipeline } from '../deals.js';
-import { dealsAsOf, defaultAsOf, laterDatesNote } from '../deals-as-of.js';
+import { addMonths, dayMs, startOfDay } from '../calendar.js';
+import type { Deal, Pipeline } from '../deals.js';
+import { dealsAsOf, defaultAsOf, firstDateOf, laterDatesNote } from '../deals-as-of.js';
 import { ClosedloopError } from '../errors.js';
 import { firstDayOf, monthOfDay } from '../forecast/days.js';
 import type { DealSizeStatistic } from '../forecast/deal-values.js';
@@ -292,16 +292,6 @@ export function asOfDates(from: string, to: string, every: number): AsOfDate[] {
     dates.push({ text, calendar });
   }
   return dates;
-}
-
-/** The first day a deal is dated from (YYYY-MM-DD in the zone); null when none has a date. */
-function firstDateOf(deals: readonly Deal[], timeZone: string): string | null {
-  let first: Moment | null = null;
-  for (const deal of deals) {
-    const since = deal.createdAt ?? deal.history[0]?.enteredAt ?? deal.closedAt;
-    if (since !== null && (first === null || since.at < first.at)) first = since;
-  }
-  return first === null ? null : dayKey(first, timeZone);
 }
 
 /** The instant a month ends (the next month's first moment in the zone). */

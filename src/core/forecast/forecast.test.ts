@@ -350,3 +350,26 @@ describe('draws are outcomes that can happen', () => {
     expect(run([deal({ id: 'bare', stages: 'Qualified 2027-02-20' })]).hasAmounts).toBe(false);
   });
 });
+
+describe('an as-of date given', () => {
+  it('notes deals dated after now too, as not yet happened', () => {
+    const typo = deal({ id: 'typo', stages: 'Proposal 2027-02-01 > Won 2099-03-01', amount: 1 });
+    const now = Date.parse('2027-03-10T12:00:00Z');
+    const forecast = run([...thirtyDayHistory(), typo], { now });
+    expect(forecast.asOf).toBe(asOf);
+    expect(forecast.notes[0]).toBe(
+      '1 deal carries a date after now (the latest 2099-03-01); dates after now are typos or expectations, not data: the as-of date given lies before them, and they count as not yet happened',
+    );
+    expect(forecast.deals.map((d) => d.dealId)).toContain('typo');
+  });
+
+  it('is refused before any deal was known', () => {
+    const early = { asOf: Date.parse('2026-12-15T00:00:00Z'), now: asOf };
+    expect(() => run(thirtyDayHistory(), early)).toThrow(
+      'asOf: no deal was known yet as of 2026-12-15 (the data starts on 2027-01-01)',
+    );
+    expect(() => run(thirtyDayHistory(), { ...early, asOfName: '--as-of' })).toThrow(
+      '--as-of: no deal was known yet as of 2026-12-15',
+    );
+  });
+});

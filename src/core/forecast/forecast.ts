@@ -4,7 +4,13 @@
  * and year, per-deal explanations and target outlooks. The one entry point for the CLI and API.
  */
 import type { Deal, Pipeline } from '../deals.js';
-import { dealsAsOf, defaultAsOf, laterDatesNote } from '../deals-as-of.js';
+import {
+  checkSomeDealKnown,
+  dealsAsOf,
+  defaultAsOf,
+  givenAsOfLaterDatesNote,
+  laterDatesNote,
+} from '../deals-as-of.js';
 import { ClosedloopError } from '../errors.js';
 import { blendDraws, noBlend, trailingLevel } from './blend.js';
 import { chooseSettings } from './choose-settings.js';
@@ -36,6 +42,8 @@ export interface ForecastInput {
   readonly amountOf: (deal: Deal) => number | null;
   /** Default: just after the latest date in the deals, at most now (`defaultAsOf`). */
   readonly asOf?: number;
+  /** The as-of date's name where the caller took it, for errors (default `asOf`; the CLI's `--as-of`). */
+  readonly asOfName?: string;
   /** The present (default: the clock): the default as-of date is never after it. */
   readonly now?: number;
   /** Months to forecast, the one containing `asOf` first (default 6). */
@@ -96,11 +104,11 @@ export function forecastRevenue(input: ForecastInput): Forecast {
 export function runForecast(input: ForecastInput): ForecastRun {
   const now = input.now ?? Date.now();
   const asOf = input.asOf ?? defaultAsOf(input.deals, input.timeZone, now);
-  const later = input.asOf === undefined ? laterDatesNote(input.deals, input.timeZone, now) : null;
+  const asOfName = input.asOfName ?? 'asOf';
   if (asOf === null) {
     throw new ClosedloopError(
       'CL_ERR_MODEL_INPUT',
-      'asOf: the deals hold no date; give an as-of date',
+      `${asOfName}: the deals hold no date; give an as-of date`,
     );
   }
   const horizon = input.horizon ?? defaultHorizon;
@@ -115,6 +123,14 @@ export function runForecast(input: ForecastInput): ForecastRun {
     timeZone: input.timeZone,
     pipelines: input.pipelines,
   });
+  // As the backtest leaves such dates out: a forecast of zeros would read as no sales to come.
+  if (input.asOf !== undefined) {
+    checkSomeDealKnown(input.deals, known, input.asOf, input.timeZone, asOfName);
+  }
+  const later =
+    input.asOf === undefined
+      ? laterDatesNote(input.deals, input.timeZone, now)
+      : givenAsOfLaterDatesNote(input.deals, input.timeZone, now, input.asOf);
   const modelInput: ModelInput = {
     deals: known,
     pipelines: input.pipelines,

@@ -340,3 +340,51 @@ describe('a date after now', () => {
     expect(stats.notes[0]).toMatch(/^1 deal carries a date after now \(the latest 2099-03-01\); /);
   });
 });
+
+describe('a date after now, with an as-of date given', () => {
+  const typo = deal({ id: 'typo', stages: 'Lead 2027-01-02 > Won 2099-03-01', amount: 1 });
+
+  it('is noted too, as not yet happened', () => {
+    const stats = funnel([...fiveDeals, typo], {
+      asOf: utc('2027-02-15T00:00:00Z'),
+      now: utc('2027-06-01T00:00:00Z'),
+    });
+    // The typo deal is open in Lead, as it is as of any date before 2099.
+    expect(stats.deals).toEqual({ total: 6, open: 4, won: 1, lost: 1 });
+    expect(stats.notes[0]).toBe(
+      '1 deal carries a date after now (the latest 2099-03-01); dates after now are typos or expectations, not data: the as-of date given lies before them, and they count as not yet happened',
+    );
+  });
+
+  it('says which count as happened when the as-of date given lies after now', () => {
+    // Now is 20 January 2027: the closes of February and March have not happened, but the as-of
+    // date of 1 April counts them.
+    const stats = funnel([...fiveDeals, typo], {
+      asOf: utc('2027-04-01T00:00:00Z'),
+      now: utc('2027-01-20T12:00:00Z'),
+    });
+    expect(stats.deals).toEqual({ total: 6, open: 3, won: 2, lost: 1 });
+    expect(stats.notes[0]).toBe(
+      '3 deals carry dates after now (the latest 2099-03-01); dates after now are typos or expectations, not data, yet the as-of date given lies after those of 2 deals, and they count as having happened; later ones count as not yet happened',
+    );
+  });
+});
+
+describe('an as-of date before any deal was known', () => {
+  it('is refused, naming the as-of date and where the data starts', () => {
+    expect(() => funnel(fiveDeals, { asOf: utc('2026-12-01T00:00:00Z') })).toThrow(
+      'asOf: no deal was known yet as of 2026-12-01 (the data starts on 2027-01-01)',
+    );
+    // A deal created on 1 January is known once that day is over.
+    expect(() => funnel(fiveDeals, { asOf: utc('2027-01-01T18:00:00Z') })).toThrow(
+      'asOf: no deal was known yet as of 2027-01-01T18:00:00.000Z (the data starts on 2027-01-01)',
+    );
+    expect(funnel(fiveDeals, { asOf: utc('2027-01-02T00:00:00Z') }).deals.total).toBe(2);
+  });
+
+  it('names the field as the caller does', () => {
+    expect(() =>
+      funnel(fiveDeals, { asOf: utc('2026-12-01T00:00:00Z'), asOfName: '--as-of' }),
+    ).toThrow('--as-of: no deal was known yet as of 2026-12-01 (the data starts on 2027-01-01)');
+  });
+});

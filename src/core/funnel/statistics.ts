@@ -6,7 +6,14 @@
 
 import { checkTimeZone } from '../calendar.js';
 import type { Deal } from '../deals.js';
-import { dealsAsOf, defaultAsOf, knownBy, laterDatesNote } from '../deals-as-of.js';
+import {
+  checkSomeDealKnown,
+  dealsAsOf,
+  defaultAsOf,
+  givenAsOfLaterDatesNote,
+  knownBy,
+  laterDatesNote,
+} from '../deals-as-of.js';
 import { leadCohorts, momentOf } from './cohorts.js';
 import { dealSize, dealSizeGroups, type SizedDeal } from './deal-size.js';
 import { inPeriod, inPipelineAndSegment } from './filters.js';
@@ -20,9 +27,15 @@ export function funnelStatistics(input: FunnelInput): FunnelStatistics {
   checkTimeZone(timeZone);
   const now = input.now ?? Date.now();
   const asOf = input.asOf ?? defaultAsOf(input.deals, timeZone, now);
-  const later = input.asOf === undefined ? laterDatesNote(input.deals, timeZone, now) : null;
   const known =
     asOf === null ? input.deals : dealsAsOf(input.deals, asOf, { timeZone, pipelines: [pipeline] });
+  if (input.asOf !== undefined) {
+    checkSomeDealKnown(input.deals, known, input.asOf, timeZone, input.asOfName ?? 'asOf');
+  }
+  const later =
+    input.asOf === undefined
+      ? laterDatesNote(input.deals, timeZone, now)
+      : givenAsOfLaterDatesNote(input.deals, timeZone, now, input.asOf);
   const selected = inPipelineAndSegment(known, pipeline.name, input.segment);
   const period =
     input.period === undefined ? null : inPeriod(selected.deals, input.period, timeZone);

@@ -32,6 +32,8 @@ export interface FunnelInput {
   readonly amountOf: (deal: Deal) => number | null;
   /** The instant to compute at; default: just after the latest date in the deals, at most now. */
   readonly asOf?: number;
+  /** The as-of date's name where the caller took it, for errors (default `asOf`; the CLI's `--as-of`). */
+  readonly asOfName?: string;
   /** The present (default: the clock): the default as-of date is never after it. */
   readonly now?: number;
   readonly period?: PeriodFilter;

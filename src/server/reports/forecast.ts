@@ -17,6 +17,8 @@ export type PeriodKind = 'month' | 'quarter' | 'year';
 
 export interface ForecastRequest {
   readonly asOf?: number;
+  /** The as-of date's name where the caller took it, for errors (default `--as-of`, the CLI's flag). */
+  readonly asOfName?: string;
   readonly horizon?: number;
   readonly by?: PeriodKind;
   /** The attribution model that splits revenue by channel (default linear). */
@@ -86,6 +88,7 @@ export async function forecastReport(
     currency: workspace.currency,
     amountOf: (deal: Deal) => amountInCurrency(deal, rates, workspace.currency, workspace.timeZone),
     asOf: request.asOf,
+    asOfName: request.asOfName ?? '--as-of',
     horizon: request.horizon,
     draws: request.draws,
     seed: request.seed,

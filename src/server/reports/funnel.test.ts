@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startCollector } from '../../test-support/collector.js';
+import { forecastReport } from './forecast.js';
+import { funnelReport } from './funnel.js';
 
 const collector = await startCollector();
 
@@ -52,5 +54,25 @@ describe('GET /api/funnel on a workspace whose deals have no stage', () => {
         },
       },
     ]);
+  });
+});
+
+describe('funnelReport and forecastReport as the CLI calls them', () => {
+  it('name the CLI flag when the as-of date lies before any deal was known', async () => {
+    const { workspace, secretKey } = await collector.store.state.createWorkspace('early-cli');
+    const sent = await collector.post(
+      '/api/deals',
+      { deals: [{ id: 'D-1', amount: 100, stage: 'Lead', createdAt: '2024-03-05' }] },
+      { auth: null, headers: { authorization: `Bearer ${secretKey}` } },
+    );
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const { events, state } = collector.store;
+    const asOf = Date.parse('2024-01-01T00:00:00Z');
+    const message =
+      '--as-of: no deal was known yet as of 2024-01-01 (the data starts on 2024-03-05)';
+    await expect(funnelReport(events, state, workspace, { asOf })).rejects.toThrow(message);
+    await expect(forecastReport(events, state, workspace, { asOf, draws: 100 })).rejects.toThrow(
+      message,
+    );
   });
 });

@@ -10,6 +10,8 @@ import type { EventStore, StateStore, Workspace } from '../../store/ports.js';
 export interface FunnelRequest {
   readonly pipeline?: string;
   readonly asOf?: number;
+  /** The as-of date's name where the caller took it, for errors (default `--as-of`, the CLI's flag). */
+  readonly asOfName?: string;
   readonly period?: PeriodFilter;
   readonly segment?: string;
   /** The present, past which the default as-of date does not go (default: the clock). */
@@ -31,18 +33,29 @@ export async function funnelReport(
   request: FunnelRequest,
 ): Promise<FunnelReport> {
   const pipelines = await state.pipelines(workspace.id);
-  if (pipelines.length === 0 && request.pipeline === undefined) {
-    // Deals without a stage make no pipeline: say that, not that there are no deals.
+  if (pipelines.length === 0) {
     const count = (await state.deals(workspace.id)).length;
-    if (count > 0) {
+    if (count === 0) throw noDeals();
+    // Deals without a stage make no pipeline: say that, not that there are no deals.
+    if (request.pipeline === undefined) {
       throw new ClosedloopError(
         'CL_ERR_MODEL_INPUT',
         `funnel: none of the workspace's ${count} deals has a stage; send their stages, or set the stages with \`closedloop pipeline set\``,
       );
     }
   }
-  const pipeline = choosePipeline(pipelines, request.pipeline);
+  // A pipeline set by hand makes no deals: a workspace without them is refused as the forecast
+  // refuses it, whatever pipeline is asked for, not answered with zeros. (With deals in other
+  // pipelines only, the funnel of an empty one is zeros indeed.)
+  const hasNoDeals = async () => (await state.deals(workspace.id)).length === 0;
+  let pipeline: Pipeline;
+  try {
+    pipeline = choosePipeline(pipelines, request.pipeline);
+  } catch (error) {
+    throw (await hasNoDeals()) ? noDeals() : error;
+  }
   const deals = await state.deals(workspace.id, { pipeline: pipeline.name });
+  if (deals.length === 0 && (await hasNoDeals())) throw noDeals();
   checkSegment(deals, pipeline, request.segment);
   const rates = await state.rates(workspace.id);
   const journeys = await readDealJourneys(events, state, workspace, {
@@ -65,6 +78,7 @@ export async function funnelReport(
     currency: workspace.currency,
     amountOf: (deal: Deal) => amountInCurrency(deal, rates, workspace.currency, workspace.timeZone),
     asOf: request.asOf,
+    asOfName: request.asOfName ?? '--as-of',
     period: request.period,
     segment: request.segment,
     now: request.now,
@@ -74,6 +88,13 @@ export async function funnelReport(
   });
   return inMajorUnits(statistics);
 }
+
+/** As the forecast says it: nothing is missing from the request, the workspace lacks data. */
+const noDeals = () =>
+  new ClosedloopError(
+    'CL_ERR_MODEL_INPUT',
+    'funnel: the workspace has no deals yet; import some with `closedloop import deals`',
+  );
 
 function choosePipeline(pipelines: readonly Pipeline[], name: string | undefined): Pipeline {
   if (name !== undefined) {
@@ -85,13 +106,8 @@ function choosePipeline(pipelines: readonly Pipeline[], name: string | undefined
     );
   }
   const [only, ...others] = pipelines;
-  if (only === undefined) {
-    // As the forecast says it: nothing is missing from the request, the workspace lacks data.
-    throw new ClosedloopError(
-      'CL_ERR_MODEL_INPUT',
-      'funnel: the workspace has no deals yet; import some with `closedloop import deals`',
-    );
-  }
+  // Unreached: a workspace without pipelines is refused before, for its deals or their stages.
+  if (only === undefined) throw noDeals();
   if (others.length > 0 && !pipelines.some((pipeline) => pipeline.name === 'default')) {
     throw new ClosedloopError(
       'CL_ERR_USAGE',

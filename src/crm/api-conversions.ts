@@ -45,7 +45,8 @@ export function offlineConversion(
   index: number,
 ): OfflineConversion | { error: string } {
   const field = (name: string) => `conversions.${index}.${name}`;
-  const at = parseMoment(conversion.at, field('at'));
+  // ISO 8601 with its zone, as the deals API: a slash date or a bare clock time would be a guess.
+  const at = parseMoment(conversion.at, field('at'), 'iso-zoned');
   if (at.error !== undefined) return { error: `${at.error.field}: ${at.error.message}` };
   if (at.value === undefined) return { error: `${field('at')}: is required` };
   const email = conversion.email === undefined ? undefined : normaliseEmail(conversion.email);

@@ -573,6 +573,9 @@ describe('POST /api/conversions', () => {
         'conversions.0.email: expected an email, phone or userId',
       ],
       [[{ type: 'call', at: 'tomorrow', email: 'a@b.c' }], 'conversions.0.at'],
+      // ISO 8601 as the deals API takes it: no guess at 3 April or 4 March, nor at the clock.
+      [[{ type: 'call', at: '03/04/2027', email: 'a@b.c' }], 'conversions.0.at: expected an ISO'],
+      [[{ type: 'call', at: '2027-03-04T09:00', email: 'a@b.c' }], 'conversions.0.at'],
       [[{ type: 'Phone Call', at: '2027-01-06', email: 'a@b.c' }], 'conversions.0.type'],
       [[{ type: 'call', at: '2027-01-06', email: 'not-an-email' }], 'conversions.0.email'],
       [

@@ -1,4 +1,5 @@
 import { sharesPerJourney } from '../../core/attribution/journey-credit.js';
+import { applyLookback, type Lookback } from '../../core/attribution/lookback.js';
 import { type ModelName, modelNames } from '../../core/attribution/registry.js';
 import type { Deal, ExchangeRate } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
@@ -52,8 +53,8 @@ export const isForecastModel = (name: string): name is ModelName =>
 /**
  * The workspace's revenue forecast from the store: deals with amounts in the workspace currency,
  * each deal's revenue split among channels by the chosen model over its people's touches before
- * the deal was created, leads with the channel the model credits most (for the plan back from
- * targets), and the workspace's targets.
+ * the deal was created within the workspace's lookback window, leads with the channel the model
+ * credits most (for the plan back from targets), and the workspace's targets.
  */
 export async function forecastReport(
   events: EventStore,
@@ -75,8 +76,11 @@ export async function forecastReport(
   const journeys = await readDealJourneys(events, state, workspace, {
     milestone: { kind: 'deal' },
   });
+  // The workspace's lookback window, as `attribute --milestone` applies it: a deal whose touches
+  // all lie outside it goes to Direct there, and so here.
+  const lookback = { days: workspace.lookbackDays };
   const channelCredit: ChannelCredit = new Map(
-    sharesPerJourney(journeys.batch, model).map((shares, j) => [
+    sharesPerJourney(applyLookback(journeys.batch, lookback), model).map((shares, j) => [
       journeys.dealIds[j] as string,
       shares,
     ]),
@@ -94,7 +98,7 @@ export async function forecastReport(
     seed: request.seed,
     now: request.now,
     channelCredit,
-    leads: await leadTouches(events, state, workspace.id, model),
+    leads: await leadTouches(events, state, workspace.id, model, lookback),
     targets: (await state.targets(workspace.id)).map((target) => ({
       period: target.period,
       amount: target.amountMinor,
@@ -151,15 +155,20 @@ function unconvertedNotes(
     });
 }
 
-/** Each lead (a journey's conversion) with the channel the model gives most of its credit. */
+/**
+ * Each lead (a journey's conversion) with the channel the model gives most of its credit, within
+ * the lookback window, as `attribute` credits leads.
+ */
 async function leadTouches(
   events: EventStore,
   state: StateStore,
   workspaceId: string,
   model: ModelName,
+  lookback: Lookback,
 ): Promise<LeadTouch[]> {
   const leads: LeadTouch[] = [];
-  for await (const batch of readJourneys(events, state, workspaceId)) {
+  for await (const read of readJourneys(events, state, workspaceId)) {
+    const batch = applyLookback(read, lookback);
     const shares = sharesPerJourney(batch, model);
     for (let j = 0; j < batch.journeyCount; j++) {
       const at = batch.conversionTime?.[j] ?? Number.NaN;

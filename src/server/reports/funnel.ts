@@ -1,3 +1,4 @@
+import { applyLookback } from '../../core/attribution/lookback.js';
 import type { Deal, Pipeline } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { amountInCurrency } from '../../core/exchange.js';
@@ -24,7 +25,8 @@ export type FunnelReport = Omit<FunnelStatistics, 'asOf'> & { readonly asOf: str
 /**
  * The funnel of one pipeline as of a date, from the store: deals with their amounts converted to
  * the workspace currency, deal sizes by first- and last-touch channel (the touches of the deal's
- * people before it was created), and cohorts by the month of each person's first conversion.
+ * people before it was created, within the workspace's lookback window), and cohorts by the month
+ * of each person's first conversion.
  */
 export async function funnelReport(
   events: EventStore,
@@ -63,7 +65,9 @@ export async function funnelReport(
   });
   const firstTouch = new Map<string, string>();
   const lastTouch = new Map<string, string>();
-  const { batch } = journeys;
+  // The workspace's lookback window, as `attribute --milestone` applies it: a deal whose touches
+  // all lie outside it goes to Direct there, and so here.
+  const batch = applyLookback(journeys.batch, { days: workspace.lookbackDays });
   const names = batch.dictionaries.channels.names;
   for (const [j, dealId] of journeys.dealIds.entries()) {
     const start = batch.touchOffsets[j] as number;

@@ -3,7 +3,8 @@ import type { ExchangeRate, Moment } from '../../core/deals.js';
 import { ClosedloopError } from '../../core/errors.js';
 import { amountInCurrency, rateFor } from '../../core/exchange.js';
 import { minorDigits } from '../../core/money.js';
-import type { DealDraft, StateStore } from '../ports.js';
+import { blankDraft } from '../../test-support/deals.js';
+import type { StateStore } from '../ports.js';
 import { openSqliteStore } from './open.js';
 
 const day = 86_400_000;
@@ -11,8 +12,7 @@ const on = (iso: string): Moment => ({ at: Date.parse(`${iso}T00:00:00Z`), dateO
 const instant = (iso: string): Moment => ({ at: Date.parse(iso), dateOnly: false });
 
 function wonDeal(externalId: string, amountMinor: number, currency: string, closed: Moment) {
-  const deal: DealDraft = {
-    externalId,
+  return blankDraft(externalId, {
     source: 'closedloop',
     name: externalId,
     amountMinor,
@@ -22,20 +22,7 @@ function wonDeal(externalId: string, amountMinor: number, currency: string, clos
     status: 'won',
     createdAt: { at: closed.at - 30 * day, dateOnly: closed.dateOnly },
     closedAt: closed,
-    expectedCloseAt: null,
-    owner: null,
-    segment: null,
-    channel: null,
-    account: null,
-    accountDomain: null,
-    emails: [],
-    contactIds: [],
-    recurringInterval: null,
-    termMonths: null,
-    history: [],
-    amountHistory: [],
-  };
-  return deal;
+  });
 }
 
 describe('changing the workspace currency', () => {

@@ -67,3 +67,28 @@ describe('validateEvent', () => {
     expect(validateEvent({ type: 'page', anonymousId: 'v', messageId: 'm-😀' }).ok).toBe(true);
   });
 });
+
+describe('addresses beside context.ip', () => {
+  it('truncates an address under ip, ipAddress or ip_address at the top of properties and traits, and drops one that is no address', () => {
+    const page = normalized({
+      type: 'page',
+      anonymousId: 'v',
+      properties: { ip: '203.0.113.77', path: '/' },
+      context: { traits: { ipAddress: '2001:db8:abcd:12::1', plan: 'pro' } },
+    });
+    expect(JSON.parse(page.propertiesJson)).toEqual({ ip: '203.0.113.0', path: '/' });
+    expect(JSON.parse(page.contextJson).traits).toEqual({
+      ipAddress: '2001:db8:abcd::',
+      plan: 'pro',
+    });
+    const identify = normalized({
+      type: 'identify',
+      anonymousId: 'v',
+      traits: { email: 'ana@acme.com', ip_address: '203.0.113.77, 10.0.0.1' },
+    });
+    expect(JSON.parse(identify.propertiesJson)).toEqual({ email: 'ana@acme.com' });
+    for (const json of [page.propertiesJson, page.contextJson, identify.propertiesJson]) {
+      expect(json).not.toMatch(/203\.0\.113\.77|abcd:12/);
+    }
+  });
+});

@@ -80,6 +80,8 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
   // The raw address is replaced, or left undefined, which JSON leaves out. Not `delete`: that
   // turns the object into a dictionary, which V8 then serializes several times slower.
   const context = { ...given, ip } as Record<string, unknown> & NonNullable<ValidEvent['context']>;
+  const traits = withTruncatedIps(context.traits);
+  if (traits !== context.traits) context.traits = traits;
   const userAgent = context.userAgent ?? arrival.requestUserAgent;
   if (userAgent !== undefined) context.userAgent = userAgent;
   const page = context.page;
@@ -119,9 +121,29 @@ export function normalizeEvent(event: ValidEvent, arrival: Arrival): NormalizedE
     clickIds: fromUrl.clickIds,
     email: emailOf(event, context),
     phone: phoneOf(event, context),
-    propertiesJson: JSON.stringify(storedProperties(event, properties)),
+    propertiesJson: JSON.stringify(withTruncatedIps(storedProperties(event, properties))),
     contextJson: JSON.stringify(context),
   };
+}
+
+/** Where a hand-written call may put an address, at the top of its properties or traits. */
+const ipKeys = ['ip', 'ipAddress', 'ip_address'] as const;
+
+/**
+ * The fields with an address under one of `ipKeys` truncated, as `context.ip` is, and anything
+ * else there (a list of addresses) dropped: the raw address is never stored. The same object when
+ * there is none, which is nearly always.
+ */
+function withTruncatedIps<T extends Record<string, unknown> | null | undefined>(fields: T): T {
+  if (fields === null || fields === undefined) return fields;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of ipKeys) {
+    if (fields[key] === undefined) continue;
+    copy ??= { ...fields };
+    const value = fields[key];
+    copy[key] = typeof value === 'string' ? truncateIp(value) : undefined;
+  }
+  return (copy ?? fields) as T;
 }
 
 /**

@@ -199,6 +199,11 @@ export function describeStateStoreConformance(
         });
         expect(updated).toEqual({ ...workspace, timeZone: 'Asia/Taipei', lookbackDays: 180 });
         expect(await store.findWorkspace(workspace.id)).toEqual(updated);
+        // Today's IANA names stay as given, though Intl may know the zone by an older alias.
+        for (const zone of ['Asia/Kolkata', 'Europe/Kyiv']) {
+          const renamed = await store.updateWorkspaceSettings(workspace.id, { timeZone: zone });
+          expect(renamed.timeZone).toBe(zone);
+        }
         const unknown = await failure(store.updateWorkspaceSettings('ws_nobody', {}));
         expect(unknown.code).toBe('CL_ERR_UNKNOWN_WORKSPACE');
         expect((await failure(store.writeKeyOf('ws_nobody'))).code).toBe(

@@ -79,13 +79,19 @@ function codePointOf(character: string): string {
   return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/** An IANA zone, stored as Intl spells it (`europe/paris` → `Europe/Paris`). */
+/**
+ * An IANA zone, spelt as Intl spells it when only the case differs (`europe/paris` →
+ * `Europe/Paris`), else as given: Intl may know today's name by an older alias (`Asia/Kolkata`
+ * as `Asia/Calcutta`, `Europe/Kyiv` as `Europe/Kiev`), and the user's is the one they know.
+ */
 function checkedTimeZone(value: unknown): string {
   // Newer Intl versions accept UTC offsets such as `+01:00`; they are no IANA zone.
   if (typeof value === 'string' && value.trim() !== '' && !/^\s*[+-]/.test(value)) {
+    const given = value.trim();
     try {
-      return new Intl.DateTimeFormat('en-US', { timeZone: value.trim() }).resolvedOptions()
+      const spelt = new Intl.DateTimeFormat('en-US', { timeZone: given }).resolvedOptions()
         .timeZone;
+      return spelt.toLowerCase() === given.toLowerCase() ? spelt : given;
     } catch {
       // Falls through to the error below.
     }

@@ -275,3 +275,19 @@ describe('report routes refuse what they would otherwise answer wrongly', () => 
     expect(known.body.deals.total).toBe(2);
   });
 });
+
+describe('target periods', () => {
+  it('are spelt as the CLI spells them: a quarter written 2019-q4 is 2019-Q4', async () => {
+    const put = await collector.post(
+      '/api/targets/2019-q4',
+      { amountMinor: 1_000 },
+      { method: 'PUT', auth: null, headers: { authorization: `Bearer ${secretKey}` } },
+    );
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body).toEqual({ period: '2019-Q4', amountMinor: 1_000 });
+    expect((await get('/api/targets')).body.targets).toContainEqual({
+      period: '2019-Q4',
+      amountMinor: 1_000,
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkedDay, checkedPastDay, checkedSpan, parseAsOf } from '../core/as-of.js';
 import { ClosedloopError } from '../core/errors.js';
+import { targetPeriod } from '../core/forecast/targets.js';
 import { wholeNumber } from '../core/whole-number.js';
 import type { StateStore } from '../store/ports.js';
 import { workspaceOfSecretKey } from './auth.js';
@@ -155,7 +156,7 @@ export async function registerReportRoutes(
           `amountMinor: expected a whole, non-negative number of minor units of ${workspace.currency}, got ${JSON.stringify(amountMinor ?? null)}`,
         );
       }
-      const target = { period: request.params.period, amountMinor };
+      const target = { period: targetPeriod(request.params.period), amountMinor };
       await state.setTarget(workspace.id, target);
       return target;
     },

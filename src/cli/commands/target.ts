@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseStoreConfig, type RawStoreOptions } from '../../config.js';
 import { ClosedloopError } from '../../core/errors.js';
+import { targetPeriod } from '../../core/forecast/targets.js';
 import { decimalToMinor, formatMoney, minorDigits, minorToMajor } from '../../core/money.js';
 import { namedByFlag } from '../exit.js';
 import { resolveWorkspace, withStore } from '../store-access.js';
@@ -42,10 +43,7 @@ export function registerTarget(program: Command): void {
             `--amount: expected an amount in ${workspace.currency} such as 250000 or 1250.50, got "${options.amount}"`,
           );
         }
-        const period = options.period
-          .trim()
-          .toUpperCase()
-          .replace(/^(\d{4})-q/i, '$1-Q');
+        const period = targetPeriod(options.period);
         await state
           .setTarget(workspace.id, { period, amountMinor: minor.minor })
           .catch((error: unknown) => {

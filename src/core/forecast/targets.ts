@@ -11,6 +11,11 @@ import type { Draws } from './monte-carlo.js';
 import { type PeriodSpan, periodSpans, periodSums, totalSeries, wonToDateIn } from './periods.js';
 import type { WonDeal } from './won.js';
 
+/** A target's period as given by a person (` 2027-q1 `), spelt as targets are kept (`2027-Q1`). */
+export function targetPeriod(text: string): string {
+  return text.trim().toUpperCase();
+}
+
 export interface RevenueTarget {
   /** "2027-03", "2027-Q1" or "2027" in the workspace's zone. */
   readonly period: string;

@@ -55,6 +55,22 @@ describe('funnelStatistics on five hand-made deals', () => {
     );
   });
 
+  it('names a currency with no exchange rate, rather than calling its won deals amountless', () => {
+    const euro = deal({
+      id: 'won-eur',
+      status: 'won',
+      created: '2027-01-01',
+      closed: '2027-03-01',
+    });
+    const stats = funnel([...fiveDeals, { ...euro, amountMinor: 50_000, currency: 'EUR' }]);
+    expect(stats.notes).toContain(
+      '1 won deal without a known amount left out of won revenue and deal size',
+    );
+    expect(stats.notes).toContain(
+      'EUR has no exchange rate to USD: 1 won deal in it left out of won revenue and deal size until a rate is imported',
+    );
+  });
+
   it('counts who entered and advanced each open stage', () => {
     // The lost deal left from Qualified; the won deal with no history reached every stage.
     expect(stats.stages.map(({ stage, entered, advanced }) => [stage, entered, advanced])).toEqual([

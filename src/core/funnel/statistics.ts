@@ -44,7 +44,7 @@ export function funnelStatistics(input: FunnelInput): FunnelStatistics {
   const counts = countStatuses(deals);
   const closed = counts.won + counts.lost;
   const winRate = closed === 0 ? null : counts.won / closed;
-  const won = sizeWonDeals(deals, input.amountOf);
+  const won = sizeWonDeals(deals, input.amountOf, input.currency);
   const wonRevenue: Amount = { amount: sum(won.sized), currency, n: won.sized.length };
   const size = dealSize(
     won.sized.map(({ value }) => value),
@@ -98,17 +98,26 @@ function countStatuses(deals: readonly Deal[]): DealCounts {
   return counts;
 }
 
+/**
+ * Won deals with their value in the workspace currency. Those left out are said apart: a deal
+ * with no amount, and one whose amount is in a currency with no exchange rate (as the forecast
+ * says it: the fix is a rate, not the deal).
+ */
 function sizeWonDeals(
   deals: readonly Deal[],
   amountOf: (deal: Deal) => number | null,
+  currency: string,
 ): { sized: SizedDeal[]; notes: string[] } {
   const sized: SizedDeal[] = [];
   let unknown = 0;
+  const unconverted = new Map<string, number>();
   for (const deal of deals) {
     if (deal.status !== 'won') continue;
     const value = amountOf(deal);
-    if (value === null) unknown++;
-    else sized.push({ deal, value });
+    if (value !== null) sized.push({ deal, value });
+    else if (deal.amountMinor === null || deal.currency === null || deal.currency === currency) {
+      unknown++;
+    } else unconverted.set(deal.currency, (unconverted.get(deal.currency) ?? 0) + 1);
   }
   const notes =
     unknown === 0
@@ -116,6 +125,11 @@ function sizeWonDeals(
       : [
           `${counted(unknown, 'won deal')} without a known amount left out of won revenue and deal size`,
         ];
+  for (const [code, count] of [...unconverted].sort(([a], [b]) => a.localeCompare(b))) {
+    notes.push(
+      `${code} has no exchange rate to ${currency}: ${counted(count, 'won deal')} in it left out of won revenue and deal size until a rate is imported`,
+    );
+  }
   return { sized, notes };
 }
 

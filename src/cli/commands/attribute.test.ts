@@ -112,7 +112,12 @@ describe('closedloop attribute', () => {
     [
       'an unknown model',
       ['--paths', dataCsv, '--models', 'first,magic'],
-      /CL_ERR_UNKNOWN_MODEL: models: unknown model "magic"/,
+      /CL_ERR_UNKNOWN_MODEL: --models: unknown model "magic"/,
+    ],
+    [
+      'position weights over 1',
+      ['--paths', dataCsv, '--models', 'position', '--position-weights', 'first=0.7'],
+      /CL_ERR_MODEL_OPTION: --position-weights: first \(0\.7\) and last \(0\.4\) weights add up to more than 1/,
     ],
     [
       'an order out of range',

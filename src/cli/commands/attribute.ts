@@ -16,6 +16,7 @@ import { minorDigits } from '../../core/money.js';
 import { type DealJourneys, readDealJourneys } from '../../store/deal-journeys.js';
 import { readJourneys } from '../../store/journeys.js';
 import type { StateStore } from '../../store/ports.js';
+import { namedByFlag } from '../exit.js';
 import { readPathsFile } from '../input/read-paths.js';
 import { readTouchpointsFile } from '../input/read-touchpoints.js';
 import { formatAttributionTables } from '../output/attribution-table.js';
@@ -63,11 +64,16 @@ export function registerAttribute(program: Command): void {
     )
     .option('--json', 'print one JSON document')
     .action(async (options: RawAttributeOptions) => {
-      const config = parseAttributeConfig(options, process.env);
-      const report = await runAttribute(config);
-      process.stdout.write(
-        config.json ? `${JSON.stringify(report)}\n` : formatAttributionTables(report),
-      );
+      try {
+        const config = parseAttributeConfig(options, process.env);
+        const report = await runAttribute(config);
+        process.stdout.write(
+          config.json ? `${JSON.stringify(report)}\n` : formatAttributionTables(report),
+        );
+      } catch (error) {
+        // The models' errors name their option (`models: …`); the user typed a flag.
+        throw namedByFlag(error, { models: '--models', position: '--position-weights' });
+      }
     });
 }
 

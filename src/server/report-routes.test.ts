@@ -16,6 +16,20 @@ await importDeals({
 const get = (url: string, authorization = `Bearer ${secretKey}`) =>
   collector.post(url, undefined, { method: 'GET', auth: null, headers: { authorization } });
 
+/** Six dated deals of 2024 and one whose close is a 2099 typo. */
+const typoDeals = () => {
+  const deals: Record<string, unknown>[] = Array.from({ length: 6 }, (_, i) => ({
+    id: `D-${i}`,
+    amount: 1000,
+    stage: i % 2 === 0 ? 'Closed Won' : 'Closed Lost',
+    status: i % 2 === 0 ? 'won' : 'lost',
+    createdAt: `2024-0${1 + i}-01`,
+    closedAt: `2024-0${2 + i}-01`,
+  }));
+  deals.push({ ...deals[0], id: 'TYPO', closedAt: '2099-03-01' });
+  return deals;
+};
+
 describe('report routes', () => {
   it('GET /api/forecast: periods, targets and notes; /api/forecast/deals: the per-deal table', async () => {
     const put = await collector.post(
@@ -141,16 +155,7 @@ describe('report routes on workspaces of their own', () => {
 
   it('GET /api/forecast and /api/funnel: a deal won "in 2099" does not move the as-of date', async () => {
     const { secretKey: key } = await store.state.createWorkspace('typo');
-    const deals = Array.from({ length: 6 }, (_, i) => ({
-      id: `D-${i}`,
-      amount: 1000,
-      stage: i % 2 === 0 ? 'Closed Won' : 'Closed Lost',
-      status: i % 2 === 0 ? 'won' : 'lost',
-      createdAt: `2024-0${1 + i}-01`,
-      closedAt: `2024-0${2 + i}-01`,
-    }));
-    deals.push({ ...deals[0], id: 'TYPO', closedAt: '2099-03-01' });
-    const created = await send(key, '/api/deals', { deals });
+    const created = await send(key, '/api/deals', { deals: typoDeals() });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     const before = Date.now();
     for (const url of ['/api/forecast?horizon=1', '/api/funnel']) {
@@ -219,19 +224,6 @@ describe('report routes refuse what they would otherwise answer wrongly', () => 
       ]);
     }
   });
-
-  const typoDeals = () => {
-    const deals: Record<string, unknown>[] = Array.from({ length: 6 }, (_, i) => ({
-      id: `D-${i}`,
-      amount: 1000,
-      stage: i % 2 === 0 ? 'Closed Won' : 'Closed Lost',
-      status: i % 2 === 0 ? 'won' : 'lost',
-      createdAt: `2024-0${1 + i}-01`,
-      closedAt: `2024-0${2 + i}-01`,
-    }));
-    deals.push({ ...deals[0], id: 'TYPO', closedAt: '2099-03-01' });
-    return deals;
-  };
 
   it('notes deals dated after now with an as-of date given too', async () => {
     const { secretKey: key } = await store.state.createWorkspace('typo-as-of');

@@ -6,13 +6,14 @@ import { Ingestor, type IngestSink } from './ingest.js';
  * An ingestor in this thread on a connection of its own to the SQLite file, whose commits it
  * makes durable itself (`deferSync`): the collector's fsyncs then run in the thread pool, one
  * for every batch committed meanwhile, and never stop the event loop. The app's own connection
- * keeps syncing each commit, as its other writes expect.
+ * keeps syncing each commit, as its other writes expect. Its WAL is checkpointed by a helper
+ * thread, not inside its commits.
  */
 export async function openOwnConnectionIngestor(
   dbPath: string,
   classifier: ChannelClassifier,
 ): Promise<IngestSink> {
-  const store = await openSqliteStore(dbPath, { deferSync: true });
+  const store = await openSqliteStore(dbPath, { deferSync: true, checkpointInHelper: true });
   const ingestor = new Ingestor({
     events: store.events,
     state: store.state,

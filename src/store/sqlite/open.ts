@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
 import type { EventStore, StateStore } from '../ports.js';
+import { backstopCheckpointPages, type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { createSqliteEventStore } from './event-store.js';
 import { storeFailure } from './failures.js';
 import { migrate } from './migrations.js';
@@ -15,6 +16,8 @@ export interface SqliteStore {
   readonly state: StateStore;
   /** The connection itself, for tests and maintenance; the ports are the way to the data. */
   readonly db: Database.Database;
+  /** The helper thread checkpointing the WAL, when asked for and running. */
+  readonly checkpointer?: Checkpointer;
   /** Closes the connection (and so both ports). */
   close(): Promise<void>;
 }
@@ -29,6 +32,11 @@ export interface SqliteStoreOptions {
    * write is acknowledged through `durable()`: the collector's. Ignored for `:memory:`.
    */
   readonly deferSync?: boolean;
+  /**
+   * Checkpoint the WAL in a helper thread instead of inside the commits of this connection (see
+   * `checkpointer.ts`): for a writer whose event loop serves requests. Ignored for `:memory:`.
+   */
+  readonly checkpointInHelper?: boolean;
 }
 
 /**
@@ -51,8 +59,14 @@ export async function openSqliteStore(
   }
 
   const wal = deferSync ? keptOpen(walPathOf(path)) : undefined;
+  const checkpointer =
+    options.checkpointInHelper === true && !inMemory
+      ? startCheckpointer({ path: realpathSync(path), busyTimeoutMs })
+      : undefined;
+  if (checkpointer !== undefined) db.pragma(`wal_autocheckpoint = ${backstopCheckpointPages}`);
   const closeConnection = () => {
     if (!db.open) return;
+    void checkpointer?.close();
     try {
       // Statistics for the planner: worth a write, never a failed close (a read-only file).
       db.pragma('optimize');
@@ -67,11 +81,13 @@ export async function openSqliteStore(
     if (openPorts === 0) closeConnection();
   };
   return {
-    events: createSqliteEventStore(db, release, wal === undefined ? undefined : durableWal(wal)),
+    events: createSqliteEventStore(db, release, durableOf(wal, checkpointer)),
     state: createSqliteStateStore(db, release),
     db,
+    checkpointer,
     close: async () => {
       try {
+        await checkpointer?.close();
         closeConnection();
       } catch (error) {
         throw storeFailure(`close ${path}`, error);
@@ -84,6 +100,20 @@ const isInMemory = (path: string) => path === ':memory:' || path === '';
 
 /** The WAL SQLite writes for the file at `path`: it names it after the file a link points to. */
 export const walPathOf = (path: string) => `${realpathSync(path)}-wal`;
+
+/** What makes a commit durable: the WAL's sync, which also tells the checkpointer of the commit. */
+function durableOf(
+  wal: SyncedFile | undefined,
+  checkpointer: Checkpointer | undefined,
+): (() => Promise<void>) | undefined {
+  if (wal === undefined) return undefined;
+  const durable = durableWal(wal);
+  if (checkpointer === undefined) return durable;
+  return () => {
+    checkpointer.nudge();
+    return durable();
+  };
+}
 
 /**
  * After a failed sync the kernel may have dropped the pages it could not write, and a later sync

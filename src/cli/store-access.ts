@@ -1,12 +1,19 @@
 import type { StoreConfig } from '../config.js';
 import { ClosedloopError } from '../core/errors.js';
 import type { StateStore, Workspace } from '../store/ports.js';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/open.js';
+import {
+  openSqliteStore,
+  type SqliteStore,
+  type SqliteStoreOptions,
+} from '../store/sqlite/open.js';
 
 const defaultWorkspaceName = 'default';
 
-export function openStore(config: StoreConfig): Promise<SqliteStore> {
-  return openSqliteStore(config.dbPath);
+export function openStore(
+  config: StoreConfig,
+  options: SqliteStoreOptions = {},
+): Promise<SqliteStore> {
+  return openSqliteStore(config.dbPath, options);
 }
 
 /** The workspace a command names, or the only one there is (made on first use). */

@@ -13,7 +13,7 @@ export async function openOwnConnectionIngestor(
   dbPath: string,
   classifier: ChannelClassifier,
 ): Promise<IngestSink> {
-  const store = await openSqliteStore(dbPath, { deferSync: true, checkpointInHelper: true });
+  const store = await openSqliteStore(dbPath, { deferSync: true, checkpoints: 'helper' });
   const ingestor = new Ingestor({
     events: store.events,
     state: store.state,

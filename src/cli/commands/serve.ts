@@ -40,7 +40,9 @@ export function registerServe(program: Command): void {
       // One server per file: a second one would count events twice (see server-lock.ts).
       const { claimForServer } = await import('../../store/sqlite/server-lock.js');
       const claim = config.dbPath === ':memory:' ? undefined : claimForServer(config.dbPath);
-      const store = await openStore(config);
+      // The collector's connection (below) checkpoints the WAL in a helper thread; this one, the
+      // app's, leaves it to that helper too.
+      const store = await openStore(config, { checkpoints: 'beside-helper' });
       // The collector stores events in this thread, on a connection of its own that syncs in
       // the thread pool (an in-memory store has no file to share), and parses batches in a
       // helper thread: see ARCHITECTURE.md, "Decisions and departures".

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ const dist = join(import.meta.dirname, '../../../dist/store/sqlite');
 const { openSqliteStore, walPathOf } = (await import(
   join(dist, 'open.js')
 )) as typeof import('./open.js');
-const { backstopCheckpointPages } = (await import(
+const { backstopCheckpointPages, startCheckpointer } = (await import(
   join(dist, 'checkpointer.js')
 )) as typeof import('./checkpointer.js');
 
@@ -41,7 +42,7 @@ async function until(condition: () => boolean, timeoutMs = 10_000) {
 describe('checkpoints in a helper thread', () => {
   it('leaves the WAL to the helper: commits past SQLite’s usual threshold copy nothing', async () => {
     const path = freshPath();
-    const store = await openSqliteStore(path, { deferSync: true, checkpointInHelper: true });
+    const store = await openSqliteStore(path, { deferSync: true, checkpoints: 'helper' });
     expect(store.checkpointer).toBeDefined();
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(backstopCheckpointPages);
     const sizeBefore = statSync(path).size;
@@ -61,7 +62,7 @@ describe('checkpoints in a helper thread', () => {
 
   it('checkpoints after the commits made durable, without being asked', async () => {
     const path = freshPath();
-    const store = await openSqliteStore(path, { deferSync: true, checkpointInHelper: true });
+    const store = await openSqliteStore(path, { deferSync: true, checkpoints: 'helper' });
     await fillWal(store, 300);
     const sizeBefore = statSync(path).size;
     await store.events.durable();
@@ -71,7 +72,7 @@ describe('checkpoints in a helper thread', () => {
 
   it('ends the thread on close, and the WAL goes with the last connection', async () => {
     const path = freshPath();
-    const store = await openSqliteStore(path, { deferSync: true, checkpointInHelper: true });
+    const store = await openSqliteStore(path, { deferSync: true, checkpoints: 'helper' });
     await fillWal(store, 50);
     const wal = walPathOf(path);
     expect(existsSync(wal)).toBe(true);
@@ -82,8 +83,46 @@ describe('checkpoints in a helper thread', () => {
     });
   });
 
+  it('lets the process end only once it has closed, when nothing else keeps the process alive', () => {
+    const path = freshPath();
+    const script = `
+      const { openSqliteStore } = await import(${JSON.stringify(join(dist, 'open.js'))});
+      const store = await openSqliteStore(${JSON.stringify(path)}, { deferSync: true, checkpoints: 'helper' });
+      await store.state.createWorkspace('Acme');
+      await store.close();
+      console.log('closed', store.db.open);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect({ status: run.status, stdout: run.stdout.trim() }).toEqual({
+      status: 0,
+      stdout: 'closed false',
+    });
+    expect(existsSync(walPathOf(path))).toBe(false);
+  });
+
+  it('says once why the thread stopped, when it was not closed', async () => {
+    const reasons: string[] = [];
+    const checkpointer = startCheckpointer(
+      { path: join(dir, 'no-such-folder', 'x.db'), busyTimeoutMs: 100 },
+      { onStopped: (why) => reasons.push(why) },
+    );
+    await until(() => reasons.length > 0);
+    expect(reasons).toEqual(['Cannot open database because the directory does not exist']);
+    expect(await checkpointer?.checkpoint()).toEqual({
+      error: `the checkpoint thread stopped: ${reasons[0]}`,
+    });
+  });
+
+  it('keeps, beside another connection’s helper, the same backstop and no thread', async () => {
+    const beside = await openSqliteStore(freshPath(), { checkpoints: 'beside-helper' });
+    expect(beside.checkpointer).toBeUndefined();
+    expect(beside.db.pragma('wal_autocheckpoint', { simple: true })).toBe(backstopCheckpointPages);
+    await beside.close();
+  });
+
   it('is not started for a store in memory, nor unless asked', async () => {
-    const memory = await openSqliteStore(':memory:', { deferSync: true, checkpointInHelper: true });
+    const memory = await openSqliteStore(':memory:', { deferSync: true, checkpoints: 'helper' });
     expect(memory.checkpointer).toBeUndefined();
     await memory.close();
     const plain = await openSqliteStore(freshPath(), { deferSync: true });

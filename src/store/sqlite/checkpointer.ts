@@ -20,8 +20,9 @@ export type CheckpointReply =
  * loop copied about 4 MB into the database file and waited for its fsync, stalling every request
  * for 10–20 ms every thousand pages. Here a helper thread copies the pages (PASSIVE: it never
  * blocks the writer) at most every `everyMs` while commits come, and the writer's own automatic
- * checkpoint stays only as a backstop, at a threshold the helper keeps it under except when it
- * falls behind: the WAL cannot be reset while commits land during a copy.
+ * checkpoint stays as a backstop at a higher threshold. SQLite restarts the WAL only once all of it
+ * is copied, which a copy rarely achieves while commits keep landing: under sustained load the
+ * backstop restarts it (about 16 MB), copying only what the helper has not.
  */
 export interface Checkpointer {
   /** Says a commit was made: starts a checkpoint unless one ran within `everyMs` or is running. */
@@ -37,27 +38,37 @@ export const backstopCheckpointPages = 4000;
 
 const workerUrl = new URL('./checkpoint-worker.js', import.meta.url);
 
+export interface CheckpointerOptions {
+  /** The least time between two checkpoints started by `nudge`. */
+  readonly everyMs?: number;
+  readonly now?: () => number;
+  /** Told once, why, when the thread stops other than by `close`. */
+  readonly onStopped?: (why: string) => void;
+}
+
 /**
  * Starts the helper thread for the database at `path`; undefined where the compiled worker is
  * not beside this module (sources run by the test runner), which leaves SQLite's own checkpoints.
  */
 export function startCheckpointer(
   data: CheckpointerData,
-  everyMs = 200,
-  now: () => number = Date.now,
+  { everyMs = 200, now = Date.now, onStopped }: CheckpointerOptions = {},
 ): Checkpointer | undefined {
   if (!existsSync(fileURLToPath(workerUrl))) return undefined;
   const worker = new Worker(workerUrl, { workerData: data });
-  // Checkpoints are housekeeping: they never keep the process alive, and a failed one is retried
-  // by the next nudge (the backstop bounds the WAL meanwhile).
+  // Checkpoints are housekeeping: they never keep the process alive (until `close` is called).
   worker.unref();
   const waiting: ((reply: CheckpointReply) => void)[] = [];
   let stopped: string | undefined;
+  let closing = false;
   let lastEnded = Number.NEGATIVE_INFINITY;
   const stop = (why: string) => {
-    stopped ??= why;
-    for (const resolve of waiting.splice(0))
+    if (stopped !== undefined) return;
+    stopped = why;
+    for (const resolve of waiting.splice(0)) {
       resolve({ error: `the checkpoint thread stopped: ${why}` });
+    }
+    if (!closing) onStopped?.(why);
   };
   worker.on('message', (reply: CheckpointReply) => {
     lastEnded = now();
@@ -82,7 +93,10 @@ export function startCheckpointer(
     checkpoint,
     async close() {
       if (stopped !== undefined) return;
+      closing = true;
       const exited = new Promise((resolve) => worker.once('exit', resolve));
+      // Held until the thread has closed its connection: the process must not end first.
+      worker.ref();
       worker.postMessage('close' satisfies CheckpointRequest);
       await exited;
     },

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
@@ -7,6 +7,7 @@ import { backstopCheckpointPages, type Checkpointer, startCheckpointer } from '.
 import { createSqliteEventStore } from './event-store.js';
 import { storeFailure } from './failures.js';
 import { migrate } from './migrations.js';
+import { createOwnerOnlyFile } from './owner-only-file.js';
 import { createSqliteStateStore } from './state-store.js';
 import { keptOpen, type SyncedFile, walSync } from './wal-sync.js';
 
@@ -22,6 +23,9 @@ export interface SqliteStore {
   close(): Promise<void>;
 }
 
+/** SQLite's own automatic checkpoint threshold, in pages. */
+const sqliteCheckpointPages = 1000;
+
 /** Milliseconds a writer waits for another process's write lock before CL_ERR_STORE. */
 export const busyTimeoutMs = 5000;
 
@@ -33,10 +37,14 @@ export interface SqliteStoreOptions {
    */
   readonly deferSync?: boolean;
   /**
-   * Checkpoint the WAL in a helper thread instead of inside the commits of this connection (see
-   * `checkpointer.ts`): for a writer whose event loop serves requests. Ignored for `:memory:`.
+   * Where the WAL is copied into the database file (see `checkpointer.ts`); ignored for
+   * `:memory:`. By default SQLite does it inside the commit that takes the WAL past 1,000 pages.
+   * `helper`: a helper thread does it, and this connection's own checkpoint is only a backstop
+   * (for a writer whose event loop serves requests). `beside-helper`: another connection of this
+   * process has the helper, and this one keeps the same backstop, so that its few writes do not
+   * do the helper's work inside a request.
    */
-  readonly checkpointInHelper?: boolean;
+  readonly checkpoints?: 'helper' | 'beside-helper';
 }
 
 /**
@@ -59,11 +67,25 @@ export async function openSqliteStore(
   }
 
   const wal = deferSync ? keptOpen(walPathOf(path)) : undefined;
+  const checkpoints = inMemory ? undefined : options.checkpoints;
   const checkpointer =
-    options.checkpointInHelper === true && !inMemory
-      ? startCheckpointer({ path: realpathSync(path), busyTimeoutMs })
+    checkpoints === 'helper'
+      ? startCheckpointer(
+          { path: realpathSync(path), busyTimeoutMs },
+          {
+            // Back to SQLite's own checkpoints, and said once: the WAL stays short either way.
+            onStopped: (why) => {
+              if (db.open) db.pragma(`wal_autocheckpoint = ${sqliteCheckpointPages}`);
+              process.emitWarning(
+                `${path}: WAL checkpoints are made in the commits again (the checkpoint thread stopped: ${why})`,
+              );
+            },
+          },
+        )
       : undefined;
-  if (checkpointer !== undefined) db.pragma(`wal_autocheckpoint = ${backstopCheckpointPages}`);
+  if (checkpointer !== undefined || checkpoints === 'beside-helper') {
+    db.pragma(`wal_autocheckpoint = ${backstopCheckpointPages}`);
+  }
   const closeConnection = () => {
     if (!db.open) return;
     void checkpointer?.close();
@@ -159,7 +181,7 @@ function openConnection(path: string, deferSync: boolean): Database.Database {
       // The file holds people's emails and CRM secrets: only its owner may read it (SQLite gives
       // its -wal and -shm files the same mode).
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      closeSync(openSync(path, 'a', 0o600));
+      createOwnerOnlyFile(path);
     }
     db = new Database(path, { timeout: busyTimeoutMs });
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);

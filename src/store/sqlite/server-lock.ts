@@ -1,7 +1,8 @@
-import { closeSync, existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
+import { createOwnerOnlyFile } from './owner-only-file.js';
 
 /** Held while a server uses a database file; released by `release` or by the process ending. */
 export interface ServerLock {
@@ -38,7 +39,7 @@ export function claimForServer(dbPath: string): ServerLock {
     lockPath = serverLockPathOf(dbPath);
     // The store's modes (open.ts): these folders come before it, and are its owner's alone.
     mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
-    closeSync(openSync(lockPath, 'a', 0o600));
+    createOwnerOnlyFile(lockPath);
     db = new Database(lockPath, { timeout: 0 });
     db.exec('BEGIN EXCLUSIVE');
   } catch (error) {

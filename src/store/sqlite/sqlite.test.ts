@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -289,6 +289,31 @@ describe('migrations', () => {
     expect(statSync(join(folder, 'cl.db')).mode & 0o777).toBe(0o600);
     expect(statSync(join(folder, 'cl.db-wal')).mode & 0o777).toBe(0o600);
     await store.close();
+  });
+
+  it('keep the locks of the connections already open when another opens the file', async () => {
+    // Closing any descriptor of a file drops the process's POSIX locks on it: opening a second
+    // connection (the collector's, beside the app's) used to leave both without their locks, and
+    // another program's connection, closing, then deleted the WAL the server still wrote. The
+    // probe: another process asking for the file to itself must be refused while both are open.
+    const path = freshPath();
+    const first = await openSqliteStore(path);
+    await first.state.createWorkspace('Acme');
+    const second = await openSqliteStore(path);
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(${JSON.stringify(path)}, { timeout: 0 });
+         db.pragma('locking_mode = EXCLUSIVE');
+         try { db.prepare('SELECT count(*) FROM schema_migrations').get(); console.log('taken'); }
+         catch (error) { console.log(error.message); }`,
+      ],
+      { cwd: resolve(import.meta.dirname, '../../..'), encoding: 'utf8' },
+    );
+    expect(probe.stdout.trim()).toBe('database is locked');
+    await second.close();
+    await first.close();
   });
 
   it('refuse a file whose history names a migration this code does not know', async () => {

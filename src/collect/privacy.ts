@@ -20,8 +20,9 @@ export function truncateIp(ip: string | undefined): string | undefined {
   return canonicalIpv6([...groups.slice(0, 3), 0, 0, 0, 0, 0]);
 }
 
+/** The /24 of a dotted quad `isIP` accepted: its last octet zeroed. */
 function ipv4Prefix(address: string): string {
-  return `${address.split('.').slice(0, 3).join('.')}.0`;
+  return `${address.slice(0, address.lastIndexOf('.'))}.0`;
 }
 
 /** `[v6]:port` → `v6`; `v4:port` → `v4`; anything else as it is. */

@@ -52,7 +52,10 @@ export function validateEvent(raw: unknown, kind?: EventKind): Validation {
   }
   const checker = checkers[type as keyof typeof checkers];
   if (!checker.Check(record)) {
-    return { ok: false, error: describeSchemaError(checker.Errors(record), 'event') };
+    return {
+      ok: false,
+      error: describeSchemaError(checker.Errors(record), 'event', { value: record }),
+    };
   }
   for (const field in record) {
     if (nestedDeeperThan(record[field], maxNesting)) {

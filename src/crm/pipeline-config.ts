@@ -37,7 +37,7 @@ const check = Compile(pipelineSchema);
  */
 export function checkedPipeline(raw: unknown): Pipeline {
   if (!check.Check(raw)) {
-    throw invalid(describeSchemaError(check.Errors(raw), 'pipeline'));
+    throw invalid(describeSchemaError(check.Errors(raw), 'pipeline', { value: raw }));
   }
   const pipeline = raw as Pipeline;
   const names = new Set<string>();

@@ -49,7 +49,10 @@ export async function registerCrmRoutes(
     const workspace = await workspaceOfSecretKey(state, request);
     if (!checkDealsBody.Check(request.body)) {
       const errors = checkDealsBody.Errors(request.body);
-      throw new ClosedloopError('CL_ERR_DEAL_INVALID', describeSchemaError(errors, 'body'));
+      throw new ClosedloopError(
+        'CL_ERR_DEAL_INVALID',
+        describeSchemaError(errors, 'body', { value: request.body }),
+      );
     }
     const incoming: IncomingDeal[] = [];
     for (const [index, deal] of request.body.deals.entries()) {
@@ -83,7 +86,10 @@ export async function registerCrmRoutes(
     const workspace = await workspaceOfSecretKey(state, request);
     if (!checkConversionsBody.Check(request.body)) {
       const errors = checkConversionsBody.Errors(request.body);
-      throw new ClosedloopError('CL_ERR_DEAL_INVALID', describeSchemaError(errors, 'body'));
+      throw new ClosedloopError(
+        'CL_ERR_DEAL_INVALID',
+        describeSchemaError(errors, 'body', { value: request.body }),
+      );
     }
     const offline = request.body.conversions.map((conversion, index) => {
       const result = offlineConversion(conversion, index);

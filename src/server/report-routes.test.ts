@@ -64,6 +64,32 @@ describe('report routes', () => {
     expect(response.body.rows).toBeUndefined();
   });
 
+  it('GET /api/funnel: from or to needs periodBy, and a bad day is named as itself', async () => {
+    for (const [url, message] of [
+      ['/api/funnel?to=2026-06-01', 'periodBy: required with from and to (created or closed)'],
+      ['/api/funnel?from=2026-01-01', 'periodBy: required with from and to (created or closed)'],
+      [
+        '/api/funnel?periodBy=maybe&to=2026-06-01',
+        'periodBy: expected created or closed, got "maybe"',
+      ],
+    ] as const) {
+      const response = await get(url);
+      expect(response.status, url).toBe(400);
+      expect(response.body.error, url).toEqual({ code: 'CL_ERR_USAGE', message });
+    }
+    for (const url of [
+      '/api/funnel?from=2026-13-01',
+      '/api/funnel?from=2026-13-01&to=2026-06-01',
+    ]) {
+      const response = await get(url);
+      expect(response.status, url).toBe(400);
+      expect(response.body.error, url).toEqual({
+        code: 'CL_ERR_USAGE',
+        message: 'from: expected a date such as 2027-03-01, got "2026-13-01"',
+      });
+    }
+  });
+
   it('answers 400 naming the parameter, and 401 without a secret key', async () => {
     for (const [url, name] of [
       ['/api/forecast?by=week', 'by'],

@@ -65,11 +65,15 @@ export async function registerReportRoutes(
     checkParameters(query, funnelParameters);
     let period: { by: 'created' | 'closed'; from: string; to: string } | undefined;
     if (query.periodBy !== undefined || query.from !== undefined || query.to !== undefined) {
-      if (query.periodBy !== 'created' && query.periodBy !== 'closed') {
-        throw bad(`periodBy: expected created or closed, got "${query.periodBy ?? ''}"`);
-      }
+      // The days first: a bad one is named as itself, not as the periodBy it would need.
       for (const key of ['from', 'to'] as const) {
         if (query[key] !== undefined) checkedDay(key, query[key]);
+      }
+      if (query.periodBy === undefined) {
+        throw bad('periodBy: required with from and to (created or closed)');
+      }
+      if (query.periodBy !== 'created' && query.periodBy !== 'closed') {
+        throw bad(`periodBy: expected created or closed, got "${query.periodBy}"`);
       }
       if (query.from !== undefined && query.to !== undefined) {
         checkedSpan({ name: 'from', day: query.from }, { name: 'to', day: query.to });

@@ -41,7 +41,8 @@ export function registerBacktest(program: Command): void {
     .option('--deals <file>', 'backtest a deals.csv in the closedloop format instead of the store')
     .option('--stages <file>', 'with --deals: its stage_history.csv')
     .option('--rates <file>', 'with --deals: its rates.csv')
-    .option('--currency <code>', 'with --deals: the currency to report in', 'USD')
+    // No commander default: the store has its own currency, so a --currency given there is refused.
+    .option('--currency <code>', 'with --deals: the currency to report in (default USD)')
     .option('--db <path>', 'SQLite file (default ./data/closedloop.db)')
     .option('--workspace <id|name>', 'workspace (default: the only one)')
     .option('--json', 'print one JSON document')
@@ -54,6 +55,12 @@ export function registerBacktest(program: Command): void {
         (options.stages !== undefined || options.rates !== undefined)
       ) {
         throw new ClosedloopError('CL_ERR_USAGE', '--stages and --rates go with --deals');
+      }
+      if (options.deals === undefined && options.currency !== undefined) {
+        throw new ClosedloopError(
+          'CL_ERR_USAGE',
+          "--currency goes with --deals (the store reports in its workspace's currency)",
+        );
       }
       if (
         options.deals !== undefined &&
@@ -103,7 +110,7 @@ async function backtestFiles(
   const store = await openSqliteStore(':memory:');
   try {
     const { workspace } = await store.state
-      .createWorkspace('backtest', { currency: options.currency, timeZone: 'UTC' })
+      .createWorkspace('backtest', { currency: options.currency ?? 'USD', timeZone: 'UTC' })
       .catch((error: unknown) => {
         throw namedByFlag(error, { currency: '--currency' });
       });

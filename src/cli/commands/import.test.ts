@@ -348,6 +348,47 @@ describe('closedloop import deals', () => {
     expect((await storedDeals(db)).length).toBe(4);
   });
 
+  it('rejects a row with a negative amount, with --strict and without', async () => {
+    const csv = file(
+      'negative.csv',
+      [
+        'deal_id,name,created_at,amount,currency,status,closed_at,pipeline,stage',
+        'N-1,a,2026-01-05,7000,USD,won,2026-02-10,P,Won',
+        'N-2,b,2026-01-05,-5000,USD,won,2026-02-10,P,Won',
+        '',
+      ].join('\n'),
+    );
+    const strictDb = freshDb();
+    const strict = runCli([
+      'import',
+      'deals',
+      csv,
+      '--format',
+      'closedloop',
+      '--strict',
+      '--db',
+      strictDb,
+    ]);
+    expect(strict.stderr).toBe(
+      'closedloop: CL_ERR_CSV_FIELD: negative.csv:3: amount: expected an amount of 0 or more, got "-5000" (--strict: nothing was imported)\n',
+    );
+    expectOneErrorLine(strict, /--strict/);
+    expect(await storedDeals(strictDb)).toEqual([]);
+
+    const db = freshDb();
+    const result = runCli(['import', 'deals', csv, '--format', 'closedloop', '--db', db]);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines).toContain('  rows rejected: 1');
+    expect(lines).toContain(
+      '    negative.csv:3: amount: expected an amount of 0 or more, got "-5000"',
+    );
+    expect(lines).not.toContain('  kept as they are:');
+    expect((await storedDeals(db)).map((deal) => [deal.externalId, deal.amountMinor])).toEqual([
+      ['N-1', 700000],
+    ]);
+  });
+
   it('keeps a row with only its id', async () => {
     const db = freshDb();
     const result = runCli([

@@ -102,6 +102,12 @@ describe('readPathsFile', () => {
         /:3: total_conversions: expected a number ≥ 0, got "-2"/,
       ],
       [
+        // Negative value would be credited to the path's channels as negative revenue.
+        'path,total_conversions,total_conversion_value,total_null\na>b,1,-10,0\n',
+        'CL_ERR_CSV_FIELD',
+        /:2: total_conversion_value: expected a number ≥ 0, got "-10"$/,
+      ],
+      [
         'path;total_conversions\na;\n',
         'CL_ERR_CSV_FIELD',
         /:2: total_conversions: expected a number, got an empty field/,

@@ -67,6 +67,8 @@ export function readPathsFile(file: string, separator = '>'): PathsInput {
       readNumber(file, record, column.total_conversions, 'total_conversions', { min: 0 }),
       readNumber(file, record, column.total_conversion_value, 'total_conversion_value', {
         empty: 0,
+        // Negative value would be credited to channels as negative revenue.
+        min: 0,
       }),
       readNumber(file, record, column.total_null, 'total_null', { empty: 0, min: 0 }),
     );

@@ -81,6 +81,11 @@ describe('readTouchpointsFile', () => {
     ).toThrowError(
       /value\.csv:2: conversion_value: "500" on a touch with no conversion; put the value on the converting touch$/,
     );
+    expect(() =>
+      readTouchpointsFile(
+        file('negative.csv', `${header.trim()},conversion_value\nu,2026-01-01,Email,1,-10\n`),
+      ),
+    ).toThrowError(/negative\.csv:2: conversion_value: expected a number ≥ 0, got "-10"$/);
     expect(
       readTouchpointsFile(
         file('novalue.csv', `${header.trim()},conversion_value\nu,2026-01-01,Email,0,0\n`),

@@ -91,6 +91,8 @@ export function readTouchpointsFile(
     const conversion = readConversion(file, record, column.conversion);
     const value = readNumber(file, record, column.conversion_value, 'conversion_value', {
       empty: 0,
+      // Negative value would be credited to channels as negative revenue.
+      min: 0,
     });
     // Value is credited with its conversions: on a touch with none it would vanish unsaid.
     if (conversion === 0 && value !== 0) {

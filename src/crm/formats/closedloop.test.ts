@@ -60,9 +60,25 @@ describe('closedloop format', () => {
     expect(
       closedloopFormat.parse('deals', { deal_id: 'D-1', status: 'open', stage: 'Closed Lost' }),
     ).toMatchObject({ deal: { status: 'open' }, quirks: ['status disagrees with stage'] });
-    expect(closedloopFormat.parse('deals', { deal_id: 'D-1', amount: '-40' })).toMatchObject({
-      quirks: ['negative amount'],
-    });
+  });
+
+  it('refuses a negative amount, naming the column, and takes zero however it is signed', () => {
+    for (const [cell, read] of [
+      ['-40', '-40'],
+      ['-$5,000.00', '-5000.00'],
+      ['-0.01', '-0.01'],
+    ]) {
+      expect(closedloopFormat.parse('deals', { deal_id: 'D-1', Amount: cell })).toEqual({
+        kind: 'error',
+        error: { field: 'Amount', message: `expected an amount of 0 or more, got "${read}"` },
+      });
+    }
+    for (const amount of ['-0', '-0.00', '0']) {
+      expect(closedloopFormat.parse('deals', { deal_id: 'D-1', amount })).toEqual({
+        kind: 'deal',
+        deal: { externalId: 'D-1', amount: amount.replace('-', '') },
+      });
+    }
   });
 
   it('takes a missing status from a closing stage', () => {

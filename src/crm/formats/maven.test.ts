@@ -105,6 +105,16 @@ describe('maven format', () => {
     });
   });
 
+  it('refuses a negative close value, whether the deal is open or closed with it', () => {
+    const closed = { deal_stage: 'Won', close_date: '2017-03-01', close_value: '-1054' };
+    for (const row of [closed, { ...closed, deal_stage: 'Engaging' }]) {
+      expect(mavenFormat.parse('deals', { opportunity_id: 'B4', ...row })).toMatchObject({
+        kind: 'error',
+        error: { message: 'expected an amount of 0 or more, got "-1054"' },
+      });
+    }
+  });
+
   it('loads the Maven sample: 8,800 deals, 4,238 won, 2,473 lost, 2,089 open, no errors', () => {
     const { role, rows } = parseCsvFile(
       mavenFormat,

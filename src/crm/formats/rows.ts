@@ -1,10 +1,12 @@
 /**
- * What every format does once it has read a row's cells: reject the row on its first bad cell, or
- * hand the deal or history entry over with the quirks the row shows (kept, never fatal).
+ * What every format does once it has read a row's cells: reject the row on its first bad cell (or
+ * a negative amount), or hand the deal or history entry over with the quirks the row shows (kept,
+ * never fatal).
  */
 import { calendarDateOf, utcMidnight } from '../../core/calendar.js';
 import type { DealStatus, Moment } from '../../core/deals.js';
 import { outcomeOfStage } from '../stage-words.js';
+import { quote } from '../values.js';
 import type { RowCells } from './cells.js';
 import type { DealRow, HistoryRow, ParsedRow } from './format.js';
 
@@ -13,14 +15,28 @@ export function dealResult(
   deal: DealRow,
   quirks: readonly string[] = [],
 ): ParsedRow {
+  for (const amount of [deal.amount, ...(deal.history ?? []).map((entry) => entry.amount)]) {
+    refuseNegative(cells, amount);
+  }
   if (cells.error !== undefined) return { kind: 'error', error: cells.error };
   const all = [...quirks, ...dealQuirks(deal, cells.timeZone ?? 'UTC')];
   return all.length === 0 ? { kind: 'deal', deal } : { kind: 'deal', deal, quirks: all };
 }
 
 export function historyResult(cells: RowCells, history: HistoryRow): ParsedRow {
+  refuseNegative(cells, history.amount);
   if (cells.error !== undefined) return { kind: 'error', error: cells.error };
   return { kind: 'history', history };
+}
+
+/**
+ * A negative amount is no deal's value: kept, it would show as negative revenue. Refused as the
+ * deals API and the webhooks refuse it. Amounts are cleaned decimals, so "-0" is already "0".
+ */
+function refuseNegative(cells: RowCells, amount: string | undefined): void {
+  if (amount?.startsWith('-') === true) {
+    cells.reject('amount', `expected an amount of 0 or more, got ${quote(amount)}`);
+  }
 }
 
 /** Oddities of real exports that the import keeps but lists in its summary. */
@@ -33,7 +49,6 @@ function dealQuirks(deal: DealRow, timeZone: string): string[] {
   ) {
     quirks.push('closed before created');
   }
-  if (deal.amount?.startsWith('-')) quirks.push('negative amount');
   return quirks;
 }
 

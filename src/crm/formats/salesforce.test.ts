@@ -115,6 +115,24 @@ describe('salesforce format', () => {
     ).toMatchObject({ error: { field: 'CreatedDate' } });
   });
 
+  it('refuses a negative amount, of the opportunity or of a history entry', () => {
+    expect(salesforceFormat.parse('deals', { Id: '006E', Amount: '-5000' })).toEqual({
+      kind: 'error',
+      error: { field: 'Amount', message: 'expected an amount of 0 or more, got "-5000"' },
+    });
+    expect(
+      salesforceFormat.parse('history', {
+        OpportunityId: '006E',
+        StageName: 'Won',
+        CreatedDate: '2027-01-05',
+        Amount: '-5000',
+      }),
+    ).toEqual({
+      kind: 'error',
+      error: { field: 'Amount', message: 'expected an amount of 0 or more, got "-5000"' },
+    });
+  });
+
   it('loads the demo export: 31 opportunities and their history, with no errors', () => {
     const deals = byKind(
       parseCsvFile(salesforceFormat, sharedDataPath('salesforce-demo', 'Opportunity.csv')).rows,

@@ -2,9 +2,11 @@ import { isIP } from 'node:net';
 
 /**
  * Truncates an IP address before anything else sees it: IPv4 to its /24, IPv6 to its /48 (in its
- * canonical form), an IPv4 address written as IPv6 (`::ffff:203.0.113.79`) to its IPv4 /24. A
- * port (`1.2.3.4:8080`, `[2001:db8::1]:443`, as some proxies write X-Forwarded-For) is left out.
- * The raw address is never stored. Anything that is not an IP address is dropped.
+ * canonical form), an IPv4 address written as IPv6 (`::ffff:203.0.113.79`) to its IPv4 /24, a
+ * 6to4 address (`2002:cb00:714f::1`, the IPv4 address in bits 16–47) to its /40, the /24 of
+ * that IPv4 address. A port (`1.2.3.4:8080`, `[2001:db8::1]:443`, as some proxies write
+ * X-Forwarded-For) is left out. The raw address is never stored. Anything that is not an IP
+ * address is dropped.
  */
 export function truncateIp(ip: string | undefined): string | undefined {
   if (ip === undefined) return undefined;
@@ -17,7 +19,11 @@ export function truncateIp(ip: string | undefined): string | undefined {
     const [high = 0, low = 0] = groups.slice(6);
     return ipv4Prefix(`${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`);
   }
-  return canonicalIpv6([...groups.slice(0, 3), 0, 0, 0, 0, 0]);
+  const [first = 0, second = 0, third = 0] = groups;
+  // A 6to4 /48 is one whole IPv4 address, the client's: keep no more of it than of an IPv4 one.
+  // (Teredo and NAT64 carry the client's IPv4 address in the last 32 bits, which the /48 drops.)
+  if (first === 0x2002) return canonicalIpv6([first, second, third & 0xff00, 0, 0, 0, 0, 0]);
+  return canonicalIpv6([first, second, third, 0, 0, 0, 0, 0]);
 }
 
 /** The /24 of a dotted quad `isIP` accepted: its last octet zeroed. */

@@ -30,7 +30,8 @@ export const errorCodes = {
   },
   CL_ERR_BUSY: {
     kind: 'failure',
-    summary: 'the server has too much work waiting; nothing was done, retry later',
+    summary:
+      'the server has too much work waiting, or another connection locks the store; retry later',
   },
   CL_ERR_TIME_LIMIT: {
     kind: 'failure',

@@ -1,8 +1,24 @@
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ClosedloopError } from '../core/errors.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
-import { buildApp } from './app.js';
+import { tempDirectory } from '../test-support/temp-files.js';
+import { type App, buildApp } from './app.js';
+
+const dir = tempDirectory();
+
+/** A log stream, and what has been written to it so far. */
+function capturedLog(): { log: PassThrough; written: () => string } {
+  const log = new PassThrough();
+  let written = '';
+  log.on('data', (chunk: Buffer) => {
+    written += chunk.toString();
+  });
+  return { log, written: () => written };
+}
 
 describe('closing the app', () => {
   it('reports a failed last commit to whoever stops the server, and still lets the reports go', async () => {
@@ -93,6 +109,44 @@ describe('errors the framework meets first', () => {
     await app.close();
     await store.close();
   });
+  it('answer 405 on a route with a path parameter too, and 404 where only a CORS wildcard matches', async () => {
+    const store = await openSqliteStore(':memory:');
+    const app = await buildApp({ events: store.events, state: store.state });
+    for (const [method, url, allow] of [
+      ['DELETE', '/api/targets/2027-01', 'PUT'],
+      ['POST', '/api/targets/2027', 'PUT'],
+      ['DELETE', '/api/pipelines/default', 'PUT'],
+      ['GET', '/webhooks/hubspot/x', 'POST'],
+      ['HEAD', '/webhooks/pipedrive/x?y=1', 'POST'],
+    ] as const) {
+      const answer = await app.fastify.inject({ method, url });
+      expect(answer.statusCode, `${method} ${url}`).toBe(405);
+      expect(answer.headers.allow, `${method} ${url}`).toBe(allow);
+      if (method !== 'HEAD') {
+        expect(answer.json(), `${method} ${url}`).toEqual({
+          error: { code: 'CL_ERR_METHOD', message: `${method} ${url}: this route takes ${allow}` },
+        });
+      }
+    }
+    // The CORS plugin's `OPTIONS *` routes match these paths; no route of the app does. Nor is
+    // an OPTIONS request answered 405: a preflight where CORS is closed finds nothing.
+    for (const [method, url] of [
+      ['GET', '/anything'],
+      ['POST', '/api/collect/x'],
+      ['POST', '/v1/nothing'],
+      ['DELETE', '/api/targets/2027/01'],
+      ['OPTIONS', '/api/targets/2027-01'],
+    ] as const) {
+      const answer = await app.fastify.inject({ method, url });
+      expect(answer.statusCode, `${method} ${url}`).toBe(404);
+      expect(answer.headers.allow, `${method} ${url}`).toBeUndefined();
+      expect(answer.json(), `${method} ${url}`).toEqual({
+        error: { code: 'CL_ERR_NOT_FOUND', message: `${method} ${url}: no such route` },
+      });
+    }
+    await app.close();
+    await store.close();
+  });
   it('answer in the one JSON shape, with the code of the route the body was for', async () => {
     const store = await openSqliteStore(':memory:');
     const { secretKey } = await store.state.createWorkspace('shapes');
@@ -142,6 +196,64 @@ describe('errors the framework meets first', () => {
         error: { code: 'CL_ERR_USAGE', message: `path: '${url}' is not a valid url component` },
       });
     }
+    await app.close();
+    await store.close();
+  });
+});
+
+describe('failures inside the server', () => {
+  const postDeal = (app: App, secretKey: string) =>
+    app.fastify.inject({
+      method: 'POST',
+      url: '/api/deals',
+      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ deals: [{ id: 'D-1', status: 'open' }] }),
+    });
+
+  it('answer 500 without what failed inside, which goes to the log', async () => {
+    const store = await openSqliteStore(':memory:');
+    const { secretKey } = await store.state.createWorkspace('broken');
+    const { log, written } = capturedLog();
+    const app = await buildApp({ events: store.events, state: store.state, log });
+    // A failure of the engine itself, its text SQLite's.
+    store.db.exec('DROP TABLE deals');
+    const answer = await postDeal(app, secretKey);
+    expect(answer.statusCode).toBe(500);
+    expect(answer.json()).toEqual({
+      error: { code: 'CL_ERR_STORE', message: 'the server failed; the request can be retried' },
+    });
+    expect(written()).toContain('no such table: deals');
+    await app.close();
+    await store.close();
+  });
+
+  it('answer 503 with Retry-After while another connection holds the write lock, and take the request again once it lets go', async () => {
+    const path = join(dir, 'locked.db');
+    const store = await openSqliteStore(path);
+    const { secretKey } = await store.state.createWorkspace('locked');
+    // The store waits 5 s for a lock before it gives up; the test need not.
+    store.db.pragma('busy_timeout = 50');
+    const { log, written } = capturedLog();
+    const app = await buildApp({ events: store.events, state: store.state, log });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const locked = await postDeal(app, secretKey);
+      expect(locked.statusCode).toBe(503);
+      expect(locked.headers['retry-after']).toBe('1');
+      expect(locked.json()).toEqual({
+        error: {
+          code: 'CL_ERR_BUSY',
+          message: 'the database is locked by another connection; retry later',
+        },
+      });
+      expect(written()).toContain('database is locked');
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const again = await postDeal(app, secretKey);
+    expect(again.statusCode).toBe(200);
     await app.close();
     await store.close();
   });

@@ -57,6 +57,9 @@ const statusOf: Record<string, number> = {
   CL_ERR_TIME_LIMIT: 503,
 };
 
+/** What a 500 tells the client; what failed inside goes to the log. */
+const failedMessage = 'the server failed; the request can be retried';
+
 /** The HTTP app: every error, ours or Fastify's, answers with one JSON shape. */
 export async function buildApp(options: AppOptions): Promise<App> {
   const fastify = Fastify({
@@ -92,13 +95,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (isClosedloopError(error)) {
       const status = statusOf[error.code] ?? (error.kind === 'input' ? 400 : 500);
       if (error.code === 'CL_ERR_BUSY') {
-        // Shedding load is the server working as meant: a warning, and a time to come back.
+        // Shedding load (or waiting out another connection's lock) is the server working as
+        // meant: a warning, and a time to come back.
         request.log.warn(error.message);
         reply.header('retry-after', String(busyRetryAfterSeconds));
       } else if (status >= 500) request.log.error(error);
       const scheme = status === 401 ? authScheme(request.url) : undefined;
       if (scheme !== undefined) reply.header('www-authenticate', scheme);
-      return reply.code(status).send({ error: { code: error.code, message: error.message } });
+      // A failure's detail (SQLite's text, a path, a stopped thread's error) is for the log; the
+      // 503s keep theirs, which tell the client when to come back or what to ask for.
+      const message = status === 500 ? failedMessage : error.message;
+      return reply.code(status).send({ error: { code: error.code, message } });
     }
     const status = error.statusCode ?? 500;
     if (status === 413) {
@@ -127,12 +134,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         .send({ error: { code: invalidBodyCode(request.url), message: `body: ${error.message}` } });
     }
     request.log.error(error);
-    return reply.code(500).send({
-      error: {
-        code: 'CL_ERR_INTERNAL',
-        message: 'the server failed; the request can be retried',
-      },
-    });
+    return reply.code(500).send({ error: { code: 'CL_ERR_INTERNAL', message: failedMessage } });
   });
   fastify.setNotFoundHandler((request, reply) => {
     // A path some route has, asked with another method (GET on an ingest route): 405, naming
@@ -142,7 +144,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const allowed =
       request.method === 'OPTIONS'
         ? []
-        : routeMethods.filter((method) => fastify.hasRoute({ method, url: path }));
+        : routeMethods.filter((method) => routeTakes(fastify, method, path));
     if (allowed.length > 0) {
       const allow = allowed.join(', ');
       return reply
@@ -190,6 +192,25 @@ export async function buildApp(options: AppOptions): Promise<App> {
 }
 
 const routeMethods = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
+
+/**
+ * Whether a route answers `method` on this concrete path, matched as the router matches it
+ * (`/api/targets/:period` takes `/api/targets/2027-01`; `hasRoute` compares registered patterns
+ * only). A wildcard route counts for none: the CORS plugin's `OPTIONS *` matches every path under
+ * its prefix.
+ */
+function routeTakes(
+  fastify: FastifyInstance,
+  method: (typeof routeMethods)[number],
+  path: string,
+): boolean {
+  // Null when no route matches, whatever the declared type says.
+  const route: { params: Record<string, string | undefined> } | null = fastify.findRoute({
+    method,
+    url: path,
+  });
+  return route !== null && !('*' in route.params);
+}
 
 /**
  * How a refused client should authenticate (RFC 9110 asks a 401 to say): a secret key as bearer

@@ -1,8 +1,18 @@
 import { ClosedloopError, isClosedloopError } from '../../core/errors.js';
 
-/** Any error of the engine (SQLITE_BUSY, a full disk, a closed connection) as CL_ERR_STORE. */
+/**
+ * Any error of the engine (a full disk, a closed connection) as CL_ERR_STORE; a lock another
+ * connection held past the busy timeout as CL_ERR_BUSY: the store is busy, not broken, and the
+ * work can be asked for again (the server answers 503 with Retry-After).
+ */
 export function storeFailure(action: string, error: unknown): ClosedloopError {
   if (isClosedloopError(error)) return error;
+  if ((error as { code?: unknown } | null)?.code === 'SQLITE_BUSY') {
+    return new ClosedloopError(
+      'CL_ERR_BUSY',
+      'the database is locked by another connection; retry later',
+    );
+  }
   const detail = error instanceof Error ? error.message : String(error);
   return new ClosedloopError('CL_ERR_STORE', `${action}: ${detail}`);
 }

@@ -22,6 +22,22 @@ describe('closedloop', () => {
     }
   });
 
+  it('refuses with one line a --db that is a folder or not a SQLite database, exit 1', () => {
+    const csv = file('touchpoints.csv', 'visitor,channel,at\nv1,email,2024-01-01\n');
+    for (const [args, expected] of [
+      [['funnel', '--db', dir], `${dir} is a directory; expected a database file`],
+      [['workspace', 'create', '--name', 'T', '--db', csv], `${csv} is not a SQLite database`],
+      [
+        ['serve', '--db', csv, '--port', '0', '--host', '127.0.0.1'],
+        `${csv} is not a SQLite database`,
+      ],
+    ] as const) {
+      const result = runCli(args);
+      expect(result.stderr, args.join(' ')).toBe(`closedloop: CL_ERR_USAGE: --db: ${expected}\n`);
+      expect(result.status).toBe(1);
+    }
+  });
+
   it('exits 2 with one line when stdout cannot be written', () => {
     const full = openSync('/dev/full', 'w');
     try {

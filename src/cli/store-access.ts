@@ -1,5 +1,5 @@
 import type { StoreConfig } from '../config.js';
-import { ClosedloopError } from '../core/errors.js';
+import { ClosedloopError, isClosedloopError } from '../core/errors.js';
 import type { StateStore, Workspace } from '../store/ports.js';
 import {
   openSqliteStore,
@@ -9,11 +9,20 @@ import {
 
 const defaultWorkspaceName = 'default';
 
-export function openStore(
+export async function openStore(
   config: StoreConfig,
   options: SqliteStoreOptions = {},
 ): Promise<SqliteStore> {
-  return openSqliteStore(config.dbPath, options);
+  try {
+    return await openSqliteStore(config.dbPath, options);
+  } catch (error) {
+    // The store refuses a path that holds no database (a folder, a CSV) naming it `path:`: here
+    // that path is the user's --db, and the mistake theirs, not the store's.
+    if (isClosedloopError(error) && error.message.startsWith('path: ')) {
+      throw new ClosedloopError('CL_ERR_USAGE', `--db: ${error.message.slice('path: '.length)}`);
+    }
+    throw error;
+  }
 }
 
 /** The workspace a command names, or the only one there is (made on first use). */

@@ -167,15 +167,15 @@ describe('closedloop serve', () => {
     expect(await closed(third)).toBe(0);
   }, 60_000);
 
-  it('gives a database with workspaces no default one, and a fresh database its default', async () => {
+  it('gives a database with workspaces no default one, and a fresh database its default, printing their write keys', async () => {
     const serveOnce = async (db: string) => {
       const child = spawn(
         process.execPath,
         [cli, 'serve', '--db', db, '--port', '0', '--host', '127.0.0.1'],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
+      let stdout = '';
       await new Promise<void>((resolve, reject) => {
-        let stdout = '';
         child.stdout?.on('data', (chunk: Buffer) => {
           stdout += chunk.toString();
           if (stdout.includes('listening on')) resolve();
@@ -184,19 +184,29 @@ describe('closedloop serve', () => {
       });
       child.kill('SIGTERM');
       expect(await closed(child)).toBe(0);
+      return stdout;
     };
-    const names = (db: string) => {
-      const listed = runCli(['workspace', 'list', '--db', db, '--json']);
-      expect(listed.status).toBe(0);
-      return (JSON.parse(listed.stdout) as { name: string }[]).map((w) => w.name);
+    const listed = (db: string) => {
+      const result = runCli(['workspace', 'list', '--db', db, '--json']);
+      expect(result.status).toBe(0);
+      return JSON.parse(result.stdout) as { name: string; writeKey: string }[];
     };
     const withOne = join(dir, 'has-a-workspace.db');
-    expect(runCli(['workspace', 'create', '--name', 'acme', '--db', withOne]).status).toBe(0);
-    await serveOnce(withOne);
-    expect(names(withOne)).toEqual(['acme']);
+    const created = runCli(['workspace', 'create', '--name', 'acme', '--db', withOne, '--json']);
+    expect(created.status).toBe(0);
+    const { writeKey } = JSON.parse(created.stdout) as { writeKey: string };
+    const acmeOutput = await serveOnce(withOne);
+    expect(listed(withOne).map((w) => w.name)).toEqual(['acme']);
+    expect(acmeOutput).toContain(`\nworkspace "acme": write key ${writeKey}\n`);
+    // The collect bench reads the key of the workspace it made with this pattern.
+    expect(/write key (\S+)/.exec(acmeOutput)?.[1]).toBe(writeKey);
     const fresh = join(dir, 'fresh-for-serve.db');
-    await serveOnce(fresh);
-    expect(names(fresh)).toEqual(['default']);
+    const freshOutput = await serveOnce(fresh);
+    expect(listed(fresh).map((w) => w.name)).toEqual(['default']);
+    const [made] = listed(fresh);
+    // Its write key, made by the server, is printed at once: the page snippet needs it.
+    expect(made?.writeKey).toMatch(/^wk_/);
+    expect(freshOutput).toContain(`\nworkspace "default": write key ${made?.writeKey}\n`);
   }, 60_000);
 
   it('stops on SIGTERM though a client stalls mid-request, committing what it acknowledged', async () => {
@@ -338,6 +348,8 @@ describe('closedloop serve', () => {
       void exited.then((exit) => reject(new Error(`serve exited ${exit}`)));
     });
     expect(stdout).toMatch(/Demo workspace filled through the collector: [\d,]+ simulated events/);
+    // Its key is printed with its snippet, not twice.
+    expect(stdout).not.toContain('workspace "demo"');
     second.kill('SIGTERM');
     expect(await exited).toBe(0);
     const funnel = runCli(['funnel', '--db', db, '--workspace', 'demo', '--json']);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseServeConfig, type RawServeOptions } from '../../config.js';
 import { ClosedloopError } from '../../core/errors.js';
+import type { StateStore } from '../../store/ports.js';
 import { exitCodes, reportError } from '../exit.js';
 import { openStore } from '../store-access.js';
 
@@ -36,7 +37,9 @@ export function registerServe(program: Command): void {
       const config = parseServeConfig(options, process.env);
       // Loaded here, not at the top: the HTTP stack would slow every other command's start.
       const { buildApp } = await import('../../server/app.js');
-      const { ensureDemoWorkspace } = await import('../../server/demo-workspace.js');
+      const { demoWorkspaceName, ensureDemoWorkspace } = await import(
+        '../../server/demo-workspace.js'
+      );
       // One server per file: a second one would count events twice (see server-lock.ts).
       const { claimForServer } = await import('../../store/sqlite/server-lock.js');
       const claim = config.dbPath === ':memory:' ? undefined : claimForServer(config.dbPath);
@@ -59,14 +62,22 @@ export function registerServe(program: Command): void {
       await preparer.start();
       // Reports (a forecast is seconds of arithmetic) get threads of their own on a file store:
       // backtests one, every other report another (each started on first use).
-      const { WorkerReports } = await import('../../server/reports/worker-reports.js');
+      const { WorkerReports, defaultMaxReportsPerWorkspace } = await import(
+        '../../server/reports/worker-reports.js'
+      );
+      // Workspaces take turns, and one may hold only a few reports at a time: one tenant's burst
+      // of forecasts must not hold up every other tenant's reports.
+      const reportOptions = {
+        timeLimitMs: config.reportTimeLimitMs,
+        maxReportsPerWorkspace: defaultMaxReportsPerWorkspace,
+      };
       const { backtestsApart } = await import('../../server/reports/runner.js');
       const reports =
         config.dbPath === ':memory:'
           ? undefined
           : backtestsApart(
-              new WorkerReports(config.dbPath, { timeLimitMs: config.reportTimeLimitMs }),
-              new WorkerReports(config.dbPath, { timeLimitMs: config.reportTimeLimitMs }),
+              new WorkerReports(config.dbPath, reportOptions),
+              new WorkerReports(config.dbPath, reportOptions),
             );
       // Known once the demo workspace exists, which needs the app to fill it.
       let demoSiteWriteKey: string | undefined;
@@ -131,6 +142,7 @@ export function registerServe(program: Command): void {
       process.once('SIGTERM', () => void stop('SIGTERM'));
       process.once('SIGINT', () => void stop('SIGINT'));
       let address: string;
+      let keyLines: string[];
       try {
         // A fresh database gets its default workspace; one with workspaces is given no other,
         // or every command run without --workspace would have to name one. With --demo the demo
@@ -138,6 +150,8 @@ export function registerServe(program: Command): void {
         if (!config.demo && (await store.state.listWorkspaces()).length === 0) {
           await store.state.ensureDefaultWorkspace();
         }
+        // The demo workspace's key is printed with its snippet.
+        keyLines = await writeKeyLines(store.state, config.demo ? demoWorkspaceName : undefined);
         address = await app.fastify
           .listen({ port: config.port, host: config.host })
           .catch((error: unknown) => {
@@ -153,7 +167,7 @@ export function registerServe(program: Command): void {
         return;
       }
       const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
-      const lines = [`Closedloop is listening on ${url} (data in ${config.dbPath})`];
+      const lines = [`Closedloop is listening on ${url} (data in ${config.dbPath})`, ...keyLines];
       if (config.demo) {
         const fill = ensureDemoWorkspace(app.fastify, store.state, store.events, {
           signal: demoFill.signal,
@@ -182,4 +196,22 @@ export function registerServe(program: Command): void {
       const out = config.log ? process.stderr : process.stdout;
       out.write(`${lines.join('\n')}\n`);
     });
+}
+
+/** Past this many workspaces their keys would bury the start-up lines: `workspace list` has them. */
+const maxWorkspacesKeyed = 5;
+
+/**
+ * Each workspace's write key (public: it goes into the page's snippet), so that the default
+ * workspace the server makes can be collected into from the start. The wording keeps
+ * `write key KEY`, from which scripts (the collect bench) read the one workspace's key.
+ */
+async function writeKeyLines(state: StateStore, leftOut: string | undefined): Promise<string[]> {
+  const keyed = (await state.listWorkspaces()).filter((w) => w.name !== leftOut);
+  if (keyed.length > maxWorkspacesKeyed) {
+    return [`${keyed.length} workspaces: \`closedloop workspace list\` shows their write keys`];
+  }
+  return Promise.all(
+    keyed.map(async (w) => `workspace "${w.name}": write key ${await state.writeKeyOf(w.id)}`),
+  );
 }

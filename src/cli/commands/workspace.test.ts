@@ -107,6 +107,32 @@ describe('closedloop workspace key and integration', () => {
   });
 });
 
+describe('closedloop workspace list', () => {
+  it("lists each workspace's write key, the default one's too, and never a secret key", async () => {
+    const listedDb = join(dir, 'listed.db');
+    // A command on a fresh database makes its default workspace.
+    const made = runCli(['workspace', 'settings', '--db', listedDb]);
+    expect(made.status, made.stderr).toBe(0);
+    const created = runCli(['workspace', 'create', '--name', 'acme', '--db', listedDb, '--json']);
+    const { writeKey, secretKey } = JSON.parse(created.stdout);
+    const asJson = runCli(['workspace', 'list', '--db', listedDb, '--json']);
+    const listed = JSON.parse(asJson.stdout) as { id: string; name: string; writeKey: string }[];
+    expect(listed.map((w) => w.name)).toEqual(['default', 'acme']);
+    expect(listed[1]?.writeKey).toBe(writeKey);
+    // The default workspace's key is the one the collector takes for it.
+    const store = await openSqliteStore(listedDb);
+    expect((await store.state.workspaceByWriteKey(listed[0]?.writeKey ?? ''))?.id).toBe(
+      listed[0]?.id,
+    );
+    await store.close();
+    const table = runCli(['workspace', 'list', '--db', listedDb]);
+    expect(table.stdout.trim().split('\n')).toEqual(
+      listed.map((w) => `${w.id}  ${w.name}  UTC  USD  ${w.writeKey}`),
+    );
+    expect(asJson.stdout + table.stdout).not.toContain(secretKey);
+  });
+});
+
 describe('closedloop --workspace default', () => {
   it('makes the default workspace on a fresh database only, not beside others', () => {
     const fresh = join(dir, 'fresh-default.db');

@@ -71,11 +71,20 @@ export function registerWorkspace(program: Command): void {
     .option('--json', 'print one JSON document')
     .action(async (options: RawStoreOptions & { json?: boolean }) => {
       const config = parseStoreConfig(options, process.env);
-      const all = await withStore(config, ({ state }) => state.listWorkspaces());
+      // Write keys are public (they go into the page's snippet), and collecting into a workspace
+      // made for the user, the default one, needs its key. Secret keys are hashes, never listed.
+      const all = await withStore(config, async ({ state }) =>
+        Promise.all(
+          (await state.listWorkspaces()).map(async (w) => ({
+            ...w,
+            writeKey: await state.writeKeyOf(w.id),
+          })),
+        ),
+      );
       process.stdout.write(
         options.json === true
           ? `${JSON.stringify(all)}\n`
-          : `${all.map((w) => `${w.id}  ${w.name}  ${w.timeZone}  ${w.currency}`).join('\n')}\n`,
+          : `${all.map((w) => `${w.id}  ${w.name}  ${w.timeZone}  ${w.currency}  ${w.writeKey}`).join('\n')}\n`,
       );
     });
   workspace

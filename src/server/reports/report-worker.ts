@@ -13,7 +13,8 @@ if (port === null) throw new Error('report-worker.js runs as a worker thread');
 const store = await openSqliteStore((workerData as { dbPath: string }).dbPath);
 
 // One report at a time, each announced as it starts: the time limit counts its own computing,
-// not the time it waited behind another.
+// not the time it waited behind another. (The server sends one at a time, choosing the next
+// workspace by workspace; this queue only keeps the order if it ever sends more.)
 let queue: Promise<unknown> = Promise.resolve();
 port.on('message', (message: ReportRequestMessage) => {
   queue = queue.then(() => run(message));

@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ClosedloopError } from '../../core/errors.js';
@@ -173,11 +173,27 @@ function refuseAnotherProgramsFile(db: Database.Database, path: string): void {
   }
 }
 
+/**
+ * A path that cannot hold a store (a folder, a device) is refused naming it, before anything is
+ * created there. The store cannot tell whose mistake the path is; `path:` lets a caller that
+ * knows (the CLI: the user's --db) say so.
+ */
+function refuseNonFile(path: string): void {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats === undefined || stats.isFile()) return;
+  throw notADatabase(
+    `${path} ${stats.isDirectory() ? 'is a directory' : 'is not a regular file'}; expected a database file`,
+  );
+}
+
+const notADatabase = (problem: string) => new ClosedloopError('CL_ERR_STORE', `path: ${problem}`);
+
 function openConnection(path: string, deferSync: boolean): Database.Database {
   const inMemory = isInMemory(path);
   let db: Database.Database | undefined;
   try {
     if (!inMemory) {
+      refuseNonFile(path);
       // The file holds people's emails and CRM secrets: only its owner may read it (SQLite gives
       // its -wal and -shm files the same mode).
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -199,6 +215,11 @@ function openConnection(path: string, deferSync: boolean): Database.Database {
     return db;
   } catch (error) {
     db?.close();
+    // SQLite reads the header at the first statement: another kind of file (a CSV given for the
+    // database) is a wrong path too. An empty file is a new database to SQLite.
+    if ((error as { code?: unknown }).code === 'SQLITE_NOTADB') {
+      throw notADatabase(`${path} is not a SQLite database`);
+    }
     throw storeFailure(`open ${path}`, error);
   }
 }

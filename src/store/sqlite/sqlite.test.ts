@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -117,6 +118,30 @@ describe('openSqliteStore', () => {
     const error = await failure(openSqliteStore(path));
     expect(error.code).toBe('CL_ERR_STORE');
     expect(error.message).toContain(path);
+  });
+
+  it('refuses a folder, a device or a file of another kind as `path:`, leaving it as it was', async () => {
+    const folder = join(dir, `folder-${Date.now()}`);
+    mkdirSync(folder);
+    const csv = join(dir, 'touchpoints.csv');
+    writeFileSync(csv, 'visitor,channel,at\nv1,email,2024-01-01\n');
+    for (const [path, problem] of [
+      [folder, 'is a directory; expected a database file'],
+      ['/dev/null', 'is not a regular file; expected a database file'],
+      [csv, 'is not a SQLite database'],
+    ] as const) {
+      const error = await failure(openSqliteStore(path));
+      // `path:`: the CLI names its --db instead, and tells the user the mistake is theirs.
+      expect([error.code, error.message]).toEqual(['CL_ERR_STORE', `path: ${path} ${problem}`]);
+    }
+    expect(readFileSync(csv, 'utf8')).toBe('visitor,channel,at\nv1,email,2024-01-01\n');
+    expect(existsSync(`${csv}-wal`)).toBe(false);
+    // An empty file is a new database to SQLite, and is made one.
+    const empty = join(dir, 'empty.csv');
+    writeFileSync(empty, '');
+    const store = await openSqliteStore(empty);
+    expect(await store.state.listWorkspaces()).toEqual([]);
+    await store.close();
   });
 
   it('closes the connection when both ports are closed, and once only', async () => {

@@ -33,6 +33,9 @@ export interface OfflineConversion {
   readonly record: Omit<ConversionRecord, 'workspaceId'>;
 }
 
+/** How far ahead of the server's clock a sender's may run. */
+const clockSkewMs = 5 * 60_000;
+
 /**
  * An API conversion as an identity claim and a conversion record. The conversion belongs to a
  * visitor id of its own (`offline:` + the identity), linked to the person like any device, so the
@@ -43,12 +46,20 @@ export interface OfflineConversion {
 export function offlineConversion(
   conversion: ApiConversion,
   index: number,
+  now: number,
 ): OfflineConversion | { error: string } {
   const field = (name: string) => `conversions.${index}.${name}`;
   // ISO 8601 with its zone, as the deals API: a slash date or a bare clock time would be a guess.
   const at = parseMoment(conversion.at, field('at'), 'iso-zoned');
   if (at.error !== undefined) return { error: `${at.error.field}: ${at.error.message}` };
   if (at.value === undefined) return { error: `${field('at')}: is required` };
+  // A conversion has happened: one dated later (a 2099 typo) would be every report's newest lead.
+  // A sender's clock a little ahead is forgiven.
+  if (at.value.at > now + clockSkewMs) {
+    return {
+      error: `${field('at')}: expected a time that has passed, got ${JSON.stringify(conversion.at)} (now is ${new Date(now).toISOString()})`,
+    };
+  }
   const email = conversion.email === undefined ? undefined : normaliseEmail(conversion.email);
   const { country } = conversion;
   if (country !== undefined && !isPhoneCountry(country)) {

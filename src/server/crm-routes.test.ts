@@ -577,6 +577,12 @@ describe('POST /api/conversions', () => {
       [[{ type: 'call', at: '03/04/2027', email: 'a@b.c' }], 'conversions.0.at: expected an ISO'],
       [[{ type: 'call', at: '2027-03-04T09:00', email: 'a@b.c' }], 'conversions.0.at'],
       [[{ type: 'Phone Call', at: '2027-01-06', email: 'a@b.c' }], 'conversions.0.type'],
+      // Not yet happened (the test's clock is 2027-03-01 12:00): a typo, not a lead.
+      [
+        [{ type: 'call', at: '2099-10-01', email: 'a@b.c' }],
+        'conversions.0.at: expected a time that has passed, got "2099-10-01" (now is 2027-03-01T12:00:00.000Z)',
+      ],
+      [[{ type: 'call', at: '2027-03-01T12:06:00Z', email: 'a@b.c' }], 'conversions.0.at'],
       [[{ type: 'call', at: '2027-01-06', email: 'not-an-email' }], 'conversions.0.email'],
       [
         [
@@ -594,6 +600,13 @@ describe('POST /api/conversions', () => {
       expect(bad.status, JSON.stringify(conversions)).toBe(400);
       expect(bad.body.error.message).toContain(field);
     }
+    // A sender's clock a few minutes ahead is forgiven.
+    const ahead = await collector.post(
+      '/api/conversions',
+      { conversions: [{ type: 'call', at: '2027-03-01T12:04:00Z', email: 'ahead@b.c' }] },
+      bearer,
+    );
+    expect(ahead.body).toEqual({ accepted: 1, duplicates: 0 });
     // A refused request links no one, not even the conversions before the bad one.
     expect(await store.state.personByEmail(workspace.id, 'first@b.c')).toBeUndefined();
     expect((await collector.post('/api/conversions', body, { auth: null })).status).toBe(401);

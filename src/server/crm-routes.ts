@@ -92,7 +92,7 @@ export async function registerCrmRoutes(
       );
     }
     const offline = request.body.conversions.map((conversion, index) => {
-      const result = offlineConversion(conversion, index);
+      const result = offlineConversion(conversion, index, now());
       if ('error' in result) throw new ClosedloopError('CL_ERR_DEAL_INVALID', result.error);
       return result;
     });

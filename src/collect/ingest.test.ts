@@ -140,3 +140,95 @@ describe('Ingestor', () => {
     await store.close();
   });
 });
+
+describe('activity written late (activityWriteLagMs)', () => {
+  const at = (minutes: number) =>
+    new Date(Date.UTC(2026, 4, 1, 9, 0) + minutes * 60_000).toISOString();
+  async function lagging(lagMs: number, sessionCacheSize?: number) {
+    const store = await openSqliteStore(':memory:');
+    const { workspace } = await store.state.createWorkspace('acme');
+    const ingestor = new Ingestor({
+      events: store.events,
+      state: store.state,
+      classifierFor: () => createChannelClassifier(),
+      activityWriteLagMs: lagMs,
+      sessionCacheSize,
+    });
+    const stored = async (visitor: string) =>
+      (await store.events.sessionsOfVisitors(workspace.id, [visitor])).map((s) => ({
+        startedAt: new Date(s.startedAt).toISOString(),
+        lastSeenAt: new Date(s.lastSeenAt).toISOString(),
+        pageViews: s.pageViews,
+        landingPage: s.landingPage,
+      }));
+    const view = (visitor: string, minutes: number, url = 'https://www.acme.com/') =>
+      normalized({
+        type: 'page',
+        anonymousId: visitor,
+        timestamp: at(minutes),
+        context: { page: { url } },
+      });
+    return { store, workspace, ingestor, stored, view };
+  }
+
+  it('commits the events and opens sessions at once, keeps continued activity until a flush', async () => {
+    const { store, workspace, ingestor, stored, view } = await lagging(60_000);
+    await ingestor.submit(workspace, [view('v1', 0)]);
+    await ingestor.submit(workspace, [view('v1', 5, 'https://www.acme.com/pricing')]);
+    await ingestor.submit(workspace, [view('v1', 9, 'https://www.acme.com/docs')]);
+    expect(await store.events.countEvents(workspace.id)).toBe(3);
+    const opened = { startedAt: at(0), landingPage: 'https://www.acme.com/' };
+    expect(await stored('v1')).toEqual([{ ...opened, lastSeenAt: at(0), pageViews: 1 }]);
+    await ingestor.flush();
+    expect(await stored('v1')).toEqual([{ ...opened, lastSeenAt: at(9), pageViews: 3 }]);
+    await ingestor.close();
+    await store.close();
+  });
+
+  it('writes a new first touch at once, whatever the lag', async () => {
+    const { store, workspace, ingestor, stored, view } = await lagging(60_000);
+    await ingestor.submit(workspace, [view('v1', 10, 'https://www.acme.com/pricing')]);
+    // Delivered late: the ad's landing that came before it.
+    await ingestor.submit(workspace, [view('v1', 8, 'https://www.acme.com/?utm_source=google')]);
+    expect(await stored('v1')).toEqual([
+      {
+        startedAt: at(8),
+        lastSeenAt: at(10),
+        pageViews: 2,
+        landingPage: 'https://www.acme.com/?utm_source=google',
+      },
+    ]);
+    await ingestor.close();
+    await store.close();
+  });
+
+  it('places a visitor the cache let go by the activity kept in memory, not the stored one', async () => {
+    const { store, workspace, ingestor, stored, view } = await lagging(60_000, 1);
+    await ingestor.submit(workspace, [view('v1', 0)]);
+    await ingestor.submit(workspace, [view('v1', 20)]);
+    await ingestor.submit(workspace, [view('v2', 21)]);
+    // 45 minutes after the stored last page view, 25 after the one kept in memory: one visit.
+    await ingestor.submit(workspace, [view('v1', 45)]);
+    await ingestor.flush();
+    expect(await stored('v1')).toEqual([
+      { startedAt: at(0), lastSeenAt: at(45), pageViews: 3, landingPage: 'https://www.acme.com/' },
+    ]);
+    await ingestor.close();
+    await store.close();
+  });
+
+  it('writes activity that has waited the lag: with the next batch, or alone without traffic', async () => {
+    const { store, workspace, ingestor, stored, view } = await lagging(40);
+    await ingestor.submit(workspace, [view('v1', 0)]);
+    await ingestor.submit(workspace, [view('v1', 3)]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await ingestor.submit(workspace, [view('v2', 4)]);
+    expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(3), pageViews: 2 });
+    await ingestor.submit(workspace, [view('v1', 6)]);
+    expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(3), pageViews: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(6), pageViews: 3 });
+    await ingestor.close();
+    await store.close();
+  });
+});

@@ -39,7 +39,18 @@ export interface IngestorOptions {
   readonly flushDelayMs?: number;
   /** Most visitors whose current session is kept in memory. */
   readonly sessionCacheSize?: number;
+  /**
+   * How long a continued session's activity (last-seen time and page views) may be kept in
+   * memory before it is written (default 0: with the page view's own batch). Every page view
+   * rewrites its session's row, a page of the WAL to write and sync for each; under load these are
+   * most of what a commit writes. The events, and every session's first touch, are committed
+   * before the answer whatever the lag; after a crash the stored activity may be this far behind.
+   */
+  readonly activityWriteLagMs?: number;
 }
+
+/** Most sessions whose activity may wait in memory: past it, a batch writes all of them. */
+const maxSessionsBehind = 100_000;
 
 /** Most turns of the event loop a batch waits for more submissions before it commits. */
 const maxGatherTurns = 8;
@@ -70,6 +81,12 @@ export class Ingestor implements IngestSink {
   #syncing: Promise<void> = Promise.resolve();
   /** Why the last sync failed, if it did: a shutdown must not report success over it. */
   #syncFailure: unknown;
+  /**
+   * Sessions whose committed activity is not written yet, by id, with when they fell behind;
+   * in that order, so the first ones are the first due.
+   */
+  readonly #behind = new Map<string, { session: SessionRecord; since: number }>();
+  #behindTimer: NodeJS.Timeout | undefined;
 
   constructor(options: IngestorOptions) {
     this.#options = options;
@@ -97,12 +114,24 @@ export class Ingestor implements IngestSink {
       this.#startFlush();
     }
     await this.#writing;
+    // What a flush leaves in the store is complete, activity kept in memory included.
+    if (this.#behind.size > 0) {
+      const written = this.#writing.then(() => this.#writeBehind(true));
+      this.#writing = written.then(() => undefined);
+      const failure = await written;
+      if (failure !== undefined) throw failure;
+    }
     await this.#syncing;
     if (this.#syncFailure !== undefined) throw this.#syncFailure;
   }
 
   async close(): Promise<void> {
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      clearTimeout(this.#behindTimer);
+      this.#behindTimer = undefined;
+    }
   }
 
   /**
@@ -198,8 +227,15 @@ export class Ingestor implements IngestSink {
     fresh.sort((a, b) => a.timestamp - b.timestamp);
     const touchedVisitors = new Set<string>();
     try {
-      const write = await this.#place(workspace, fresh, touchedVisitors);
-      await eventStore.append(write);
+      const { sessions, rewritten, ...placed } = await this.#place(
+        workspace,
+        fresh,
+        touchedVisitors,
+      );
+      const now = Date.now();
+      const { written, deferred } = this.#activityPlan(sessions, rewritten, now);
+      await eventStore.append({ ...placed, sessions: written });
+      this.#settleActivity(written, deferred, now);
     } catch (error) {
       // The cached sessions may hold what was never committed: read them from the store again.
       for (const visitor of touchedVisitors)
@@ -229,6 +265,8 @@ export class Ingestor implements IngestSink {
     const lateSessions = new Map<string, SessionRecord>();
     const stored: StoredEvent[] = [];
     const conversions: ConversionRecord[] = [];
+    // Sessions opened, or given an earlier first touch, by this batch: written whatever the lag.
+    const rewritten = new Set<string>();
     // Visitors with a conversion in this batch (not yet in the store).
     const converted = new Set<string>();
     for (const event of events) {
@@ -238,7 +276,7 @@ export class Ingestor implements IngestSink {
       const newest =
         placed.get(key) ??
         this.#sessions.get(key) ??
-        (await eventStore.latestSession(workspace.id, visitorId));
+        this.#withActivity(await eventStore.latestSession(workspace.id, visitorId));
       // An event that arrives late, older than the visitor's newest session, goes on with the
       // session its time falls in, stored or opened by this batch, while that one is still live;
       // else with the older session this batch opened for such events, or the newest.
@@ -251,7 +289,9 @@ export class Ingestor implements IngestSink {
         } else if (event.kind === 'page') {
           // Continuing no visit, a page view may be the first page of the visit that follows it,
           // whether or not the visitor came back later still; other events open no visit.
-          const found = await eventStore.sessionAfter(workspace.id, visitorId, event.timestamp);
+          const found = this.#withActivity(
+            await eventStore.sessionAfter(workspace.id, visitorId, event.timestamp),
+          );
           const next = found === undefined ? undefined : (sessions.get(found.id) ?? found);
           current =
             next !== undefined && next.startedAt - event.timestamp <= rules.timeoutMs
@@ -261,6 +301,9 @@ export class Ingestor implements IngestSink {
       }
       const step = placeInSession(current, event, visitorId, rules);
       if (step.session !== null) {
+        if (step.started || step.session.startedAt !== current?.startedAt) {
+          rewritten.add(step.session.id);
+        }
         sessions.set(step.session.id, step.session);
         // A session older than the newest is stored, but the newest stays current, or the
         // visitor's next page view would be measured against the old one and open a new one.
@@ -346,7 +389,101 @@ export class Ingestor implements IngestSink {
         contextJson: event.contextJson,
       });
     }
-    return { events: stored, sessions: [...sessions.values()], conversions };
+    return { events: stored, sessions: [...sessions.values()], conversions, rewritten };
+  }
+
+  /** A stored session with the activity this process committed and has not written yet. */
+  #withActivity(stored: SessionRecord | undefined): SessionRecord | undefined {
+    return stored === undefined ? undefined : (this.#behind.get(stored.id)?.session ?? stored);
+  }
+
+  /**
+   * Which of a batch's sessions are written with it: those it opened or gave an earlier first
+   * touch, and those whose activity has waited the lag (or all, past `maxSessionsBehind`); the
+   * others' new activity waits. Sessions already due are written beside them.
+   */
+  #activityPlan(
+    sessions: readonly SessionRecord[],
+    rewritten: ReadonlySet<string>,
+    now: number,
+  ): { written: SessionRecord[]; deferred: SessionRecord[] } {
+    const lag = this.#options.activityWriteLagMs ?? 0;
+    if (lag <= 0) return { written: [...sessions], deferred: [] };
+    const dueBy = now - lag;
+    const all = this.#behind.size >= maxSessionsBehind;
+    const written: SessionRecord[] = [];
+    const deferred: SessionRecord[] = [];
+    const inBatch = new Set<string>();
+    for (const session of sessions) {
+      inBatch.add(session.id);
+      const since = this.#behind.get(session.id)?.since;
+      const due = all || (since !== undefined && since <= dueBy);
+      (rewritten.has(session.id) || due ? written : deferred).push(session);
+    }
+    for (const [id, { session, since }] of this.#behind) {
+      if (!all && since > dueBy) break;
+      if (!inBatch.has(id)) written.push(session);
+    }
+    return { written, deferred };
+  }
+
+  /** Once a batch is committed: what it wrote is no longer behind, what it deferred is. */
+  #settleActivity(
+    written: readonly SessionRecord[],
+    deferred: readonly SessionRecord[],
+    now: number,
+  ): void {
+    for (const session of written) this.#behind.delete(session.id);
+    for (const session of deferred) {
+      const since = this.#behind.get(session.id)?.since ?? now;
+      this.#behind.set(session.id, { session, since });
+    }
+    this.#scheduleBehind();
+  }
+
+  /** Without traffic no batch carries the activity due: a timer writes it. */
+  #scheduleBehind(): void {
+    if (this.#behind.size === 0 || this.#behindTimer !== undefined) return;
+    const lag = this.#options.activityWriteLagMs ?? 0;
+    this.#behindTimer = setTimeout(() => {
+      this.#behindTimer = undefined;
+      this.#writing = this.#writing.then(async () => {
+        await this.#writeBehind(false);
+      });
+    }, lag);
+    this.#behindTimer.unref();
+  }
+
+  /**
+   * Writes the activity due (or all of it), and makes it durable; returns the failure, if any,
+   * instead of throwing: the write chain must go on, and what failed stays behind, for later.
+   */
+  async #writeBehind(all: boolean): Promise<unknown> {
+    const dueBy = Date.now() - (this.#options.activityWriteLagMs ?? 0);
+    const due: SessionRecord[] = [];
+    for (const { session, since } of this.#behind.values()) {
+      if (!all && since > dueBy) break;
+      due.push(session);
+    }
+    let failure: unknown;
+    if (due.length > 0) {
+      try {
+        await this.#options.events.append({ events: [], sessions: due, conversions: [] });
+        for (const session of due) this.#behind.delete(session.id);
+        this.#syncing = this.#options.events.durable().then(
+          () => {
+            this.#syncFailure = undefined;
+          },
+          (error: unknown) => {
+            this.#syncFailure = error;
+          },
+        );
+      } catch (error) {
+        failure = error;
+      }
+    }
+    this.#scheduleBehind();
+    return failure;
   }
 
   /**
@@ -360,7 +497,9 @@ export class Ingestor implements IngestSink {
     touched: ReadonlyMap<string, SessionRecord>,
     late: SessionRecord | undefined,
   ): Promise<SessionRecord | undefined> {
-    const found = await this.#options.events.sessionAt(workspace.id, visitorId, at);
+    const found = this.#withActivity(
+      await this.#options.events.sessionAt(workspace.id, visitorId, at),
+    );
     const stored = found === undefined ? undefined : (touched.get(found.id) ?? found);
     const opened = late !== undefined && late.startedAt <= at ? late : undefined;
     if (stored === undefined || opened === undefined) return stored ?? opened;

@@ -7,8 +7,12 @@ import { Ingestor, type IngestSink } from './ingest.js';
  * makes durable itself (`deferSync`): the collector's fsyncs then run in the thread pool, one
  * for every batch committed meanwhile, and never stop the event loop. The app's own connection
  * keeps syncing each commit, as its other writes expect. Its WAL is checkpointed by a helper
- * thread, not inside its commits.
+ * thread, not inside its commits. A continued session's activity is written at most a minute
+ * late: the page views of a visit rewrite its row once, not each.
  */
+/** How late the server's collector writes a continued session's last-seen time and page views. */
+export const activityWriteLagMs = 60_000;
+
 export async function openOwnConnectionIngestor(
   dbPath: string,
   classifier: ChannelClassifier,
@@ -18,6 +22,7 @@ export async function openOwnConnectionIngestor(
     events: store.events,
     state: store.state,
     classifierFor: () => classifier,
+    activityWriteLagMs,
   });
   return {
     submit: (workspace, events) => ingestor.submit(workspace, events),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createChannelClassifier } from '../core/channels/classify.js';
 import { ClosedloopError } from '../core/errors.js';
 import type { EventStore, StateStore } from '../store/ports.js';
@@ -144,7 +144,7 @@ describe('Ingestor', () => {
 describe('activity written late (activityWriteLagMs)', () => {
   const at = (minutes: number) =>
     new Date(Date.UTC(2026, 4, 1, 9, 0) + minutes * 60_000).toISOString();
-  async function lagging(lagMs: number, sessionCacheSize?: number) {
+  async function lagging(lagMs: number, sessionCacheSize?: number, maxSessionsBehind?: number) {
     const store = await openSqliteStore(':memory:');
     const { workspace } = await store.state.createWorkspace('acme');
     const ingestor = new Ingestor({
@@ -153,6 +153,7 @@ describe('activity written late (activityWriteLagMs)', () => {
       classifierFor: () => createChannelClassifier(),
       activityWriteLagMs: lagMs,
       sessionCacheSize,
+      maxSessionsBehind,
     });
     const stored = async (visitor: string) =>
       (await store.events.sessionsOfVisitors(workspace.id, [visitor])).map((s) => ({
@@ -228,6 +229,67 @@ describe('activity written late (activityWriteLagMs)', () => {
     expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(3), pageViews: 2 });
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(6), pageViews: 3 });
+    await ingestor.close();
+    await store.close();
+  });
+
+  it('writes the kept activity when the first is due, not a whole lag after the timer was set', async () => {
+    const { store, workspace, ingestor, stored, view } = await lagging(300);
+    await ingestor.submit(workspace, [view('v1', 0), view('v2', 0)]);
+    await ingestor.submit(workspace, [view('v1', 1)]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await ingestor.submit(workspace, [view('v2', 1)]);
+    // Due 300 ms after it was kept, where the first timer (set for v1) fires 250 ms after it.
+    await new Promise((resolve) => setTimeout(resolve, 430));
+    expect((await stored('v2'))[0]).toMatchObject({ lastSeenAt: at(1), pageViews: 2 });
+    await ingestor.close();
+    await store.close();
+  });
+
+  it('keeps its deadlines when the wall clock steps back', async () => {
+    const { store, workspace, ingestor, stored, view } = await lagging(40);
+    try {
+      await ingestor.submit(workspace, [view('v1', 0)]);
+      await ingestor.submit(workspace, [view('v1', 2)]);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() - 3_600_000);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      await ingestor.submit(workspace, [view('v2', 3)]);
+      expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(2), pageViews: 2 });
+    } finally {
+      vi.useRealTimers();
+    }
+    await ingestor.close();
+    await store.close();
+  });
+
+  it('keeps nothing back once closing: a late submission is written with its batch', async () => {
+    const { store, workspace, ingestor, stored, view } = await lagging(60_000);
+    await ingestor.submit(workspace, [view('v1', 0)]);
+    await ingestor.submit(workspace, [view('v1', 1)]);
+    await ingestor.close();
+    expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(1), pageViews: 2 });
+    await ingestor.submit(workspace, [view('v1', 2)]);
+    expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(2), pageViews: 3 });
+    await store.close();
+  });
+
+  it('writes the oldest kept activity once more sessions than the bound wait', async () => {
+    const { store, workspace, ingestor, stored, view } = await lagging(60_000, undefined, 3);
+    const visitors = ['a', 'b', 'c', 'd', 'e'];
+    await ingestor.submit(
+      workspace,
+      visitors.map((visitor) => view(visitor, 0)),
+    );
+    await ingestor.submit(
+      workspace,
+      visitors.map((visitor) => view(visitor, 1)),
+    );
+    expect((await stored('a'))[0]).toMatchObject({ pageViews: 1 });
+    await ingestor.submit(workspace, [view('f', 2)]);
+    for (const visitor of visitors) {
+      expect((await stored(visitor))[0]).toMatchObject({ lastSeenAt: at(1), pageViews: 2 });
+    }
     await ingestor.close();
     await store.close();
   });

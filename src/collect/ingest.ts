@@ -47,10 +47,9 @@ export interface IngestorOptions {
    * before the answer whatever the lag; after a crash the stored activity may be this far behind.
    */
   readonly activityWriteLagMs?: number;
+  /** Most sessions whose activity may wait in memory (default 100,000): past it, the oldest are written. */
+  readonly maxSessionsBehind?: number;
 }
-
-/** Most sessions whose activity may wait in memory: past it, a batch writes all of them. */
-const maxSessionsBehind = 100_000;
 
 /** Most turns of the event loop a batch waits for more submissions before it commits. */
 const maxGatherTurns = 8;
@@ -82,11 +81,14 @@ export class Ingestor implements IngestSink {
   /** Why the last sync failed, if it did: a shutdown must not report success over it. */
   #syncFailure: unknown;
   /**
-   * Sessions whose committed activity is not written yet, by id, with when they fell behind;
-   * in that order, so the first ones are the first due.
+   * Sessions whose committed activity is not written yet, by id, with when they fell behind
+   * (`performance.now()`: a step of the wall clock moves no deadline); in that order, so the
+   * first ones are the first due.
    */
   readonly #behind = new Map<string, { session: SessionRecord; since: number }>();
   #behindTimer: NodeJS.Timeout | undefined;
+  /** Once closing, nothing waits in memory: a late submission's activity goes with its batch. */
+  #closed = false;
 
   constructor(options: IngestorOptions) {
     this.#options = options;
@@ -126,6 +128,7 @@ export class Ingestor implements IngestSink {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     try {
       await this.flush();
     } finally {
@@ -232,7 +235,7 @@ export class Ingestor implements IngestSink {
         fresh,
         touchedVisitors,
       );
-      const now = Date.now();
+      const now = performance.now();
       const { written, deferred } = this.#activityPlan(sessions, rewritten, now);
       await eventStore.append({ ...placed, sessions: written });
       this.#settleActivity(written, deferred, now);
@@ -399,8 +402,9 @@ export class Ingestor implements IngestSink {
 
   /**
    * Which of a batch's sessions are written with it: those it opened or gave an earlier first
-   * touch, and those whose activity has waited the lag (or all, past `maxSessionsBehind`); the
-   * others' new activity waits. Sessions already due are written beside them.
+   * touch, and those whose activity has waited the lag; the others' new activity waits. Activity
+   * already due is written beside them, and past `maxSessionsBehind` the oldest is, a thousand
+   * sessions more than the excess, so that no one commit writes them all.
    */
   #activityPlan(
     sessions: readonly SessionRecord[],
@@ -408,23 +412,30 @@ export class Ingestor implements IngestSink {
     now: number,
   ): { written: SessionRecord[]; deferred: SessionRecord[] } {
     const lag = this.#options.activityWriteLagMs ?? 0;
-    if (lag <= 0) return { written: [...sessions], deferred: [] };
-    const dueBy = now - lag;
-    const all = this.#behind.size >= maxSessionsBehind;
+    if (lag <= 0 || this.#closed) return { written: [...sessions], deferred: [] };
+    const due = this.#due(now - lag);
     const written: SessionRecord[] = [];
     const deferred: SessionRecord[] = [];
-    const inBatch = new Set<string>();
     for (const session of sessions) {
-      inBatch.add(session.id);
-      const since = this.#behind.get(session.id)?.since;
-      const due = all || (since !== undefined && since <= dueBy);
-      (rewritten.has(session.id) || due ? written : deferred).push(session);
+      (rewritten.has(session.id) || due.has(session.id) ? written : deferred).push(session);
+      // This batch's own version is newer than the one kept.
+      due.delete(session.id);
     }
-    for (const [id, { session, since }] of this.#behind) {
-      if (!all && since > dueBy) break;
-      if (!inBatch.has(id)) written.push(session);
-    }
+    written.push(...due.values());
     return { written, deferred };
+  }
+
+  /** The kept activity fallen behind by `dueBy`, and the oldest past `maxSessionsBehind`. */
+  #due(dueBy: number): Map<string, SessionRecord> {
+    let excess = this.#behind.size - (this.#options.maxSessionsBehind ?? 100_000);
+    if (excess >= 0) excess += 1_000;
+    const due = new Map<string, SessionRecord>();
+    for (const [id, { session, since }] of this.#behind) {
+      if (since > dueBy && excess <= 0) break;
+      excess--;
+      due.set(id, session);
+    }
+    return due;
   }
 
   /** Once a batch is committed: what it wrote is no longer behind, what it deferred is. */
@@ -441,16 +452,18 @@ export class Ingestor implements IngestSink {
     this.#scheduleBehind();
   }
 
-  /** Without traffic no batch carries the activity due: a timer writes it. */
+  /** Without traffic no batch carries the activity due: a timer writes it when the first is. */
   #scheduleBehind(): void {
-    if (this.#behind.size === 0 || this.#behindTimer !== undefined) return;
+    const first = this.#behind.values().next().value;
+    if (first === undefined || this.#closed || this.#behindTimer !== undefined) return;
     const lag = this.#options.activityWriteLagMs ?? 0;
+    const wait = Math.max(0, first.since + lag - performance.now());
     this.#behindTimer = setTimeout(() => {
       this.#behindTimer = undefined;
       this.#writing = this.#writing.then(async () => {
         await this.#writeBehind(false);
       });
-    }, lag);
+    }, wait);
     this.#behindTimer.unref();
   }
 
@@ -459,12 +472,10 @@ export class Ingestor implements IngestSink {
    * instead of throwing: the write chain must go on, and what failed stays behind, for later.
    */
   async #writeBehind(all: boolean): Promise<unknown> {
-    const dueBy = Date.now() - (this.#options.activityWriteLagMs ?? 0);
-    const due: SessionRecord[] = [];
-    for (const { session, since } of this.#behind.values()) {
-      if (!all && since > dueBy) break;
-      due.push(session);
-    }
+    const lag = this.#options.activityWriteLagMs ?? 0;
+    const due = all
+      ? [...this.#behind.values()].map((kept) => kept.session)
+      : [...this.#due(performance.now() - lag).values()];
     let failure: unknown;
     if (due.length > 0) {
       try {

@@ -208,7 +208,10 @@ export interface ConversionRecord {
   readonly messageId: string;
 }
 
-/** One atomic write: the events, the sessions they opened or extended, the conversions. */
+/**
+ * One atomic write: the events, the sessions they opened or extended, the conversions. Its rows
+ * may belong to several workspaces (the collector writes the activity it kept beside a batch).
+ */
 export interface EventWrite {
   readonly events: readonly StoredEvent[];
   /**

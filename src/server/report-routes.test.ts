@@ -15,6 +15,12 @@ await importDeals({
 });
 const get = (url: string, authorization = `Bearer ${secretKey}`) =>
   collector.post(url, undefined, { method: 'GET', auth: null, headers: { authorization } });
+const putTarget = (period: string, body: Record<string, unknown>) =>
+  collector.post(`/api/targets/${period}`, body, {
+    method: 'PUT',
+    auth: null,
+    headers: { authorization: `Bearer ${secretKey}` },
+  });
 
 /** Six dated deals of 2024 and one whose close is a 2099 typo. */
 const typoDeals = () => {
@@ -32,11 +38,7 @@ const typoDeals = () => {
 
 describe('report routes', () => {
   it('GET /api/forecast: periods, targets and notes; /api/forecast/deals: the per-deal table', async () => {
-    const put = await collector.post(
-      '/api/targets/2018-Q1',
-      { amountMinor: 150_000_000 },
-      { method: 'PUT', auth: null, headers: { authorization: `Bearer ${secretKey}` } },
-    );
+    const put = await putTarget('2018-Q1', { amountMinor: 150_000_000 });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const targets = await get('/api/targets');
     expect(targets.body).toEqual({
@@ -115,29 +117,17 @@ describe('report routes', () => {
     }
     const missing = await get('/api/backtest?from=2017-11-01');
     expect(missing.body.error.message).toBe('to: is required (a date such as 2027-03-01)');
-    const target = await collector.post(
-      '/api/targets/2018-13',
-      { amountMinor: 1 },
-      { method: 'PUT', auth: null, headers: { authorization: `Bearer ${secretKey}` } },
-    );
+    const target = await putTarget('2018-13', { amountMinor: 1 });
     expect(target.status).toBe(400);
     expect(target.body.error.message).toMatch(/^period:/);
     for (const amountMinor of [-1, 1.5, '100', undefined]) {
-      const amount = await collector.post(
-        '/api/targets/2018-Q2',
-        { amountMinor },
-        { method: 'PUT', auth: null, headers: { authorization: `Bearer ${secretKey}` } },
-      );
+      const amount = await putTarget('2018-Q2', { amountMinor });
       expect(amount.status).toBe(400);
       expect(amount.body.error.message).toBe(
         `amountMinor: expected a whole, non-negative number of minor units of USD, got ${JSON.stringify(amountMinor ?? null)}`,
       );
     }
-    const misspelt = await collector.post(
-      '/api/targets/2018-Q2',
-      { amountMinor: 100, amount_minor: 200 },
-      { method: 'PUT', auth: null, headers: { authorization: `Bearer ${secretKey}` } },
-    );
+    const misspelt = await putTarget('2018-Q2', { amountMinor: 100, amount_minor: 200 });
     expect(misspelt.status).toBe(400);
     expect(misspelt.body.error.message).toBe(
       'amount_minor: unknown field (a target has amountMinor only)',
@@ -296,11 +286,7 @@ describe('report routes refuse what they would otherwise answer wrongly', () => 
 
 describe('target periods', () => {
   it('are spelt as the CLI spells them: a quarter written 2019-q4 is 2019-Q4', async () => {
-    const put = await collector.post(
-      '/api/targets/2019-q4',
-      { amountMinor: 1_000 },
-      { method: 'PUT', auth: null, headers: { authorization: `Bearer ${secretKey}` } },
-    );
+    const put = await putTarget('2019-q4', { amountMinor: 1_000 });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     expect(put.body).toEqual({ period: '2019-Q4', amountMinor: 1_000 });
     expect((await get('/api/targets')).body.targets).toContainEqual({

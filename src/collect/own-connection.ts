@@ -2,6 +2,9 @@ import type { ChannelClassifier } from '../core/channels/classify.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
 import { Ingestor, type IngestSink } from './ingest.js';
 
+/** How late the server's collector writes a continued session's last-seen time and page views. */
+const activityWriteLagMs = 60_000;
+
 /**
  * An ingestor in this thread on a connection of its own to the SQLite file, whose commits it
  * makes durable itself (`deferSync`): the collector's fsyncs then run in the thread pool, one
@@ -10,9 +13,6 @@ import { Ingestor, type IngestSink } from './ingest.js';
  * thread, not inside its commits. A continued session's activity is written at most a minute
  * late: the page views of a visit rewrite its row once, not each.
  */
-/** How late the server's collector writes a continued session's last-seen time and page views. */
-export const activityWriteLagMs = 60_000;
-
 export async function openOwnConnectionIngestor(
   dbPath: string,
   classifier: ChannelClassifier,

@@ -169,11 +169,16 @@ describe('activity written late (activityWriteLagMs)', () => {
         timestamp: at(minutes),
         context: { page: { url } },
       });
-    return { store, workspace, ingestor, stored, view };
+    const end = async () => {
+      await ingestor.close();
+      await store.close();
+    };
+    return { store, workspace, ingestor, stored, view, end };
   }
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('commits the events and opens sessions at once, keeps continued activity until a flush', async () => {
-    const { store, workspace, ingestor, stored, view } = await lagging(60_000);
+    const { store, workspace, ingestor, stored, view, end } = await lagging(60_000);
     await ingestor.submit(workspace, [view('v1', 0)]);
     await ingestor.submit(workspace, [view('v1', 5, 'https://www.acme.com/pricing')]);
     await ingestor.submit(workspace, [view('v1', 9, 'https://www.acme.com/docs')]);
@@ -182,12 +187,11 @@ describe('activity written late (activityWriteLagMs)', () => {
     expect(await stored('v1')).toEqual([{ ...opened, lastSeenAt: at(0), pageViews: 1 }]);
     await ingestor.flush();
     expect(await stored('v1')).toEqual([{ ...opened, lastSeenAt: at(9), pageViews: 3 }]);
-    await ingestor.close();
-    await store.close();
+    await end();
   });
 
   it('writes a new first touch at once, whatever the lag', async () => {
-    const { store, workspace, ingestor, stored, view } = await lagging(60_000);
+    const { workspace, ingestor, stored, view, end } = await lagging(60_000);
     await ingestor.submit(workspace, [view('v1', 10, 'https://www.acme.com/pricing')]);
     // Delivered late: the ad's landing that came before it.
     await ingestor.submit(workspace, [view('v1', 8, 'https://www.acme.com/?utm_source=google')]);
@@ -199,12 +203,11 @@ describe('activity written late (activityWriteLagMs)', () => {
         landingPage: 'https://www.acme.com/?utm_source=google',
       },
     ]);
-    await ingestor.close();
-    await store.close();
+    await end();
   });
 
   it('places a visitor the cache let go by the activity kept in memory, not the stored one', async () => {
-    const { store, workspace, ingestor, stored, view } = await lagging(60_000, 1);
+    const { workspace, ingestor, stored, view, end } = await lagging(60_000, 1);
     await ingestor.submit(workspace, [view('v1', 0)]);
     await ingestor.submit(workspace, [view('v1', 20)]);
     await ingestor.submit(workspace, [view('v2', 21)]);
@@ -214,53 +217,49 @@ describe('activity written late (activityWriteLagMs)', () => {
     expect(await stored('v1')).toEqual([
       { startedAt: at(0), lastSeenAt: at(45), pageViews: 3, landingPage: 'https://www.acme.com/' },
     ]);
-    await ingestor.close();
-    await store.close();
+    await end();
   });
 
   it('writes activity that has waited the lag: with the next batch, or alone without traffic', async () => {
-    const { store, workspace, ingestor, stored, view } = await lagging(40);
+    const { workspace, ingestor, stored, view, end } = await lagging(40);
     await ingestor.submit(workspace, [view('v1', 0)]);
     await ingestor.submit(workspace, [view('v1', 3)]);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await sleep(60);
     await ingestor.submit(workspace, [view('v2', 4)]);
     expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(3), pageViews: 2 });
     await ingestor.submit(workspace, [view('v1', 6)]);
     expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(3), pageViews: 2 });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await sleep(150);
     expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(6), pageViews: 3 });
-    await ingestor.close();
-    await store.close();
+    await end();
   });
 
   it('writes the kept activity when the first is due, not a whole lag after the timer was set', async () => {
-    const { store, workspace, ingestor, stored, view } = await lagging(300);
+    const { workspace, ingestor, stored, view, end } = await lagging(300);
     await ingestor.submit(workspace, [view('v1', 0), view('v2', 0)]);
     await ingestor.submit(workspace, [view('v1', 1)]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     await ingestor.submit(workspace, [view('v2', 1)]);
     // Due 300 ms after it was kept, where the first timer (set for v1) fires 250 ms after it.
-    await new Promise((resolve) => setTimeout(resolve, 430));
+    await sleep(430);
     expect((await stored('v2'))[0]).toMatchObject({ lastSeenAt: at(1), pageViews: 2 });
-    await ingestor.close();
-    await store.close();
+    await end();
   });
 
   it('keeps its deadlines when the wall clock steps back', async () => {
-    const { store, workspace, ingestor, stored, view } = await lagging(40);
+    const { workspace, ingestor, stored, view, end } = await lagging(40);
     try {
       await ingestor.submit(workspace, [view('v1', 0)]);
       await ingestor.submit(workspace, [view('v1', 2)]);
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(Date.now() - 3_600_000);
-      await new Promise((resolve) => setTimeout(resolve, 80));
+      await sleep(80);
       await ingestor.submit(workspace, [view('v2', 3)]);
       expect((await stored('v1'))[0]).toMatchObject({ lastSeenAt: at(2), pageViews: 2 });
     } finally {
       vi.useRealTimers();
     }
-    await ingestor.close();
-    await store.close();
+    await end();
   });
 
   it('keeps nothing back once closing: a late submission is written with its batch', async () => {
@@ -275,7 +274,7 @@ describe('activity written late (activityWriteLagMs)', () => {
   });
 
   it('writes the oldest kept activity once more sessions than the bound wait', async () => {
-    const { store, workspace, ingestor, stored, view } = await lagging(60_000, undefined, 3);
+    const { workspace, ingestor, stored, view, end } = await lagging(60_000, undefined, 3);
     const visitors = ['a', 'b', 'c', 'd', 'e'];
     await ingestor.submit(
       workspace,
@@ -290,7 +289,6 @@ describe('activity written late (activityWriteLagMs)', () => {
     for (const visitor of visitors) {
       expect((await stored(visitor))[0]).toMatchObject({ lastSeenAt: at(1), pageViews: 2 });
     }
-    await ingestor.close();
-    await store.close();
+    await end();
   });
 });

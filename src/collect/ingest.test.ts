@@ -139,6 +139,68 @@ describe('Ingestor', () => {
     await ingestor.close();
     await store.close();
   });
+
+  it('reads the stored sessions of a batch’s visitors the cache lacks in one read', async () => {
+    const store = await openSqliteStore(':memory:');
+    const { workspace } = await store.state.createWorkspace('acme');
+    const reads = { many: [] as string[][], one: [] as string[] };
+    const events: EventStore = {
+      ...store.events,
+      latestSessions: (workspaceId, visitorIds) => {
+        reads.many.push([...visitorIds]);
+        return store.events.latestSessions(workspaceId, visitorIds);
+      },
+      latestSession: (workspaceId, visitorId) => {
+        reads.one.push(visitorId);
+        return store.events.latestSession(workspaceId, visitorId);
+      },
+    };
+    const ingest = (sessionCacheSize?: number) =>
+      new Ingestor({
+        events,
+        state: store.state,
+        classifierFor: () => createChannelClassifier(),
+        sessionCacheSize,
+      });
+    // Visits from yesterday, stored by an earlier process: this one's cache is empty.
+    await ingest().submit(workspace, [pageView('v1', '2026-05-01T08:50:00.000Z')]);
+    const ingestor = ingest();
+    reads.many = [];
+    await ingestor.submit(workspace, [
+      pageView('v1', '2026-05-01T09:00:00.000Z'),
+      pageView('v2', '2026-05-01T09:00:30.000Z'),
+      pageView('v1', '2026-05-01T09:01:00.000Z'),
+      pageView('v3', '2026-05-01T09:02:00.000Z'),
+    ]);
+    expect(reads).toEqual({ many: [['v1', 'v2', 'v3']], one: [] });
+    // v1 continued its stored session; the others opened theirs.
+    const sessions = await store.events.sessionsOfVisitors(workspace.id, ['v1', 'v2', 'v3']);
+    expect(sessions.map((session) => [session.visitorId, session.pageViews])).toEqual([
+      ['v1', 3],
+      ['v2', 1],
+      ['v3', 1],
+    ]);
+    // Visitors the cache holds are not read again.
+    reads.many = [];
+    await ingestor.submit(workspace, [pageView('v2', '2026-05-01T09:03:00.000Z')]);
+    expect(reads.many).toEqual([]);
+    await ingestor.close();
+
+    // A visitor cached when the batch began, let go for another one during it, is read alone.
+    const small = ingest(1);
+    await small.submit(workspace, [pageView('v3', '2026-05-01T09:04:00.000Z')]);
+    reads.many = [];
+    await small.submit(workspace, [
+      pageView('v4', '2026-05-01T09:05:00.000Z'),
+      pageView('v3', '2026-05-01T09:06:00.000Z'),
+    ]);
+    expect(reads).toEqual({ many: [['v4']], one: ['v3'] });
+    const [v3, ...more] = await store.events.sessionsOfVisitors(workspace.id, ['v3']);
+    expect(more).toEqual([]);
+    expect(v3?.pageViews).toBe(3);
+    await small.close();
+    await store.close();
+  });
 });
 
 describe('activity written late (activityWriteLagMs)', () => {

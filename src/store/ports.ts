@@ -247,6 +247,11 @@ export interface EventStore {
   durable(): Promise<void>;
   /** The visitor's most recent session, to continue it or start the next. */
   latestSession(workspaceId: string, visitorId: string): Promise<SessionRecord | undefined>;
+  /**
+   * The most recent session of each visitor given that has one, in one read: a batch's visitors
+   * at once. In no particular order.
+   */
+  latestSessions(workspaceId: string, visitorIds: readonly string[]): Promise<SessionRecord[]>;
   /** The visitor's last session started at or before `at`: where an event that arrives late goes. */
   sessionAt(workspaceId: string, visitorId: string, at: number): Promise<SessionRecord | undefined>;
   /** The visitor's first session started after `at`: what a late page view may have begun. */

@@ -212,6 +212,44 @@ export function describeEventStoreConformance(
         expect(await store.sessionAfter('ws_b', 'v1', t0 - 1)).toBeUndefined();
       });
 
+      it('latestSessions gives each visitor’s most recent session in one read, this workspace’s only', async () => {
+        const odd = `v'"; DROP TABLE sessions; --`;
+        await store.append(
+          write({
+            sessions: [
+              session('ws_a', 's2', { startedAt: t0 + 90 * minute, lastSeenAt: t0 + 95 * minute }),
+              session('ws_a', 's1'),
+              session('ws_a', 's9', { visitorId: 'v2', startedAt: t0 + 200 * minute }),
+              session('ws_a', 's8', { visitorId: 'v2', startedAt: t0 + 100 * minute }),
+              session('ws_a', 's5', { visitorId: odd }),
+              session('ws_b', 's7', { visitorId: 'v3', startedAt: t0 + 300 * minute }),
+            ],
+          }),
+        );
+        const latest = async (workspaceId: string, visitorIds: string[]) =>
+          (await store.latestSessions(workspaceId, visitorIds))
+            .map((found) => [found.visitorId, found.id])
+            .sort();
+        expect(await latest('ws_a', ['v1', 'v2', 'v3', odd, 'nobody'])).toEqual(
+          [
+            ['v1', 's2'],
+            ['v2', 's9'],
+            [odd, 's5'],
+          ].sort(),
+        );
+        expect(await latest('ws_b', ['v1', 'v2', 'v3'])).toEqual([['v3', 's7']]);
+        expect(await latest('ws_a', [])).toEqual([]);
+        // Each session whole, as latestSession gives it.
+        const [whole] = await store.latestSessions('ws_a', ['v2']);
+        expect(whole).toEqual(await store.latestSession('ws_a', 'v2'));
+        // A long list in one read.
+        const many = Array.from({ length: 2500 }, (_, i) => `w${i}`);
+        await store.append(
+          write({ sessions: many.map((visitorId, i) => session('ws_a', `m${i}`, { visitorId })) }),
+        );
+        expect(await store.latestSessions('ws_a', [...many, 'v1'])).toHaveLength(2501);
+      });
+
       it('sessionsOfVisitors and conversionsOfVisitors keep time order across visitors', async () => {
         const at = (minutes: number) => t0 + minutes * minute;
         const sessions = [

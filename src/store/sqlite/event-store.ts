@@ -13,6 +13,12 @@ const sessionColumns = `id, workspace_id, visitor_id, started_at, last_seen_at, 
   source, medium, campaign, term, content, click_ids, channel, bot, page_views`;
 const conversionColumns = 'id, workspace_id, visitor_id, type, at, session_id, message_id';
 const sessionOrder = 'ORDER BY visitor_id, started_at, id';
+/** A column list with each column named by its table's alias. */
+const prefixed = (alias: string, columns: string) =>
+  columns
+    .split(',')
+    .map((column) => `${alias}.${column.trim()}`)
+    .join(', ');
 
 /**
  * Every statement of the event store. Lists of ids travel as one JSON array bound to a single
@@ -42,6 +48,11 @@ export const eventStoreSql = {
     ON CONFLICT (workspace_id, id) DO NOTHING`,
   latestSession: `SELECT ${sessionColumns} FROM sessions WHERE workspace_id = ? AND visitor_id = ?
     ORDER BY started_at DESC, id DESC LIMIT 1`,
+  // Each visitor's row found by the same index walk as latestSession, one per visitor listed.
+  latestSessions: `SELECT ${prefixed('s', sessionColumns)} FROM json_each(?)
+    JOIN sessions AS s ON s.rowid = (
+      SELECT rowid FROM sessions WHERE workspace_id = ? AND visitor_id = json_each.value
+      ORDER BY started_at DESC, id DESC LIMIT 1)`,
   sessionAt: `SELECT ${sessionColumns} FROM sessions
     WHERE workspace_id = ? AND visitor_id = ? AND started_at <= ?
     ORDER BY started_at DESC, id DESC LIMIT 1`,
@@ -113,6 +124,7 @@ export function createSqliteEventStore(
   const replaceFirstTouch = db.prepare<unknown[]>(sql.replaceFirstTouch);
   const insertConversion = db.prepare<unknown[]>(sql.insertConversion);
   const latestSession = db.prepare<[string, string], SessionRow>(sql.latestSession);
+  const latestSessions = db.prepare<[string, string], SessionRow>(sql.latestSessions);
   const sessionAt = db.prepare<[string, string, number], SessionRow>(sql.sessionAt);
   const sessionAfter = db.prepare<[string, string, number], SessionRow>(sql.sessionAfter);
   const sessionsOfVisitors = db.prepare<[string, string], SessionRow>(sql.sessionsOfVisitors);
@@ -156,6 +168,12 @@ export function createSqliteEventStore(
         const row = latestSession.get(workspaceId, visitorId);
         return row === undefined ? undefined : toSession(row);
       }),
+    latestSessions: (workspaceId, visitorIds) =>
+      guarded('latestSessions', () =>
+        visitorIds.length === 0
+          ? []
+          : latestSessions.all(JSON.stringify(visitorIds), workspaceId).map(toSession),
+      ),
     sessionAt: (workspaceId, visitorId, at) =>
       guarded('sessionAt', () => {
         const row = sessionAt.get(workspaceId, visitorId, at);

@@ -400,7 +400,6 @@ export class Ingestor implements IngestSink {
     return { events: stored, sessions: [...sessions.values()], conversions, rewritten };
   }
 
-  /** A stored session with the activity this process committed and has not written yet. */
   /**
    * The stored latest session (or none) of each visitor of the batch the cache lacks, in one read
    * rather than one each; a visitor the cache lets go during the batch is read on its own.
@@ -423,6 +422,7 @@ export class Ingestor implements IngestSink {
     return latest;
   }
 
+  /** A stored session with the activity this process committed and has not written yet. */
   #withActivity(stored: SessionRecord | undefined): SessionRecord | undefined {
     return stored === undefined ? undefined : (this.#behind.get(stored.id)?.session ?? stored);
   }
@@ -572,13 +572,13 @@ export class Ingestor implements IngestSink {
   }
 }
 
+/** Whose sessions an event joins: its anonymous id, or its user id when it has none. */
+const visitorOf = (event: NormalizedEvent) => event.anonymousId ?? `user:${event.userId}`;
+
 /**
  * Ids that sort by creation time, then a per-process random tag and a counter: new rows land at
  * the end of the primary-key index instead of all over it, which keeps inserts cheap.
  */
-/** Whose sessions an event joins: its anonymous id, or its user id when it has none. */
-const visitorOf = (event: NormalizedEvent) => event.anonymousId ?? `user:${event.userId}`;
-
 function timeOrderedId(prefix: string): string {
   idCounter = (idCounter + 1) % 0x100000;
   return `${prefix}_${Date.now().toString(36).padStart(9, '0')}${processTag}${idCounter.toString(36).padStart(4, '0')}`;

@@ -4,7 +4,7 @@ import { ClosedloopError } from '../core/errors.js';
 import type { EventStore, StateStore } from '../store/ports.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
 import { stateAfterTurns } from '../test-support/promise-state.js';
-import { Ingestor } from './ingest.js';
+import { Ingestor, type IngestorOptions } from './ingest.js';
 import { type NormalizedEvent, normalizeEvent } from './normalize.js';
 import { validateEvent } from './validate.js';
 
@@ -24,6 +24,19 @@ function pageView(anonymousId: string, timestamp = '2026-05-01T09:00:00.000Z'): 
   });
 }
 
+/** An ingestor on the store, with the default channels and the options a test names. */
+function ingestorOn(
+  store: { events: EventStore; state: StateStore },
+  options: Partial<IngestorOptions> = {},
+): Ingestor {
+  return new Ingestor({
+    events: store.events,
+    state: store.state,
+    classifierFor: () => createChannelClassifier(),
+    ...options,
+  });
+}
+
 /** The store, its `durable()` held until the test lets each call end. */
 async function storeWithGatedSync() {
   const store = await openSqliteStore(':memory:');
@@ -36,11 +49,7 @@ async function storeWithGatedSync() {
         syncs.push({ end: (error) => (error === undefined ? resolve() : reject(error)) });
       }),
   };
-  const ingestor = new Ingestor({
-    events,
-    state: store.state,
-    classifierFor: () => createChannelClassifier(),
-  });
+  const ingestor = ingestorOn(store, { events });
   return { store, workspace, syncs, ingestor };
 }
 
@@ -98,11 +107,7 @@ describe('Ingestor', () => {
           ? Promise.reject(new ClosedloopError('CL_ERR_IDENTITY', 'identify: refused'))
           : store.state.identify(workspaceId, claim, at),
     };
-    const ingestor = new Ingestor({
-      events: store.events,
-      state,
-      classifierFor: () => createChannelClassifier(),
-    });
+    const ingestor = ingestorOn({ events: store.events, state });
     const identify = (email: string) =>
       normalized({ type: 'identify', anonymousId: `v-${email}`, traits: { email } });
     const submitted = [
@@ -122,12 +127,7 @@ describe('Ingestor', () => {
   it('keeps a visitor in one session when the cache lets it go before the batch is committed', async () => {
     const store = await openSqliteStore(':memory:');
     const { workspace } = await store.state.createWorkspace('acme');
-    const ingestor = new Ingestor({
-      events: store.events,
-      state: store.state,
-      classifierFor: () => createChannelClassifier(),
-      sessionCacheSize: 1,
-    });
+    const ingestor = ingestorOn(store, { sessionCacheSize: 1 });
     await ingestor.submit(workspace, [
       pageView('v1', '2026-05-01T09:00:00.000Z'),
       pageView('v2', '2026-05-01T09:00:30.000Z'),
@@ -155,13 +155,7 @@ describe('Ingestor', () => {
         return store.events.latestSession(workspaceId, visitorId);
       },
     };
-    const ingest = (sessionCacheSize?: number) =>
-      new Ingestor({
-        events,
-        state: store.state,
-        classifierFor: () => createChannelClassifier(),
-        sessionCacheSize,
-      });
+    const ingest = (sessionCacheSize?: number) => ingestorOn(store, { events, sessionCacheSize });
     // Visits from yesterday, stored by an earlier process: this one's cache is empty.
     await ingest().submit(workspace, [pageView('v1', '2026-05-01T08:50:00.000Z')]);
     const ingestor = ingest();
@@ -209,10 +203,7 @@ describe('activity written late (activityWriteLagMs)', () => {
   async function lagging(lagMs: number, sessionCacheSize?: number, maxSessionsBehind?: number) {
     const store = await openSqliteStore(':memory:');
     const { workspace } = await store.state.createWorkspace('acme');
-    const ingestor = new Ingestor({
-      events: store.events,
-      state: store.state,
-      classifierFor: () => createChannelClassifier(),
+    const ingestor = ingestorOn(store, {
       activityWriteLagMs: lagMs,
       sessionCacheSize,
       maxSessionsBehind,

@@ -191,9 +191,11 @@ async function storageCeiling(rowsPerEvent) {
     }
     return events / duration;
   };
-  visitorPrefix = 'warm-up';
-  if (warmupSeconds > 0) eventsPerSecond(warmupSeconds);
-  visitorPrefix = 'visitor';
+  if (warmupSeconds > 0) {
+    visitorPrefix = 'warm-up';
+    eventsPerSecond(warmupSeconds);
+    visitorPrefix = 'visitor';
+  }
   const measured = eventsPerSecond(seconds);
   await store.close();
   return measured;

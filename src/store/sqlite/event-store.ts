@@ -13,7 +13,7 @@ const sessionColumns = `id, workspace_id, visitor_id, started_at, last_seen_at, 
   source, medium, campaign, term, content, click_ids, channel, bot, page_views`;
 const conversionColumns = 'id, workspace_id, visitor_id, type, at, session_id, message_id';
 const sessionOrder = 'ORDER BY visitor_id, started_at, id';
-/** A column list with each column named by its table's alias. */
+/** A column list named by its table's alias: beside json_each, whose own columns include `id`. */
 const prefixed = (alias: string, columns: string) =>
   columns
     .split(',')

@@ -242,7 +242,7 @@ export class Ingestor implements IngestSink {
     } catch (error) {
       // The cached sessions may hold what was never committed: read them from the store again.
       for (const visitor of touchedVisitors)
-        this.#sessions.delete(`${workspace.id}\u0000${visitor}`);
+        this.#sessions.delete(sessionKey(workspace.id, visitor));
       throw error;
     }
     return outcomes;
@@ -275,7 +275,7 @@ export class Ingestor implements IngestSink {
     const storedLatest = await this.#latestOfUncached(workspace.id, events);
     for (const event of events) {
       const visitorId = visitorOf(event);
-      const key = `${workspace.id}\u0000${visitorId}`;
+      const key = sessionKey(workspace.id, visitorId);
       touchedVisitors.add(visitorId);
       const newest =
         placed.get(key) ??
@@ -411,7 +411,7 @@ export class Ingestor implements IngestSink {
     const latest = new Map<string, SessionRecord | undefined>();
     for (const event of events) {
       const visitorId = visitorOf(event);
-      if (!this.#sessions.has(`${workspaceId}\u0000${visitorId}`)) latest.set(visitorId, undefined);
+      if (!this.#sessions.has(sessionKey(workspaceId, visitorId))) latest.set(visitorId, undefined);
     }
     if (latest.size === 0) return latest;
     for (const session of await this.#options.events.latestSessions(workspaceId, [
@@ -574,6 +574,9 @@ export class Ingestor implements IngestSink {
 
 /** Whose sessions an event joins: its anonymous id, or its user id when it has none. */
 const visitorOf = (event: NormalizedEvent) => event.anonymousId ?? `user:${event.userId}`;
+
+/** A visitor's entry in the session cache, which holds every workspace's visitors. */
+const sessionKey = (workspaceId: string, visitorId: string) => `${workspaceId}\u0000${visitorId}`;
 
 /**
  * Ids that sort by creation time, then a per-process random tag and a counter: new rows land at
